@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint: the image writer.  It knows records and the order of the
+ * image's sections, not what any record describes; the object files
+ * (process.c, ...) fill records and hand them to ckpt_write_obj().
+ *
+ * The image is written as a stream, never seeked, so that it may go to a
+ * pipe or a socket as well as to a file.
+ */
+#include <linux/checkpoint.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/uio.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/utsname.h>
+
+/*
+ * Writes @len bytes to the image.  Through vfs_iter_write(), so that any
+ * file with ->write_iter() takes an image, /dev/null and sockets included.
+ */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter iter;
+	ssize_t n;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	while (iov_iter_count(&iter)) {
+		n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
+		if (n < 0)
+			return n;
+		if (!n)
+			return -EIO;
+	}
+	xxh64_update(&ctx->csum, buf, len);
+	ctx->bytes += len;
+	return 0;
+}
+
+/*
+ * Writes the record @h of @len bytes, header included, and the zeroes
+ * that pad it to CKPT_ALIGN.
+ */
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
+{
+	static const u8 zeroes[CKPT_ALIGN];
+	int ret;
+
+	if (WARN_ON_ONCE(len < sizeof(*h) || len > CKPT_REC_MAX))
+		return -EINVAL;
+
+	h->type = type;
+	h->len = len;
+	ret = ckpt_write(ctx, h, len);
+	if (!ret && !IS_ALIGNED(len, CKPT_ALIGN))
+		ret = ckpt_write(ctx, zeroes, ALIGN(len, CKPT_ALIGN) - len);
+	return ret;
+}
+
+/*
+ * Writes @path as seen from the target's root.  A path that cannot be
+ * named from there (outside a chroot, or unlinked) cannot be reopened by
+ * restart, so it is refused rather than written wrong.
+ */
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
+{
+	struct ckpt_hdr *h;
+	char *buf, *name;
+	size_t len;
+	int ret;
+
+	if (d_unlinked(path->dentry))
+		return -EOPNOTSUPP;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	name = __d_path(path, &ctx->root, buf, PATH_MAX);
+	ret = -EOPNOTSUPP;
+	if (!name)
+		goto out;
+	ret = PTR_ERR(name);
+	if (IS_ERR(name))
+		goto out;
+
+	/* the record is built in place, in front of the name */
+	len = strlen(name) + 1;
+	ret = -ENAMETOOLONG;
+	if (name - buf < sizeof(*h))
+		goto out;
+	h = (struct ckpt_hdr *)(name - sizeof(*h));
+	ret = ckpt_write_obj(ctx, h, type, sizeof(*h) + len);
+out:
+	kfree(buf);
+	return ret;
+}
+
+static int checkpoint_header(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_header h = {};
+
+	memcpy(h.magic, CKPT_MAGIC_HEAD, sizeof(h.magic));
+	h.version = CKPT_VERSION;
+	h.arch = ckpt_arch_id();
+	h.page_size = PAGE_SIZE;
+	h.crid = ctx->crid;
+	h.flags = ctx->flags;
+	h.time = ktime_get_real_seconds();
+	strscpy_pad(h.release, init_utsname()->release);
+
+	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_HEADER, sizeof(h));
+}
+
+static int checkpoint_tail(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_tail h = {};
+
+	h.magic = CKPT_MAGIC_TAIL;
+	h.checksum = xxh64_digest(&ctx->csum);
+
+	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TAIL, sizeof(h));
+}
+
+int do_checkpoint(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ret = checkpoint_header(ctx);
+	if (ret)
+		return ret;
+	ret = checkpoint_task(ctx);
+	if (ret)
+		return ret;
+	return checkpoint_tail(ctx);
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restart: the image reader.  Every byte of an image is untrusted: each
+ * record is read only as far as its length, which is checked against the
+ * bounds the caller expects before anything is read into a buffer, and
+ * each record's fields are checked once, by the function that restores
+ * it.
+ *
+ * Errors that say what is wrong with an image:
+ *   -ENOEXEC          not an image, or one for another architecture
+ *   -EPROTONOSUPPORT  an image format version this kernel does not know
+ *   -EINVAL           not the crid that restart(2) asked for
+ *   -EBADMSG          a malformed or corrupted record, a bad checksum
+ *   -ENODATA          the image ends early
+ */
+#include <linux/checkpoint.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+
+/* Reads exactly @len bytes of the image; an early end is -ENODATA. */
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	ssize_t n;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	while (iov_iter_count(&iter)) {
+		n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
+		if (n < 0)
+			return n;
+		if (!n)
+			return -ENODATA;
+	}
+	xxh64_update(&ctx->csum, buf, len);
+	ctx->bytes += len;
+	return 0;
+}
+
+static int ckpt_read_padding(struct ckpt_ctx *ctx, u32 len)
+{
+	u8 pad[CKPT_ALIGN];
+	u32 n = ALIGN(len, CKPT_ALIGN) - len;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = ckpt_read(ctx, pad, n);
+	if (ret)
+		return ret;
+	return memchr_inv(pad, 0, n) ? -EBADMSG : 0;
+}
+
+static int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+			 u32 min, u32 max)
+{
+	int ret;
+
+	ret = ckpt_read(ctx, h, sizeof(*h));
+	if (ret)
+		return ret;
+	if (h->type != type || h->len < min || h->len > max)
+		return -EBADMSG;
+	return 0;
+}
+
+/*
+ * Reads a record of @type, whose length, header included, must lie in
+ * [@min, @max], into @h, which has room for @max bytes.
+ */
+int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		  u32 min, u32 max)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(min < sizeof(*h) || min > max || max > CKPT_REC_MAX))
+		return -EINVAL;
+
+	ret = ckpt_read_hdr(ctx, h, type, min, max);
+	if (ret)
+		return ret;
+	ret = ckpt_read(ctx, h + 1, h->len - sizeof(*h));
+	if (ret)
+		return ret;
+	return ckpt_read_padding(ctx, h->len);
+}
+
+/*
+ * As ckpt_read_obj(), into a buffer sized by the record's checked length
+ * and followed by one NUL byte, so that a string payload can always be
+ * parsed safely.  The caller kfree()s it.
+ */
+void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max)
+{
+	struct ckpt_hdr hdr, *h;
+	int ret;
+
+	if (WARN_ON_ONCE(min < sizeof(hdr) || min > max || max > CKPT_REC_MAX))
+		return ERR_PTR(-EINVAL);
+
+	ret = ckpt_read_hdr(ctx, &hdr, type, min, max);
+	if (ret)
+		return ERR_PTR(ret);
+
+	h = kmalloc(hdr.len + 1, GFP_KERNEL);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+	*h = hdr;
+	((char *)h)[hdr.len] = '\0';
+
+	ret = ckpt_read(ctx, h + 1, hdr.len - sizeof(hdr));
+	if (!ret)
+		ret = ckpt_read_padding(ctx, hdr.len);
+	if (ret) {
+		kfree(h);
+		return ERR_PTR(ret);
+	}
+	return h;
+}
+
+static int restore_header(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_header h;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_HEADER, sizeof(h), sizeof(h));
+	if (ret == -EBADMSG)
+		return -ENOEXEC;	/* the first record is not a header */
+	if (ret)
+		return ret;
+
+	if (memcmp(h.magic, CKPT_MAGIC_HEAD, sizeof(h.magic)))
+		return -ENOEXEC;
+	if (h.version != CKPT_VERSION)
+		return -EPROTONOSUPPORT;
+	if (h.arch != ckpt_arch_id() || h.page_size != PAGE_SIZE)
+		return -ENOEXEC;
+	if (h.crid <= 0 || h.flags & ~CHECKPOINT_FLAGS_ALL)
+		return -EBADMSG;
+	/* the release is for people; the format version governs */
+	if (!memchr(h.release, '\0', sizeof(h.release)))
+		return -EBADMSG;
+	if (ctx->crid && h.crid != ctx->crid)
+		return -EINVAL;
+
+	ctx->crid = h.crid;
+	return 0;
+}
+
+static int restore_tail(struct ckpt_ctx *ctx)
+{
+	u64 checksum = xxh64_digest(&ctx->csum);
+	struct ckpt_hdr_tail h;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_TAIL, sizeof(h), sizeof(h));
+	if (ret)
+		return ret;
+	if (h.magic != CKPT_MAGIC_TAIL || h.checksum != checksum)
+		return -EBADMSG;
+	return 0;
+}
+
+int do_restart(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ret = restore_header(ctx);
+	if (ret)
+		return ret;
+	ret = restore_task(ctx);
+	if (ret)
+		return ret;
+	ret = restore_tail(ctx);
+	if (ret)
+		return ret;
+
+	if (ctx->flags & RESTART_VERIFY)
+		return 0;
+
+	/*
+	 * The image holds no process state yet, so there is nothing to
+	 * become.  Single-process restart replaces this refusal.
+	 */
+	return -EOPNOTSUPP;
+}

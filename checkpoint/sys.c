@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The checkpoint(2) and restart(2) system calls: argument and permission
+ * checks, the checkpoint id, and the context that carries one operation.
+ *
+ * Everything a context points to is a reference it owns, so every error
+ * path, early or late, ends in ckpt_ctx_free() and leaks nothing.
+ */
+#include <linux/checkpoint.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/limits.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+
+static struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, enum ckpt_kind kind,
+				       unsigned long flags)
+{
+	struct ckpt_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return NULL;
+
+	ctx->kind = kind;
+	ctx->flags = flags;
+	ctx->file = get_file(file);
+	/* the caller holds the file's f_pos lock, as write(2) would */
+	ctx->ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
+	xxh64_reset(&ctx->csum, 0);
+	return ctx;
+}
+
+static void ckpt_ctx_free(struct ckpt_ctx *ctx)
+{
+	if (ctx->root.mnt)
+		path_put(&ctx->root);
+	if (ctx->task)
+		put_task_struct(ctx->task);
+	fput(ctx->file);
+	kfree(ctx);
+}
+
+/*
+ * A crid names a checkpoint within the pid namespace of the task it was
+ * taken of, the container, so that containers neither share nor learn
+ * each other's numbers.  It is never zero: a restarted self-checkpoint
+ * sees zero.  After INT_MAX it starts again at one.
+ */
+static int ckpt_crid_alloc(struct pid_namespace *ns)
+{
+	int old = atomic_read(&ns->ckpt_crid);
+	int new;
+
+	do {
+		new = old == INT_MAX ? 1 : old + 1;
+	} while (!atomic_try_cmpxchg(&ns->ckpt_crid, &old, new));
+	return new;
+}
+
+/*
+ * A target other than the caller must hold still for the whole dump: in a
+ * job-control or ptrace stop, or frozen by its cgroup.
+ */
+static bool ckpt_task_is_stopped(struct task_struct *task)
+{
+	if (task_is_stopped_or_traced(task))
+		return true;
+#ifdef CONFIG_CGROUPS
+	if (READ_ONCE(task->frozen))
+		return true;
+#endif
+	return false;
+}
+
+/*
+ * Takes the target of a checkpoint: the caller for @pid == 0, else the
+ * task @pid names in the caller's pid namespace.  Checking it needs the
+ * right a debugger needs to attach.  Paths in the image are the target's,
+ * resolved against its root, since the checkpointer usually lives outside
+ * the target's container.
+ */
+static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
+{
+	struct pid_namespace *ns;
+	struct task_struct *task;
+
+	if (pid < 0)
+		return -EINVAL;
+
+	rcu_read_lock();
+	task = pid ? find_task_by_vpid(pid) : current;
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	ctx->task = task;
+
+	if (task->flags & PF_KTHREAD)
+		return -EPERM;
+	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
+		return -EPERM;
+
+	if (task != current && !ckpt_task_is_stopped(task))
+		return -EBUSY;
+
+	task_lock(task);
+	if (task->fs)
+		get_fs_root(task->fs, &ctx->root);
+	task_unlock(task);
+	if (!ctx->root.mnt)
+		return -ESRCH;		/* it is exiting */
+
+	rcu_read_lock();
+	ns = task_active_pid_ns(task);
+	if (ns)
+		ctx->crid = ckpt_crid_alloc(ns);
+	rcu_read_unlock();
+	return ns ? 0 : -ESRCH;
+}
+
+/**
+ * sys_checkpoint - write the image of a process
+ * @pid: the process, in the caller's pid namespace; 0 for the caller
+ * @fd: where to write the image, a stream open for writing
+ * @flags: CHECKPOINT_* flags
+ *
+ * Return: the checkpoint id (crid), positive, or a negative errno.
+ */
+SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
+{
+	struct ckpt_ctx *ctx;
+	struct fd f;
+	long ret;
+
+	if (flags & ~CHECKPOINT_FLAGS_ALL)
+		return -EINVAL;
+
+	f = fdget_pos(fd);
+	if (!fd_file(f))
+		return -EBADF;
+	ret = -EBADF;
+	if (!(fd_file(f)->f_mode & FMODE_WRITE))
+		goto out_fdput;
+
+	ret = -ENOMEM;
+	ctx = ckpt_ctx_alloc(fd_file(f), CKPT_CTX_CHECKPOINT, flags);
+	if (!ctx)
+		goto out_fdput;
+
+	ret = ckpt_ctx_set_target(ctx, pid);
+	if (!ret)
+		ret = do_checkpoint(ctx);
+	if (!ret)
+		ret = ctx->crid;
+
+	ckpt_ctx_free(ctx);
+out_fdput:
+	fdput_pos(f);
+	return ret;
+}
+
+/**
+ * sys_restart - become the process stored in an image
+ * @crid: the checkpoint id the image must carry; 0 accepts any
+ * @fd: where to read the image from, a stream open for reading
+ * @flags: RESTART_* flags
+ *
+ * Return: does not return on success, like execve(); 0 with
+ * RESTART_VERIFY for a sound image; else a negative errno, with the
+ * caller as it was.
+ */
+SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
+{
+	struct ckpt_ctx *ctx;
+	struct fd f;
+	long ret;
+
+	if (flags & ~RESTART_FLAGS_ALL)
+		return -EINVAL;
+	if (crid < 0)
+		return -EINVAL;
+
+	f = fdget_pos(fd);
+	if (!fd_file(f))
+		return -EBADF;
+	ret = -EBADF;
+	if (!(fd_file(f)->f_mode & FMODE_READ))
+		goto out_fdput;
+
+	ret = -ENOMEM;
+	ctx = ckpt_ctx_alloc(fd_file(f), CKPT_CTX_RESTART, flags);
+	if (!ctx)
+		goto out_fdput;
+
+	ctx->crid = crid;
+	ctx->task = get_task_struct(current);
+	get_fs_root(current->fs, &ctx->root);
+
+	ret = do_restart(ctx);
+
+	ckpt_ctx_free(ctx);
+out_fdput:
+	fdput_pos(f);
+	return ret;
+}

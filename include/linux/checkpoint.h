@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Checkpoint/restart: the in-kernel interface shared by the core
+ * (checkpoint/), the object files and the architecture hooks.
+ */
+#ifndef _LINUX_CHECKPOINT_H
+#define _LINUX_CHECKPOINT_H
+
+#include <linux/path.h>
+#include <linux/types.h>
+#include <linux/xxhash.h>
+#include <uapi/linux/checkpoint.h>
+
+struct file;
+struct task_struct;
+
+enum ckpt_kind {
+	CKPT_CTX_CHECKPOINT,
+	CKPT_CTX_RESTART,
+};
+
+/*
+ * One checkpoint or restart operation.  It lives for one system call and
+ * owns a reference on everything it points to.
+ */
+struct ckpt_ctx {
+	enum ckpt_kind kind;
+	unsigned long flags;		/* checkpoint(2) or restart(2) flags */
+	int crid;			/* the image's id; 0 on restart: any */
+
+	struct file *file;		/* the image stream */
+	loff_t *ppos;			/* NULL for a stream without position */
+	struct xxh64_state csum;	/* of every byte moved so far */
+	u64 bytes;			/* moved so far */
+
+	struct task_struct *task;	/* the target; current on restart */
+	struct path root;		/* the target's root: paths are its */
+};
+
+/* record I/O: checkpoint.c and restart.c */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		   u32 len);
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path);
+
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		  u32 min, u32 max);
+void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
+
+int do_checkpoint(struct ckpt_ctx *ctx);
+int do_restart(struct ckpt_ctx *ctx);
+
+/* objects, each written and restored side by side in its own file */
+int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
+int restore_task(struct ckpt_ctx *ctx);
+
+/* architecture hooks: arch/x86/kernel/checkpoint.c */
+u32 ckpt_arch_id(void);
+
+#endif /* _LINUX_CHECKPOINT_H */
