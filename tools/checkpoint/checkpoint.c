@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint - write the image of a running process
+ *
+ * Stops the process if it runs, writes its image to a file or to standard
+ * output, then lets it run on, or kills it with --kill.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+
+enum { EXIT_USAGE = 2, EXIT_NOPROC = 3 };
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: checkpoint [-o FILE] [--kill] PID\n"
+"Write the image of process PID to FILE, or to standard output.\n"
+"A running PID is stopped for the dump and continued after it; one that\n"
+"was already stopped stays stopped.\n"
+"\n"
+"  -o, --output FILE  write the image to FILE (created or truncated)\n"
+"  -k, --kill         kill PID once its image is written\n"
+"  -h, --help         show this help\n"
+"\n"
+"On success the checkpoint id (crid) is printed: on standard output with\n"
+"-o, else on standard error.\n"
+"Exit status: 0 written; 1 checkpoint failed; 2 usage; 3 no such process.\n");
+}
+
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static bool is_stopped(char state)
+{
+	return state == 'T' || state == 't';
+}
+
+/* Stops @pid and waits, at most five seconds, until it is. */
+static int stop_process(pid_t pid)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	if (kill(pid, SIGSTOP))
+		return -1;
+	for (int i = 0; i < 5000; i++) {
+		if (is_stopped(proc_state(pid)))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "kill", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *output = NULL;
+	bool do_kill = false, stopped_here = false;
+	int c, fd = STDOUT_FILENO, err;
+	char *end;
+	long crid;
+	pid_t pid;
+
+	while ((c = getopt_long(argc, argv, "o:kh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'k':
+			do_kill = true;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			print_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	errno = 0;
+	pid = strtol(argv[optind], &end, 10);
+	if (errno || *end || pid <= 0) {
+		fprintf(stderr, "checkpoint: '%s' is not a process id\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!output && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "checkpoint: will not write an image to a terminal;"
+			" use -o FILE or a redirection\n");
+		return EXIT_USAGE;
+	}
+
+	if (kill(pid, 0)) {
+		fprintf(stderr, "checkpoint: process %d: %s\n", pid,
+			strerror(errno));
+		return errno == ESRCH ? EXIT_NOPROC : EXIT_FAILURE;
+	}
+	if (output) {
+		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0600);
+		if (fd < 0) {
+			fprintf(stderr, "checkpoint: %s: %s\n", output,
+				strerror(errno));
+			return EXIT_FAILURE;
+		}
+	}
+	if (!is_stopped(proc_state(pid))) {
+		if (stop_process(pid)) {
+			fprintf(stderr, "checkpoint: cannot stop process %d: %s\n",
+				pid, strerror(errno));
+			return EXIT_FAILURE;
+		}
+		stopped_here = true;
+	}
+
+	crid = sys_checkpoint(pid, fd, 0);
+	err = errno;
+	if (crid > 0 && do_kill)
+		kill(pid, SIGKILL);
+	else if (stopped_here)
+		kill(pid, SIGCONT);
+
+	if (crid <= 0) {
+		fprintf(stderr, "checkpoint: process %d: %s\n", pid,
+			err == EPERM ? "not permitted (needs the right to ptrace it)" :
+			strerror(err));
+		if (output)
+			unlink(output);
+		return err == ESRCH ? EXIT_NOPROC : EXIT_FAILURE;
+	}
+	if (output && close(fd)) {
+		fprintf(stderr, "checkpoint: %s: %s\n", output, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	fprintf(output ? stdout : stderr, "%ld\n", crid);
+	return 0;
+}

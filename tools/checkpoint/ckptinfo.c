@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckptinfo - print every record of a checkpoint image in words
+ *
+ * One line a record: its offset, its type, then key=value fields.  The
+ * image is untrusted: a record that runs past the end, or one whose length
+ * does not fit its type, ends the walk with an error.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "ckpt.h"
+
+enum { EXIT_USAGE = 2 };
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ckptinfo [FILE]\n"
+"Print every record of the checkpoint image in FILE, or standard input,\n"
+"one line a record: offset, type, fields.  The tail's checksum is checked.\n"
+"\n"
+"  -h, --help  show this help\n"
+"\n"
+"Exit status: 0 a well-formed image; 1 a malformed one; 2 usage.\n");
+}
+
+/* Prints a fixed-size string field, stopping at its NUL or its end. */
+static void print_str(const char *key, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	printf(" %s=\"", key);
+	for (size_t i = 0; i < n; i++)
+		putchar(s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' ? s[i] : '?');
+	putchar('"');
+}
+
+static void print_header(const struct ckpt_hdr_header *h)
+{
+	time_t t = h->time;
+	struct tm tm;
+	char when[32] = "?";
+
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf(" magic=%s version=%u arch=%s page_size=%u crid=%d flags=%#llx time=%s",
+	       memcmp(h->magic, CKPT_MAGIC_HEAD, sizeof(h->magic)) ? "bad" : "ok",
+	       h->version, h->arch == CKPT_ARCH_X86_64 ? "x86_64" : "unknown",
+	       h->page_size, h->crid, (unsigned long long)h->flags, when);
+	print_str("release", h->release, sizeof(h->release));
+}
+
+static void print_task(const struct ckpt_hdr_task *t)
+{
+	printf(" pid=%d tgid=%d uid=%u,%u,%u,%u gid=%u,%u,%u,%u", t->pid,
+	       t->tgid, t->uid, t->euid, t->suid, t->fsuid, t->gid, t->egid,
+	       t->sgid, t->fsgid);
+	print_str("comm", t->comm, sizeof(t->comm));
+}
+
+struct kind {
+	uint32_t type;
+	const char *name;
+	uint32_t min, max;	/* of len, header included */
+};
+
+static const struct kind kinds[] = {
+	{ CKPT_HDR_HEADER, "header", sizeof(struct ckpt_hdr_header),
+	  sizeof(struct ckpt_hdr_header) },
+	{ CKPT_HDR_TASK, "task", sizeof(struct ckpt_hdr_task),
+	  sizeof(struct ckpt_hdr_task) },
+	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr) + 2, CKPT_REC_MAX },
+	{ CKPT_HDR_TAIL, "tail", sizeof(struct ckpt_hdr_tail),
+	  sizeof(struct ckpt_hdr_tail) },
+};
+
+static const struct kind *kind_of(uint32_t type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (kinds[i].type == type)
+			return &kinds[i];
+	return NULL;
+}
+
+/* Walks and prints @img; returns 0 for a well-formed image. */
+static int inspect(const struct image *img)
+{
+	size_t off = 0;
+
+	while (off < img->len) {
+		const uint8_t *rec = img->buf + off;
+		const struct kind *k;
+		struct ckpt_hdr h;
+
+		if (img->len - off < sizeof(h)) {
+			printf("%zu\terror\ttruncated record header\n", off);
+			return 1;
+		}
+		memcpy(&h, rec, sizeof(h));
+		k = kind_of(h.type);
+		printf("%zu\t%s\tlen=%u", off, k ? k->name : "unknown", h.len);
+		if (!k || h.len < k->min || h.len > k->max) {
+			printf(" type=%u\nerror: a record of this type and length is not known\n",
+			       h.type);
+			return 1;
+		}
+		if (img->len - off < h.len) {
+			printf("\nerror: the record runs past the end of the image\n");
+			return 1;
+		}
+		switch (h.type) {
+		case CKPT_HDR_HEADER:
+			print_header((const void *)rec);
+			break;
+		case CKPT_HDR_TASK:
+			print_task((const void *)rec);
+			break;
+		case CKPT_HDR_EXE:
+			print_str("path", (const char *)rec + sizeof(h),
+				  h.len - sizeof(h));
+			break;
+		case CKPT_HDR_TAIL: {
+			const struct ckpt_hdr_tail *t = (const void *)rec;
+			bool ok = t->checksum == xxh64(img->buf, off, 0);
+
+			printf(" checksum=%#llx (%s)\n",
+			       (unsigned long long)t->checksum,
+			       ok ? "ok" : "BAD");
+			return ok && t->magic == CKPT_MAGIC_TAIL ? 0 : 1;
+		}
+		}
+		putchar('\n');
+		off += (h.len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
+	}
+	printf("error: no tail record; the image is truncated\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct image img;
+	int c, fd = STDIN_FILENO;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			print_usage(stdout);
+			return 0;
+		}
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc - optind > 1) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		fd = open(argv[optind], O_RDONLY);
+		if (fd < 0) {
+			perror(argv[optind]);
+			return EXIT_FAILURE;
+		}
+	}
+	if (read_all(fd, &img)) {
+		perror("ckptinfo: read");
+		return EXIT_FAILURE;
+	}
+	c = inspect(&img);
+	image_free(&img);
+	return c;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * restart - become the process stored in an image
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+
+enum { EXIT_USAGE = 2 };
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: restart [-i FILE] [--verify] [--crid N]\n"
+"Read an image from FILE, or standard input, and become the process in it.\n"
+"\n"
+"  -i, --input FILE  read the image from FILE\n"
+"  -v, --verify      only read and check the whole image; change nothing\n"
+"  -c, --crid N      refuse an image whose checkpoint id is not N\n"
+"  -h, --help        show this help\n"
+"\n"
+"Exit status: 0 the image is sound (--verify); 1 refused; 2 usage.\n"
+"On success without --verify, restart does not return: it is the\n"
+"restored process.\n");
+}
+
+/* What an errno of restart(2) says about the image. */
+static const char *why(int err)
+{
+	switch (err) {
+	case ENOEXEC:
+		return "not a checkpoint image for this machine";
+	case EPROTONOSUPPORT:
+		return "image format version not supported by this kernel";
+	case EBADMSG:
+		return "the image is corrupt";
+	case ENODATA:
+		return "the image is truncated";
+	case EINVAL:
+		return "the image's checkpoint id does not match";
+	case EOPNOTSUPP:
+		return "this kernel cannot restore what the image holds";
+	default:
+		return strerror(err);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "crid", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *input = NULL;
+	unsigned long flags = 0;
+	int c, fd = STDIN_FILENO;
+	long crid = 0;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "i:vc:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			input = optarg;
+			break;
+		case 'v':
+			flags |= RESTART_VERIFY;
+			break;
+		case 'c':
+			errno = 0;
+			crid = strtol(optarg, &end, 10);
+			if (errno || *end || crid <= 0 || crid > INT32_MAX) {
+				fprintf(stderr, "restart: '%s' is not a checkpoint id\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			print_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (input) {
+		fd = open(input, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "restart: %s: %s\n", input,
+				strerror(errno));
+			return EXIT_FAILURE;
+		}
+	}
+
+	if (sys_restart(crid, fd, flags)) {
+		fprintf(stderr, "restart: %s: %s\n", input ?: "stdin",
+			why(errno));
+		return EXIT_FAILURE;
+	}
+	fprintf(stderr, "restart: %s: a sound image\n", input ?: "stdin");
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the checkpoint selftests: the system calls, stopped
+ * children to checkpoint, images in memory, and a decoder that walks an
+ * image's records the way a userspace tool would.
+ */
+#ifndef CKPT_UTIL_H
+#define CKPT_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/checkpoint.h>
+
+#include "../../../checkpoint/ckpt.h"
+
+/* A child that stops itself at once and exits when continued. */
+static inline pid_t spawn_stopped(void)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+static inline void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Returns the exit code of @pid, or 128 + the signal that killed it. */
+static inline int wait_exit(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Checkpoints @pid (0: the caller) into memory, through a memfd. */
+static inline int checkpoint_to_image(pid_t pid, struct image *img)
+{
+	int fd = memfd_create("ckpt-image", 0);
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	img->crid = sys_checkpoint(pid, fd, 0);
+	if (img->crid > 0 && lseek(fd, 0, SEEK_SET) == 0)
+		ret = read_all(fd, img);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Feeds @len bytes of @buf to restart(2) through a pipe, a stream with an
+ * end, and returns what it returned: 0 or -errno.
+ */
+static inline long restart_from(const void *buf, size_t len, int crid,
+				unsigned long flags)
+{
+	int p[2];
+	long ret;
+
+	if (pipe(p))
+		return -1000;
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	if (write_all(p[1], buf, len)) {
+		close(p[0]);
+		close(p[1]);
+		return -1000;
+	}
+	close(p[1]);
+	ret = sys_restart(crid, p[0], flags);
+	if (ret < 0)
+		ret = -errno;
+	close(p[0]);
+	return ret;
+}
+
+#endif /* CKPT_UTIL_H */
