@@ -1,0 +1,102 @@
+# Build, boot and test the checkpoint/restart patch series under QEMU.
+# `make help` lists the targets.
+
+# The kernel source: Debian's linux-source-6.12, at this version.  Another
+# version: make KERNEL_DEB_VERSION=...; any 6.12 tarball: KERNEL_TARBALL=...
+KERNEL_DEB_VERSION ?= 6.12.117-1~deb12u1
+KERNEL_TARBALL ?=
+
+TOP	:= $(CURDIR)
+BUILD	?= $(TOP)/build
+SRC	:= $(BUILD)/src
+OBJ	:= $(BUILD)/obj
+KSFT	:= $(BUILD)/selftests
+TOOLS	:= $(BUILD)/tools
+INITRD	:= $(BUILD)/initramfs.cpio.gz
+BZIMAGE	:= $(OBJ)/arch/x86/boot/bzImage
+
+TIMEOUT	?= 900
+JOBS	?= $(shell nproc)
+
+ifeq ($(KERNEL_TARBALL),)
+TARBALL	:= /usr/src/linux-source-6.12.tar.xz
+DEPVER	:= $(KERNEL_DEB_VERSION)
+else
+TARBALL	:= $(KERNEL_TARBALL)
+DEPVER	:= -
+endif
+
+CCACHE	:= $(shell command -v ccache)
+KMAKE	= $(MAKE) -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
+	  CC="$(CCACHE) gcc" KBUILD_BUILD_TIMESTAMP=0 \
+	  KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=harness
+FRAGMENTS := $(TOP)/harness/kernel.config \
+	     $(TOP)/tools/testing/selftests/checkpoint/config
+
+.PHONY: help deps prepare kernel selftests tools initramfs test demo \
+	checkpatch clean distclean
+
+help:
+	@echo "make demo       boot the patched kernel and show the system calls at work"
+	@echo "make test       build everything, boot, run the selftests, print the TAP"
+	@echo "make kernel     patch and build the kernel (incremental)"
+	@echo "make selftests  build the selftests, static, against the patched uapi"
+	@echo "make tools      build tools/checkpoint, static"
+	@echo "make initramfs  pack busybox, the tests and the tools"
+	@echo "make checkpatch run scripts/checkpatch.pl on the series and new files"
+	@echo "make deps       install what is missing (Debian 12, as root)"
+	@echo "make clean      remove the build products, keep the unpacked source"
+	@echo "make distclean  remove $(BUILD)"
+	@echo "Variables: KERNEL_DEB_VERSION=$(KERNEL_DEB_VERSION) KERNEL_TARBALL= TIMEOUT=$(TIMEOUT)"
+
+deps:
+	@$(TOP)/harness/deps.sh '$(DEPVER)'
+
+prepare: deps
+	@$(TOP)/harness/prepare.sh $(TARBALL) $(SRC)
+
+$(OBJ)/.config: $(FRAGMENTS) | prepare
+	mkdir -p $(OBJ)
+	$(KMAKE) tinyconfig >/dev/null
+	cd $(SRC) && scripts/kconfig/merge_config.sh -m -O $(OBJ) \
+		$(OBJ)/.config $(FRAGMENTS) >/dev/null
+	$(KMAKE) olddefconfig >/dev/null
+	@for f in $(FRAGMENTS); do grep '^CONFIG_' $$f; done | sort -u | \
+	while read -r line; do grep -qx "$$line" $@ || \
+		echo "config: $$line did not take" >&2; done
+	@grep -qx CONFIG_CHECKPOINT=y $@
+
+kernel: prepare $(OBJ)/.config
+	@echo "kernel: building in $(OBJ) (log: $(BUILD)/kernel.log)"
+	@$(KMAKE) bzImage headers >$(BUILD)/kernel.log 2>&1 || \
+		{ grep -B2 -A8 'error' $(BUILD)/kernel.log | head -80; \
+		  echo "kernel: build failed, see $(BUILD)/kernel.log" >&2; exit 1; }
+	@grep -A4 'warning:' $(BUILD)/kernel.log || true
+
+selftests: kernel
+	mkdir -p $(KSFT)
+	$(MAKE) -C $(SRC)/tools/testing/selftests/checkpoint OUTPUT=$(KSFT) \
+		KHDR_INCLUDES="-isystem $(OBJ)/usr/include" LDFLAGS=-static
+
+tools: kernel
+	mkdir -p $(TOOLS)
+	$(MAKE) -C $(SRC)/tools/checkpoint OUTPUT=$(TOOLS)/ \
+		KHDR_INCLUDES="-isystem $(OBJ)/usr/include" LDFLAGS=-static
+
+initramfs: selftests tools
+	$(TOP)/harness/initramfs.sh $(INITRD) $(KSFT) $(TOOLS)
+
+test: initramfs
+	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) test $(TIMEOUT)
+
+demo: initramfs
+	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) demo $(TIMEOUT)
+
+checkpatch: prepare
+	$(TOP)/harness/checkpatch.sh $(SRC)
+
+clean:
+	rm -rf $(OBJ) $(KSFT) $(TOOLS) $(INITRD)
+
+distclean:
+	rm -rf $(BUILD)

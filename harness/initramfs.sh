@@ -1,0 +1,40 @@
+#!/bin/sh
+# Packs the guest's initramfs: busybox, the init script, the selftests and
+# the tools.
+# Usage: initramfs.sh OUT.cpio.gz SELFTESTS_DIR TOOLS_DIR
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+ksft=$2
+tools=$3
+
+root=$(mktemp -d)
+chmod 755 "$root"
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/sbin" "$root/dev" "$root/proc" "$root/sys" \
+	 "$root/tmp" "$root/root" "$root/etc" "$root/selftests"
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+cp "$top/harness/init" "$root/init"
+cp "$top/harness/demo.sh" "$root/demo.sh"
+chmod +x "$root/init" "$root/demo.sh"
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "user:x:1000:1000:user:/tmp:/bin/sh" >> "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+echo "user:x:1000:" >> "$root/etc/group"
+
+for t in "$ksft"/*; do
+	[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$root/selftests/"
+done
+if [ -d "$tools" ]; then
+	for t in "$tools"/*; do
+		[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$root/bin/"
+	done
+fi
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
