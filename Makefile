@@ -34,7 +34,7 @@ FRAGMENTS := $(TOP)/harness/kernel.config \
 	     $(TOP)/tools/testing/selftests/checkpoint/config
 
 .PHONY: help deps prepare kernel selftests tools initramfs test demo \
-	checkpatch clean distclean
+	judge-check checkpatch clean distclean
 
 help:
 	@echo "make demo       boot the patched kernel and show the system calls at work"
@@ -86,7 +86,10 @@ tools: kernel
 initramfs: selftests tools
 	$(TOP)/harness/initramfs.sh $(INITRD) $(KSFT) $(TOOLS)
 
-test: initramfs
+judge-check:
+	@$(TOP)/harness/judge-check.sh
+
+test: judge-check initramfs
 	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) test $(TIMEOUT)
 
 demo: initramfs

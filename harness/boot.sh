@@ -22,41 +22,4 @@ timeout --foreground -k 10 "$timeout" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?
 # the pipeline's status is tee's; timeout's shows as a missing end marker
 
-awk -v mode="$mode" '
-function splat(line) {
-	return line ~ /BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|blocked for more than|Kernel panic/
-}
-/^ckpt-harness: run / { bin = $3; binfail = 0; next }
-/^ckpt-harness: exit / {
-	if ($4 != 0 && !binfail) {
-		failed++
-		printf "boot: %s exited with %s\n", $3, $4
-	}
-	next
-}
-/^ckpt-harness: end$/ { ended = 1 }
-/^ckpt-demo: done$/ { ended = 1 }
-/^ckpt-demo: FAILED/ { failed++ }
-/^ok [0-9]+ / {
-	if ($0 ~ /# SKIP/) skipped++; else passed++
-	next
-}
-/^not ok [0-9]+ / {
-	if ($0 ~ /# SKIP/) { skipped++; next }
-	failed++; binfail = 1
-	next
-}
-splat($0) { splats++; print "boot: kernel splat: " $0 }
-END {
-	if (!ended) {
-		failed++
-		print "boot: the guest did not reach the end (timeout or crash)"
-	}
-	if (splats)
-		failed++
-	if (mode == "demo")
-		printf "demo: %s\n", failed ? "FAILED" : "ok"
-	else
-		printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
-	exit failed ? 1 : 0
-}' "$log"
+awk -v mode="$mode" -f "$(dirname "$0")/judge.awk" "$log"
