@@ -14,6 +14,8 @@ KSFT	:= $(BUILD)/selftests
 TOOLS	:= $(BUILD)/tools
 INITRD	:= $(BUILD)/initramfs.cpio.gz
 BZIMAGE	:= $(OBJ)/arch/x86/boot/bzImage
+# the same tree with CONFIG_CHECKPOINT=n, for make test-nosys
+NOSYS	:= $(BUILD)/obj-nosys
 
 TIMEOUT	?= 900
 JOBS	?= $(shell nproc)
@@ -27,18 +29,23 @@ DEPVER	:= -
 endif
 
 CCACHE	:= $(shell command -v ccache)
-KMAKE	= $(MAKE) -C $(SRC) O=$(OBJ) ARCH=x86_64 -j$(JOBS) \
+# paths below the checkout are hashed relative to it, so that a build in
+# another clone (CI's) hits the cache too
+export CCACHE_BASEDIR := $(TOP)
+export CCACHE_NOHASHDIR := true
+KMAKE	= $(MAKE) -C $(SRC) ARCH=x86_64 -j$(JOBS) \
 	  CC="$(CCACHE) gcc" KBUILD_BUILD_TIMESTAMP=0 \
 	  KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=harness
 FRAGMENTS := $(TOP)/harness/kernel.config \
 	     $(TOP)/tools/testing/selftests/checkpoint/config
 
-.PHONY: help deps prepare kernel selftests tools initramfs test demo \
-	judge-check checkpatch clean distclean
+.PHONY: help deps prepare kernel kernel-nosys selftests tools initramfs \
+	test test-nosys demo judge-check checkpatch clean distclean
 
 help:
 	@echo "make demo       boot the patched kernel and show the system calls at work"
 	@echo "make test       build everything, boot, run the selftests, print the TAP"
+	@echo "make test-nosys the same tree with CONFIG_CHECKPOINT=n: both calls are ENOSYS"
 	@echo "make kernel     patch and build the kernel (incremental)"
 	@echo "make selftests  build the selftests, static, against the patched uapi"
 	@echo "make tools      build tools/checkpoint, static"
@@ -55,23 +62,40 @@ deps:
 prepare: deps
 	@$(TOP)/harness/prepare.sh $(TARBALL) $(SRC)
 
-$(OBJ)/.config: $(FRAGMENTS) | prepare
-	mkdir -p $(OBJ)
-	$(KMAKE) tinyconfig >/dev/null
-	cd $(SRC) && scripts/kconfig/merge_config.sh -m -O $(OBJ) \
-		$(OBJ)/.config $(FRAGMENTS) >/dev/null
-	$(KMAKE) olddefconfig >/dev/null
-	@for f in $(FRAGMENTS); do grep '^CONFIG_' $$f; done | sort -u | \
-	while read -r line; do grep -qx "$$line" $@ || \
+# $(call kconfig,OBJDIR,FRAGMENTS): tinyconfig plus the fragments, checked
+define kconfig
+	mkdir -p $(1)
+	$(KMAKE) O=$(1) tinyconfig >/dev/null
+	cd $(SRC) && scripts/kconfig/merge_config.sh -m -O $(1) \
+		$(1)/.config $(2) >/dev/null
+	$(KMAKE) O=$(1) olddefconfig >/dev/null
+	@for f in $(2); do grep '^CONFIG_' $$f; done | sort -u | \
+	while read -r line; do grep -qx "$$line" $(1)/.config || \
 		echo "config: $$line did not take" >&2; done
+endef
+
+# $(call kbuild,OBJDIR,TARGETS)
+define kbuild
+	@echo "kernel: building in $(1) (log: $(1)/build.log)"
+	@$(KMAKE) O=$(1) $(2) >$(1)/build.log 2>&1 || \
+		{ grep -B2 -A8 'error' $(1)/build.log | head -80; \
+		  echo "kernel: build failed, see $(1)/build.log" >&2; exit 1; }
+	@grep -A4 'warning:' $(1)/build.log || true
+endef
+
+$(OBJ)/.config: $(FRAGMENTS) | prepare
+	$(call kconfig,$(OBJ),$(FRAGMENTS))
 	@grep -qx CONFIG_CHECKPOINT=y $@
 
+$(NOSYS)/.config: $(FRAGMENTS) $(TOP)/harness/nosys.config | prepare
+	$(call kconfig,$(NOSYS),$(FRAGMENTS) $(TOP)/harness/nosys.config)
+	@! grep -q '^CONFIG_CHECKPOINT=y' $@
+
 kernel: prepare $(OBJ)/.config
-	@echo "kernel: building in $(OBJ) (log: $(BUILD)/kernel.log)"
-	@$(KMAKE) bzImage headers >$(BUILD)/kernel.log 2>&1 || \
-		{ grep -B2 -A8 'error' $(BUILD)/kernel.log | head -80; \
-		  echo "kernel: build failed, see $(BUILD)/kernel.log" >&2; exit 1; }
-	@grep -A4 'warning:' $(BUILD)/kernel.log || true
+	$(call kbuild,$(OBJ),bzImage headers)
+
+kernel-nosys: prepare $(NOSYS)/.config
+	$(call kbuild,$(NOSYS),bzImage)
 
 selftests: kernel
 	mkdir -p $(KSFT)
@@ -92,6 +116,9 @@ judge-check:
 test: judge-check initramfs
 	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) test $(TIMEOUT)
 
+test-nosys: judge-check kernel-nosys initramfs
+	$(TOP)/harness/boot.sh $(NOSYS)/arch/x86/boot/bzImage $(INITRD) nosys $(TIMEOUT)
+
 demo: initramfs
 	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) demo $(TIMEOUT)
 
@@ -99,7 +126,7 @@ checkpatch: prepare
 	$(TOP)/harness/checkpatch.sh $(SRC)
 
 clean:
-	rm -rf $(OBJ) $(KSFT) $(TOOLS) $(INITRD)
+	rm -rf $(OBJ) $(NOSYS) $(KSFT) $(TOOLS) $(INITRD)
 
 distclean:
 	rm -rf $(BUILD)

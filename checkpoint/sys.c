@@ -19,14 +19,21 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 
-static struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, enum ckpt_kind kind,
-				       unsigned long flags)
+/*
+ * Starts an operation on the image file @file, which must be open for
+ * @mode, as write(2) or read(2) would want it.
+ */
+static struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, fmode_t mode,
+				       enum ckpt_kind kind, unsigned long flags)
 {
 	struct ckpt_ctx *ctx;
 
+	if (!file || !(file->f_mode & mode))
+		return ERR_PTR(-EBADF);
+
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 
 	ctx->kind = kind;
 	ctx->flags = flags;
@@ -144,15 +151,10 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 		return -EINVAL;
 
 	f = fdget_pos(fd);
-	if (!fd_file(f))
-		return -EBADF;
-	ret = -EBADF;
-	if (!(fd_file(f)->f_mode & FMODE_WRITE))
-		goto out_fdput;
-
-	ret = -ENOMEM;
-	ctx = ckpt_ctx_alloc(fd_file(f), CKPT_CTX_CHECKPOINT, flags);
-	if (!ctx)
+	ctx = ckpt_ctx_alloc(fd_file(f), FMODE_WRITE, CKPT_CTX_CHECKPOINT,
+			     flags);
+	ret = PTR_ERR(ctx);
+	if (IS_ERR(ctx))
 		goto out_fdput;
 
 	ret = ckpt_ctx_set_target(ctx, pid);
@@ -189,15 +191,9 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 		return -EINVAL;
 
 	f = fdget_pos(fd);
-	if (!fd_file(f))
-		return -EBADF;
-	ret = -EBADF;
-	if (!(fd_file(f)->f_mode & FMODE_READ))
-		goto out_fdput;
-
-	ret = -ENOMEM;
-	ctx = ckpt_ctx_alloc(fd_file(f), CKPT_CTX_RESTART, flags);
-	if (!ctx)
+	ctx = ckpt_ctx_alloc(fd_file(f), FMODE_READ, CKPT_CTX_RESTART, flags);
+	ret = PTR_ERR(ctx);
+	if (IS_ERR(ctx))
 		goto out_fdput;
 
 	ctx->crid = crid;

@@ -13,10 +13,10 @@ for p in $pkgs; do
 	want=
 	[ "$p" = linux-source-6.12 ] && want=$kver
 	have=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true)
-	case "$have" in
-	"install ok installed $want"*) ;;
-	*) missing="$missing $p${want:+=$want}" ;;
-	esac
+	ok=false
+	case "$have" in "install ok installed "*) ok=true ;; esac
+	[ -n "$want" ] && [ "$have" != "install ok installed $want" ] && ok=false
+	$ok || missing="$missing $p${want:+=$want}"
 done
 [ -z "$missing" ] && exit 0
 
@@ -36,4 +36,4 @@ if [ "$kver" != - ] &&
 	echo "deps: or pass any 6.12 tarball with 'make KERNEL_TARBALL=<file> ...'." >&2
 	exit 1
 fi
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+apt-get install -y -q --no-install-recommends --allow-downgrades $missing >/dev/null

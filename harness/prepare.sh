@@ -15,13 +15,15 @@ newfiles="checkpoint include/linux/checkpoint.h include/uapi/linux/checkpoint.h
 	  arch/x86/kernel/checkpoint.c Documentation/checkpoint.txt
 	  tools/testing/selftests/checkpoint tools/checkpoint"
 
-if [ ! -f "$src/.unpacked" ]; then
-	[ -r "$tarball" ] || { echo "prepare: no kernel source at $tarball" >&2; exit 1; }
+[ -r "$tarball" ] || { echo "prepare: no kernel source at $tarball" >&2; exit 1; }
+# unpacked once per tarball: another version of it means a fresh tree
+stamp="$(realpath "$tarball") $(stat -c '%s %Y' "$tarball")"
+if [ "$(cat "$src/.unpacked" 2>/dev/null)" != "$stamp" ]; then
 	echo "prepare: unpacking $tarball"
 	rm -rf "$src"
 	mkdir -p "$src"
 	tar -xf "$tarball" -C "$src" --strip-components=1
-	touch "$src/.unpacked"
+	echo "$stamp" > "$src/.unpacked"
 fi
 
 cd "$src"

@@ -8,6 +8,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
@@ -73,7 +74,8 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_header) },
 	{ CKPT_HDR_TASK, "task", sizeof(struct ckpt_hdr_task),
 	  sizeof(struct ckpt_hdr_task) },
-	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr) + 2, CKPT_REC_MAX },
+	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr) + 2,
+	  sizeof(struct ckpt_hdr) + PATH_MAX },
 	{ CKPT_HDR_TAIL, "tail", sizeof(struct ckpt_hdr_tail),
 	  sizeof(struct ckpt_hdr_tail) },
 };

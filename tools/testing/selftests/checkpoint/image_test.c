@@ -68,10 +68,10 @@ FIXTURE(image) {
 
 FIXTURE_SETUP(image)
 {
-	for (size_t i = 0; i < sizeof(canary); i++)
-		canary[i] = i * 7 + 3;
 	sigset_t set;
 
+	for (size_t i = 0; i < sizeof(canary); i++)
+		canary[i] = i * 7 + 3;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
 	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));

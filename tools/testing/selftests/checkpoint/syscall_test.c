@@ -126,6 +126,13 @@ TEST(checkpoint_running_target_is_ebusy)
 	close(fd);
 }
 
+/* In a child: drops to uid and gid 1000, or exits with 100. */
+static void become_user(void)
+{
+	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		_exit(100);
+}
+
 /* Runs @fn in a child with uid and gid 1000; returns its exit code. */
 static int as_user(int (*fn)(pid_t), pid_t target)
 {
@@ -134,8 +141,7 @@ static int as_user(int (*fn)(pid_t), pid_t target)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
-			_exit(100);
+		become_user();
 		_exit(fn(target));
 	}
 	return wait_exit(pid);
@@ -160,8 +166,7 @@ static pid_t spawn_user_stopped(bool dumpable)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
-			_exit(100);
+		become_user();
 		/* a change of uid clears it; say what this test wants */
 		prctl(PR_SET_DUMPABLE, dumpable);
 		raise(SIGSTOP);
