@@ -18,8 +18,9 @@ cd "$top"
 for f in $(find checkpoint arch/x86/kernel include -name '*.[ch]' | sort); do
 	$cp --strict -f "$f" || rc=1
 done
+# ENOSYS: nosys_check.c does mean "no such system call"
 for f in $(find tools -name '*.[ch]' | sort); do
-	$cp -f "$f" || rc=1
+	$cp --ignore ENOSYS -f "$f" || rc=1
 done
 [ $rc = 0 ] && echo "checkpatch: clean"
 exit $rc
