@@ -69,8 +69,9 @@ define kconfig
 	cd $(SRC) && scripts/kconfig/merge_config.sh -m -O $(1) \
 		$(1)/.config $(2) >/dev/null
 	$(KMAKE) O=$(1) olddefconfig >/dev/null
-	@for f in $(2); do grep '^CONFIG_' $$f; done | sort -u | \
-	while read -r line; do grep -qx "$$line" $(1)/.config || \
+	@cat $(2) | grep '^CONFIG_' | sort -u | while read -r line; do \
+		cat $(2) | grep -q "^# $${line%%=*} is not set" && continue; \
+		grep -qx "$$line" $(1)/.config || \
 		echo "config: $$line did not take" >&2; done
 endef
 

@@ -7,14 +7,17 @@
  * The image is written as a stream, never seeked, so that it may go to a
  * pipe or a socket as well as to a file.
  */
+#include <linux/bvec.h>
 #include <linux/checkpoint.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
-#include <linux/uio.h>
+#include <linux/highmem.h>
+#include <linux/kdev_t.h>
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/uio.h>
 #include <linux/utsname.h>
 
 /*
@@ -41,6 +44,44 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 }
 
 /*
+ * Writes @nr whole pages from the pages themselves: a bvec iterator hands
+ * them to the file in one call where the file takes that many.
+ */
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr)
+{
+	struct iov_iter iter;
+	struct bio_vec *bv;
+	unsigned int i;
+	ssize_t n;
+	int ret = 0;
+
+	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+
+	for (i = 0; i < nr; i++) {
+		void *p = kmap_local_page(pages[i]);
+
+		xxh64_update(&ctx->csum, p, PAGE_SIZE);
+		kunmap_local(p);
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	}
+
+	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
+	while (iov_iter_count(&iter)) {
+		n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
+		if (n <= 0) {
+			ret = n ? n : -EIO;
+			break;
+		}
+	}
+	ctx->bytes += (size_t)nr * PAGE_SIZE - iov_iter_count(&iter);
+	kfree(bv);
+	return ret;
+}
+
+/*
  * Writes the record @h of @len bytes, header included, and the zeroes
  * that pad it to CKPT_ALIGN.
  */
@@ -61,25 +102,28 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 }
 
 /*
- * Writes @path as seen from the target's root.  A path that cannot be
- * named from there (outside a chroot, or unlinked) cannot be reopened by
- * restart, so it is refused rather than written wrong.
+ * Writes @file by name, as seen from the target's root, and identity.  A
+ * file that cannot be named from there (outside a chroot, or unlinked)
+ * cannot be reopened by restart, so it is refused rather than written
+ * wrong.
  */
-int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
+int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file)
 {
-	struct ckpt_hdr *h;
+	struct inode *inode = file_inode(file);
+	struct ckpt_hdr_file *h;
+	struct timespec64 mtime;
 	char *buf, *name;
 	size_t len;
 	int ret;
 
-	if (d_unlinked(path->dentry))
+	if (d_unlinked(file->f_path.dentry))
 		return -EOPNOTSUPP;
 
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 
-	name = __d_path(path, &ctx->root, buf, PATH_MAX);
+	name = __d_path(&file->f_path, &ctx->root, buf, PATH_MAX);
 	ret = -EOPNOTSUPP;
 	if (!name)
 		goto out;
@@ -92,8 +136,16 @@ int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
 	ret = -ENAMETOOLONG;
 	if (name - buf < sizeof(*h))
 		goto out;
-	h = (struct ckpt_hdr *)(name - sizeof(*h));
-	ret = ckpt_write_obj(ctx, h, type, sizeof(*h) + len);
+	h = (struct ckpt_hdr_file *)(name - sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	mtime = inode_get_mtime(inode);
+	h->dev = new_encode_dev(inode->i_sb->s_dev);
+	h->ino = inode->i_ino;
+	h->size = i_size_read(inode);
+	h->mtime_sec = mtime.tv_sec;
+	h->mtime_nsec = mtime.tv_nsec;
+	h->mode = inode->i_mode;
+	ret = ckpt_write_obj(ctx, &h->h, type, sizeof(*h) + len);
 out:
 	kfree(buf);
 	return ret;
@@ -133,6 +185,12 @@ int do_checkpoint(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ret = checkpoint_task(ctx);
+	if (ret)
+		return ret;
+	ret = ckpt_arch_checkpoint_cpu(ctx);
+	if (ret)
+		return ret;
+	ret = checkpoint_mm(ctx);
 	if (ret)
 		return ret;
 	return checkpoint_tail(ctx);

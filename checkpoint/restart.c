@@ -121,6 +121,28 @@ void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max)
 	return h;
 }
 
+/*
+ * Reads a file record of @type and checks its path: absolute,
+ * NUL-terminated, with no NUL inside.  The caller kfree()s it.
+ */
+struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type)
+{
+	struct ckpt_hdr_file *h;
+	size_t len;
+
+	h = ckpt_read_obj_alloc(ctx, type, sizeof(*h) + 2,
+				sizeof(*h) + PATH_MAX);
+	if (IS_ERR(h))
+		return h;
+
+	len = h->h.len - sizeof(*h);
+	if (h->path[0] != '/' || strnlen(h->path, len) != len - 1) {
+		kfree(h);
+		return ERR_PTR(-EBADMSG);
+	}
+	return h;
+}
+
 static int restore_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_header h;
@@ -174,6 +196,12 @@ int do_restart(struct ckpt_ctx *ctx)
 	ret = restore_task(ctx);
 	if (ret)
 		return ret;
+	ret = ckpt_arch_restore_cpu(ctx);
+	if (ret)
+		return ret;
+	ret = restore_mm(ctx);
+	if (ret)
+		return ret;
 	ret = restore_tail(ctx);
 	if (ret)
 		return ret;
@@ -182,8 +210,8 @@ int do_restart(struct ckpt_ctx *ctx)
 		return 0;
 
 	/*
-	 * The image holds no process state yet, so there is nothing to
-	 * become.  Single-process restart replaces this refusal.
+	 * The whole image is read and checked, but applying it (a new
+	 * mm, the registers) is not written yet: refuse until it is.
 	 */
 	return -EOPNOTSUPP;
 }

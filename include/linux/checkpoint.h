@@ -12,6 +12,7 @@
 #include <uapi/linux/checkpoint.h>
 
 struct file;
+struct page;
 struct task_struct;
 
 enum ckpt_kind {
@@ -41,12 +42,15 @@ struct ckpt_ctx {
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   u32 len);
-int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path);
+int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file);
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  u32 min, u32 max);
 void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
+struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
 
 int do_checkpoint(struct ckpt_ctx *ctx);
 int do_restart(struct ckpt_ctx *ctx);
@@ -54,8 +58,12 @@ int do_restart(struct ckpt_ctx *ctx);
 /* objects, each written and restored side by side in its own file */
 int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
 int restore_task(struct ckpt_ctx *ctx);
+int checkpoint_mm(struct ckpt_ctx *ctx);		/* memory.c */
+int restore_mm(struct ckpt_ctx *ctx);
 
 /* architecture hooks: arch/x86/kernel/checkpoint.c */
 u32 ckpt_arch_id(void);
+int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx);
+int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx);
 
 #endif /* _LINUX_CHECKPOINT_H */

@@ -97,13 +97,26 @@ static inline int write_all(int fd, const void *buf, size_t len)
 }
 
 /* The image's records, in order, as a decoder walks them. */
-#define MAX_RECORDS 64
+#define MAX_RECORDS 4096
 
 struct record {
 	size_t off;			/* of its header */
 	uint32_t type;
 	uint32_t len;
+	size_t data;			/* bytes of page data after it */
 };
+
+/* The offset of the record after the one at @off, with header @h. */
+static inline size_t record_next(size_t off, const struct ckpt_hdr *h,
+				 size_t *data, size_t page_size)
+{
+	*data = 0;
+	if (h->type == CKPT_HDR_PAGES && h->len >= sizeof(struct ckpt_hdr_pages))
+		*data = (size_t)((const struct ckpt_hdr_pages *)h)->nr_pages *
+			page_size;
+	return off + ((h->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1)) +
+	       *data;
+}
 
 /*
  * Walks the records of @img into @rec; returns their count, or -1 when
@@ -111,28 +124,29 @@ struct record {
  */
 static inline int image_records(const struct image *img, struct record *rec)
 {
-	size_t off = 0;
+	size_t off = 0, page_size = sysconf(_SC_PAGESIZE);
 	int n = 0;
 
 	while (off < img->len && n < MAX_RECORDS) {
-		struct ckpt_hdr h;
+		const struct ckpt_hdr *h = (const void *)(img->buf + off);
 
-		if (img->len - off < sizeof(h))
-			return -1;
-		memcpy(&h, img->buf + off, sizeof(h));
-		if (h.len < sizeof(h) || img->len - off < h.len)
+		if (img->len - off < sizeof(*h) || h->len < sizeof(*h) ||
+		    img->len - off < h->len)
 			return -1;
 		rec[n].off = off;
-		rec[n].type = h.type;
-		rec[n].len = h.len;
+		rec[n].type = h->type;
+		rec[n].len = h->len;
+		off = record_next(off, h, &rec[n].data, page_size);
+		if (off > img->len)
+			return -1;
 		n++;
-		off += (h.len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
-		if (h.type == CKPT_HDR_TAIL)
+		if (h->type == CKPT_HDR_TAIL)
 			return off == img->len ? n : -1;
 	}
 	return -1;
 }
 
+/* The first record of @type, or NULL. */
 static inline void *image_record(const struct image *img, struct record *rec,
 				 int nrec, uint32_t type)
 {

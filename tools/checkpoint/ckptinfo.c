@@ -63,6 +63,66 @@ static void print_task(const struct ckpt_hdr_task *t)
 	print_str("comm", t->comm, sizeof(t->comm));
 }
 
+static void print_file(const struct ckpt_hdr_file *f)
+{
+	printf(" dev=%#llx ino=%llu size=%llu mtime=%lld.%09u mode=%#o",
+	       (unsigned long long)f->dev, (unsigned long long)f->ino,
+	       (unsigned long long)f->size, (long long)f->mtime_sec,
+	       f->mtime_nsec, f->mode);
+	print_str("path", f->path, f->h.len - sizeof(*f));
+}
+
+static void print_regset(const struct ckpt_hdr_regset *r)
+{
+	printf(" note=%#x size=%u", r->note_type, r->size);
+	if (r->note_type == 1 && r->size >= 17 * 8) {	/* NT_PRSTATUS */
+		const uint64_t *g = (const void *)r->data;
+
+		/* user_regs_struct: ip is the 17th, sp the 20th */
+		printf(" ip=%#llx sp=%#llx", (unsigned long long)g[16],
+		       (unsigned long long)g[19]);
+	}
+}
+
+static void print_mm(const struct ckpt_hdr_mm *m)
+{
+	printf(" vmas=%u code=%#llx-%#llx data=%#llx-%#llx brk=%#llx-%#llx stack=%#llx auxv=%u",
+	       m->nr_vmas, (unsigned long long)m->start_code,
+	       (unsigned long long)m->end_code,
+	       (unsigned long long)m->start_data,
+	       (unsigned long long)m->end_data,
+	       (unsigned long long)m->start_brk, (unsigned long long)m->brk,
+	       (unsigned long long)m->start_stack, m->nr_auxv);
+}
+
+static void print_vma(const struct ckpt_hdr_vma *v)
+{
+	static const char * const kinds[] = {
+		[CKPT_VMA_ANON] = "anon", [CKPT_VMA_SHMEM] = "shmem",
+		[CKPT_VMA_FILE] = "file", [CKPT_VMA_VDSO] = "vdso",
+		[CKPT_VMA_VVAR] = "vvar",
+	};
+
+	printf(" %#llx-%#llx %c%c%c%c pgoff=%#llx kind=%s flags=%#llx",
+	       (unsigned long long)v->start, (unsigned long long)v->end,
+	       v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-',
+	       v->prot & 4 ? 'x' : '-',
+	       v->flags & CKPT_VMA_SHARED ? 's' : 'p',
+	       (unsigned long long)v->pgoff,
+	       v->kind < ARRAY_SIZE(kinds) && kinds[v->kind] ?
+	       kinds[v->kind] : "unknown",
+	       (unsigned long long)v->flags);
+}
+
+static void print_pages(const struct ckpt_hdr_pages *p)
+{
+	printf(" nr=%u", p->nr_pages);
+	if (p->nr_pages)
+		printf(" first=%#llx last=%#llx",
+		       (unsigned long long)p->addr[0],
+		       (unsigned long long)p->addr[p->nr_pages - 1]);
+}
+
 struct kind {
 	uint32_t type;
 	const char *name;
@@ -74,8 +134,18 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_header) },
 	{ CKPT_HDR_TASK, "task", sizeof(struct ckpt_hdr_task),
 	  sizeof(struct ckpt_hdr_task) },
-	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr) + 2,
-	  sizeof(struct ckpt_hdr) + PATH_MAX },
+	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr_file) + 2,
+	  sizeof(struct ckpt_hdr_file) + PATH_MAX },
+	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
+	  CKPT_REC_MAX },
+	{ CKPT_HDR_MM, "mm", sizeof(struct ckpt_hdr_mm),
+	  sizeof(struct ckpt_hdr_mm) },
+	{ CKPT_HDR_VMA, "vma", sizeof(struct ckpt_hdr_vma),
+	  sizeof(struct ckpt_hdr_vma) },
+	{ CKPT_HDR_VMA_FILE, "vmafile", sizeof(struct ckpt_hdr_file) + 2,
+	  sizeof(struct ckpt_hdr_file) + PATH_MAX },
+	{ CKPT_HDR_PAGES, "pages", sizeof(struct ckpt_hdr_pages),
+	  sizeof(struct ckpt_hdr_pages) + CKPT_PAGES_MAX * 8 },
 	{ CKPT_HDR_TAIL, "tail", sizeof(struct ckpt_hdr_tail),
 	  sizeof(struct ckpt_hdr_tail) },
 };
@@ -91,7 +161,7 @@ static const struct kind *kind_of(uint32_t type)
 /* Walks and prints @img; returns 0 for a well-formed image. */
 static int inspect(const struct image *img)
 {
-	size_t off = 0;
+	size_t off = 0, data, page_size = sysconf(_SC_PAGESIZE);
 
 	while (off < img->len) {
 		const uint8_t *rec = img->buf + off;
@@ -122,8 +192,25 @@ static int inspect(const struct image *img)
 			print_task((const void *)rec);
 			break;
 		case CKPT_HDR_EXE:
-			print_str("path", (const char *)rec + sizeof(h),
-				  h.len - sizeof(h));
+		case CKPT_HDR_VMA_FILE:
+			print_file((const void *)rec);
+			break;
+		case CKPT_HDR_REGSET:
+			print_regset((const void *)rec);
+			break;
+		case CKPT_HDR_MM:
+			print_mm((const void *)rec);
+			break;
+		case CKPT_HDR_VMA:
+			print_vma((const void *)rec);
+			break;
+		case CKPT_HDR_PAGES:
+			if (h.len < sizeof(struct ckpt_hdr_pages) +
+				    8ULL * ((const struct ckpt_hdr_pages *)rec)->nr_pages) {
+				printf("\nerror: more pages than addresses\n");
+				return 1;
+			}
+			print_pages((const void *)rec);
 			break;
 		case CKPT_HDR_TAIL: {
 			const struct ckpt_hdr_tail *t = (const void *)rec;
@@ -136,7 +223,11 @@ static int inspect(const struct image *img)
 		}
 		}
 		putchar('\n');
-		off += (h.len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
+		off = record_next(off, (const void *)rec, &data, page_size);
+		if (off > img->len) {
+			printf("error: page data runs past the end of the image\n");
+			return 1;
+		}
 	}
 	printf("error: no tail record; the image is truncated\n");
 	return 1;

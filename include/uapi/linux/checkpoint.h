@@ -39,6 +39,13 @@ enum {
 
 	CKPT_HDR_TASK = 101,
 	CKPT_HDR_EXE = 102,
+
+	CKPT_HDR_REGSET = 201,
+
+	CKPT_HDR_MM = 301,
+	CKPT_HDR_VMA = 302,
+	CKPT_HDR_VMA_FILE = 303,
+	CKPT_HDR_PAGES = 304,
 };
 
 struct ckpt_hdr {
@@ -71,12 +78,87 @@ struct ckpt_hdr_task {
 };
 
 /*
- * The task's executable, as a path relative to the task's root (not the
- * checkpointer's).  @len covers the NUL-terminated path and its padding.
+ * A file by name and identity: the path is relative to the task's root
+ * (not the checkpointer's), NUL-terminated, and @len covers it.  Restart
+ * reopens the path and refuses a file whose identity changed.  Used for
+ * CKPT_HDR_EXE, the task's executable, and CKPT_HDR_VMA_FILE, the file
+ * of the mapping before it.
  */
-struct ckpt_hdr_exe {
+struct ckpt_hdr_file {
 	struct ckpt_hdr h;
+	__u64 dev;		/* new_encode_dev() of the filesystem */
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 mode;		/* S_IFMT and permission bits */
 	char path[];
+};
+
+/*
+ * One register set of the task, in the layout PTRACE_GETREGSET gives for
+ * the ELF note type @note_type (NT_PRSTATUS: struct user_regs_struct;
+ * NT_X86_XSTATE: the XSAVE buffer).  Restart writes it back through the
+ * same regset, so ptrace's checks apply.
+ */
+struct ckpt_hdr_regset {
+	struct ckpt_hdr h;
+	__u32 note_type;
+	__u32 size;		/* of data[] */
+	__u8 data[];
+};
+
+/* The address space: its layout, then @nr_vmas CKPT_HDR_VMA records. */
+struct ckpt_hdr_mm {
+	struct ckpt_hdr h;
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u32 nr_vmas;
+	__u32 nr_auxv;		/* entries (pairs) of auxv[] in use */
+	__u64 auxv[2 * 64];
+};
+
+enum ckpt_vma_kind {
+	CKPT_VMA_ANON = 1,	/* private anonymous: heap, stack, ... */
+	CKPT_VMA_SHMEM = 2,	/* shared anonymous */
+	CKPT_VMA_FILE = 3,	/* a file; CKPT_HDR_VMA_FILE follows */
+	CKPT_VMA_VDSO = 4,
+	CKPT_VMA_VVAR = 5,
+};
+
+/* VM_* flags a VMA record may carry (besides protection) */
+#define CKPT_VMA_SHARED		(1ULL << 0)
+#define CKPT_VMA_GROWSDOWN	(1ULL << 1)
+#define CKPT_VMA_LOCKED		(1ULL << 2)
+#define CKPT_VMA_DONTCOPY	(1ULL << 3)
+#define CKPT_VMA_DONTDUMP	(1ULL << 4)
+#define CKPT_VMA_MAYWRITE	(1ULL << 5)	/* of a shared file mapping */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 6) - 1)
+
+struct ckpt_hdr_vma {
+	struct ckpt_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* in pages, into the file or shmem object */
+	__u64 flags;		/* CKPT_VMA_* */
+	__u32 prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
+	__u32 kind;		/* enum ckpt_vma_kind */
+};
+
+/*
+ * Memory contents: @nr_pages pages of raw data follow the record, one for
+ * each address, in ascending order.  Only pages that exist are written:
+ * never-touched memory, and file pages never written privately, come back
+ * by themselves.  A record with nr_pages == 0 ends the memory section.
+ */
+#define CKPT_PAGES_MAX		512
+
+struct ckpt_hdr_pages {
+	struct ckpt_hdr h;
+	__u32 nr_pages;
+	__u32 pad;
+	__u64 addr[];
 };
 
 struct ckpt_hdr_tail {

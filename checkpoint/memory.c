@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of an address space: its layout (the mm's ranges and
+ * auxv), every VMA, and the pages that exist.
+ *
+ * Only memory the process made is written: present pages of private
+ * anonymous and shared anonymous memory, and of private file mappings
+ * only the pages written since they were mapped.  Untouched memory and
+ * unmodified file pages cost nothing; restart maps the files again.
+ */
+#include <linux/checkpoint.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+/* One VMA as taken under the mmap lock, to be written after dropping it. */
+struct ckpt_vma {
+	unsigned long start, end, pgoff;
+	vm_flags_t vm_flags;
+	u32 kind;
+	struct file *file;		/* referenced, for CKPT_VMA_FILE */
+};
+
+struct ckpt_vmas {
+	struct ckpt_vma *vma;
+	unsigned int nr;
+};
+
+static int ckpt_vma_kind(struct vm_area_struct *vma, u32 *kind)
+{
+	const char *name;
+
+	/* a special mapping the kernel made: the vDSO and its data */
+	if (!vma->vm_file && vma->vm_ops && vma->vm_ops->name) {
+		name = vma->vm_ops->name(vma);
+		if (name && !strcmp(name, "[vdso]")) {
+			*kind = CKPT_VMA_VDSO;
+			return 0;
+		}
+		if (name && !strcmp(name, "[vvar]")) {
+			*kind = CKPT_VMA_VVAR;
+			return 0;
+		}
+		return -EOPNOTSUPP;
+	}
+
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) ||
+	    is_vm_hugetlb_page(vma))
+		return -EOPNOTSUPP;
+
+	if (vma_is_anonymous(vma)) {
+		*kind = CKPT_VMA_ANON;
+		return 0;
+	}
+	if (vma_is_anon_shmem(vma)) {
+		*kind = CKPT_VMA_SHMEM;
+		return 0;
+	}
+	if (vma->vm_file && S_ISREG(file_inode(vma->vm_file)->i_mode)) {
+		*kind = CKPT_VMA_FILE;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static void ckpt_vmas_free(struct ckpt_vmas *vmas)
+{
+	unsigned int i;
+
+	for (i = 0; i < vmas->nr; i++)
+		if (vmas->vma[i].file)
+			fput(vmas->vma[i].file);
+	kvfree(vmas->vma);
+}
+
+/* Takes the VMAs of @mm, whose mmap lock the caller holds. */
+static int ckpt_vmas_get(struct mm_struct *mm, struct ckpt_vmas *vmas)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
+	int ret;
+
+	vmas->nr = 0;
+	vmas->vma = kvmalloc_array(mm->map_count, sizeof(*vmas->vma),
+				   GFP_KERNEL);
+	if (!vmas->vma)
+		return -ENOMEM;
+
+	for_each_vma(vmi, vma) {
+		struct ckpt_vma *v = &vmas->vma[vmas->nr];
+
+		if (WARN_ON_ONCE(vmas->nr == mm->map_count))
+			return -EINVAL;
+		ret = ckpt_vma_kind(vma, &v->kind);
+		if (ret)
+			return ret;
+		v->start = vma->vm_start;
+		v->end = vma->vm_end;
+		v->pgoff = vma->vm_pgoff;
+		v->vm_flags = vma->vm_flags;
+		v->file = v->kind == CKPT_VMA_FILE ? get_file(vma->vm_file) : NULL;
+		vmas->nr++;
+	}
+	return 0;
+}
+
+static int checkpoint_mm_layout(struct ckpt_ctx *ctx, struct mm_struct *mm,
+				unsigned int nr_vmas)
+{
+	struct ckpt_hdr_mm *h;
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(h->auxv) < AT_VECTOR_SIZE);
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+
+	spin_lock(&mm->arg_lock);
+	h->start_code = mm->start_code;
+	h->end_code = mm->end_code;
+	h->start_data = mm->start_data;
+	h->end_data = mm->end_data;
+	h->start_brk = mm->start_brk;
+	h->brk = mm->brk;
+	h->start_stack = mm->start_stack;
+	h->arg_start = mm->arg_start;
+	h->arg_end = mm->arg_end;
+	h->env_start = mm->env_start;
+	h->env_end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+
+	/* auxv up to and with its AT_NULL pair */
+	for (i = 0; i + 1 < AT_VECTOR_SIZE; i += 2) {
+		h->auxv[i] = mm->saved_auxv[i];
+		h->auxv[i + 1] = mm->saved_auxv[i + 1];
+		if (mm->saved_auxv[i] == AT_NULL)
+			break;
+	}
+	h->nr_auxv = i / 2 + 1;
+	h->nr_vmas = nr_vmas;
+
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_MM, sizeof(*h));
+	kfree(h);
+	return ret;
+}
+
+static u64 ckpt_vma_flags(vm_flags_t vm_flags)
+{
+	u64 flags = 0;
+
+	if (vm_flags & VM_SHARED)
+		flags |= CKPT_VMA_SHARED;
+	if (vm_flags & VM_GROWSDOWN)
+		flags |= CKPT_VMA_GROWSDOWN;
+	if (vm_flags & VM_LOCKED)
+		flags |= CKPT_VMA_LOCKED;
+	if (vm_flags & VM_DONTCOPY)
+		flags |= CKPT_VMA_DONTCOPY;
+	if (vm_flags & VM_DONTDUMP)
+		flags |= CKPT_VMA_DONTDUMP;
+	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
+		flags |= CKPT_VMA_MAYWRITE;
+	return flags;
+}
+
+static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
+{
+	struct ckpt_hdr_vma h = {};
+	int ret;
+
+	h.start = v->start;
+	h.end = v->end;
+	h.pgoff = v->pgoff;
+	h.flags = ckpt_vma_flags(v->vm_flags);
+	h.prot = (v->vm_flags & VM_READ ? PROT_READ : 0) |
+		 (v->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+		 (v->vm_flags & VM_EXEC ? PROT_EXEC : 0);
+	h.kind = v->kind;
+
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
+	if (!ret && v->file)
+		ret = ckpt_write_file(ctx, CKPT_HDR_VMA_FILE, v->file);
+	return ret;
+}
+
+/* The pages of one VMA that go into the image, a batch at a time. */
+struct ckpt_pagewalk {
+	struct ckpt_hdr_pages *h;	/* addr[] collects the batch */
+	bool anon_only;			/* a private file mapping */
+	unsigned long next;		/* where a full batch stopped */
+};
+
+static int ckpt_pte_entry(pte_t *pte, unsigned long addr, unsigned long end,
+			  struct mm_walk *walk)
+{
+	struct ckpt_pagewalk *pw = walk->private;
+	pte_t ptent = ptep_get(pte);
+
+	if (pte_none(ptent))
+		return 0;
+	if (pte_present(ptent)) {
+		struct page *page = vm_normal_page(walk->vma, addr, ptent);
+
+		/* the zero page, or a file page never written privately */
+		if (!page || (pw->anon_only && !PageAnon(page)))
+			return 0;
+	}
+	/* present, or swapped or migrating: it exists */
+	if (pw->h->nr_pages == CKPT_PAGES_MAX) {
+		pw->next = addr;
+		return 1;
+	}
+	pw->h->addr[pw->h->nr_pages++] = addr;
+	return 0;
+}
+
+static const struct mm_walk_ops ckpt_walk_ops = {
+	.pte_entry = ckpt_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* Takes a reference on each page of the batch, with the mmap lock held. */
+static int ckpt_pages_get(struct mm_struct *mm, struct ckpt_hdr_pages *h,
+			  struct page **pages)
+{
+	unsigned int i = 0, run;
+	long got;
+
+	while (i < h->nr_pages) {
+		for (run = 1; i + run < h->nr_pages; run++)
+			if (h->addr[i + run] != h->addr[i] + run * PAGE_SIZE)
+				break;
+		got = get_user_pages_remote(mm, h->addr[i], run, FOLL_FORCE,
+					    pages + i, NULL);
+		if (got > 0)
+			i += got;
+		if (got != run) {
+			while (i--)
+				put_page(pages[i]);
+			return got < 0 ? got : -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
+				struct ckpt_vma *v, struct ckpt_pagewalk *pw,
+				struct page **pages)
+{
+	unsigned long addr = v->start;
+	unsigned int i;
+	int ret;
+
+	pw->anon_only = v->kind == CKPT_VMA_FILE;
+	while (addr < v->end) {
+		pw->h->nr_pages = 0;
+		pw->next = v->end;
+
+		mmap_read_lock(mm);
+		ret = walk_page_range(mm, addr, v->end, &ckpt_walk_ops, pw);
+		if (ret >= 0)
+			ret = ckpt_pages_get(mm, pw->h, pages);
+		mmap_read_unlock(mm);
+		if (ret)
+			return ret;
+		addr = pw->next;
+		if (!pw->h->nr_pages)
+			continue;
+
+		ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
+				     struct_size(pw->h, addr, pw->h->nr_pages));
+		if (!ret)
+			ret = ckpt_write_pages(ctx, pages, pw->h->nr_pages);
+		for (i = 0; i < pw->h->nr_pages; i++)
+			put_page(pages[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool ckpt_vma_has_pages(struct ckpt_vma *v)
+{
+	switch (v->kind) {
+	case CKPT_VMA_ANON:
+	case CKPT_VMA_SHMEM:
+		return true;
+	case CKPT_VMA_FILE:
+		return !(v->vm_flags & VM_SHARED);
+	default:
+		return false;
+	}
+}
+
+static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			    struct ckpt_vmas *vmas)
+{
+	struct ckpt_pagewalk pw = {};
+	struct page **pages;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	pw.h = kzalloc(struct_size(pw.h, addr, CKPT_PAGES_MAX), GFP_KERNEL);
+	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
+	if (!pw.h || !pages)
+		goto out;
+
+	for (i = 0; i < vmas->nr; i++) {
+		if (!ckpt_vma_has_pages(&vmas->vma[i]))
+			continue;
+		ret = checkpoint_vma_pages(ctx, mm, &vmas->vma[i], &pw, pages);
+		if (ret)
+			goto out;
+	}
+
+	/* the end of memory */
+	pw.h->nr_pages = 0;
+	ret = ckpt_write_obj(ctx, &pw.h->h, CKPT_HDR_PAGES, sizeof(*pw.h));
+out:
+	kfree(pages);
+	kfree(pw.h);
+	return ret;
+}
+
+int checkpoint_mm(struct ckpt_ctx *ctx)
+{
+	struct ckpt_vmas vmas = {};
+	struct mm_struct *mm;
+	unsigned int i;
+	int ret;
+
+	mm = get_task_mm(ctx->task);
+	if (!mm)
+		return -ESRCH;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_mmput;
+	ret = ckpt_vmas_get(mm, &vmas);
+	mmap_read_unlock(mm);
+	if (ret)
+		goto out;
+
+	ret = checkpoint_mm_layout(ctx, mm, vmas.nr);
+	for (i = 0; !ret && i < vmas.nr; i++)
+		ret = checkpoint_vma(ctx, &vmas.vma[i]);
+	if (!ret)
+		ret = checkpoint_pages(ctx, mm, &vmas);
+out:
+	ckpt_vmas_free(&vmas);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+/* What restart keeps of a VMA record to place the pages that follow. */
+struct ckpt_rvma {
+	unsigned long start, end;
+	u32 kind;
+	u64 flags;
+};
+
+static bool ckpt_addr_ok(u64 addr)
+{
+	return addr <= TASK_SIZE && PAGE_ALIGNED(addr);
+}
+
+static int restore_mm_layout(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *h)
+{
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_MM, sizeof(*h), sizeof(*h));
+	if (ret)
+		return ret;
+	if (!h->nr_vmas || h->nr_vmas > sysctl_max_map_count)
+		return -EBADMSG;
+	if (!h->nr_auxv || h->nr_auxv > AT_VECTOR_SIZE / 2 ||
+	    h->auxv[2 * (h->nr_auxv - 1)] != AT_NULL)
+		return -EBADMSG;
+	if (h->start_code > h->end_code || h->start_data > h->end_data ||
+	    h->start_brk > h->brk || h->arg_start > h->arg_end ||
+	    h->env_start > h->env_end || h->end_code > TASK_SIZE ||
+	    h->end_data > TASK_SIZE || h->brk > TASK_SIZE ||
+	    h->start_stack > TASK_SIZE || h->arg_end > TASK_SIZE ||
+	    h->env_end > TASK_SIZE)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Checks a VMA record against the one before it: sorted, apart, sane. */
+static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
+		       const struct ckpt_rvma *prev)
+{
+	struct ckpt_hdr_file *file;
+	struct ckpt_hdr_vma h;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h), sizeof(h));
+	if (ret)
+		return ret;
+	if (!ckpt_addr_ok(h.start) || !ckpt_addr_ok(h.end) ||
+	    h.start >= h.end || (prev && h.start < prev->end))
+		return -EBADMSG;
+	if (h.prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) ||
+	    h.flags & ~CKPT_VMA_FLAGS_ALL)
+		return -EBADMSG;
+	if (h.pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((h.end - h.start) >> PAGE_SHIFT))
+		return -EBADMSG;
+
+	switch (h.kind) {
+	case CKPT_VMA_ANON:
+	case CKPT_VMA_VDSO:
+	case CKPT_VMA_VVAR:
+		if (h.flags & CKPT_VMA_SHARED)
+			return -EBADMSG;
+		break;
+	case CKPT_VMA_SHMEM:
+		if (!(h.flags & CKPT_VMA_SHARED))
+			return -EBADMSG;
+		break;
+	case CKPT_VMA_FILE:
+		file = ckpt_read_file(ctx, CKPT_HDR_VMA_FILE);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		kfree(file);
+		break;
+	default:
+		return -EBADMSG;
+	}
+
+	v->start = h.start;
+	v->end = h.end;
+	v->kind = h.kind;
+	v->flags = h.flags;
+	return 0;
+}
+
+static bool ckpt_rvma_has_pages(const struct ckpt_rvma *v)
+{
+	switch (v->kind) {
+	case CKPT_VMA_ANON:
+	case CKPT_VMA_SHMEM:
+		return true;
+	case CKPT_VMA_FILE:
+		return !(v->flags & CKPT_VMA_SHARED);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Reads the page records up to the one that ends them.  Every address must
+ * be page-aligned, above the one before, and inside a VMA that takes
+ * pages.
+ */
+static int restore_pages(struct ckpt_ctx *ctx, struct ckpt_rvma *vmas,
+			 unsigned int nr_vmas)
+{
+	struct ckpt_hdr_pages *h;
+	unsigned int i, v = 0;
+	u64 last = 0;
+	void *page;
+	int ret = -ENOMEM;
+
+	h = kmalloc(struct_size(h, addr, CKPT_PAGES_MAX), GFP_KERNEL);
+	page = (void *)__get_free_page(GFP_KERNEL);
+	if (!h || !page)
+		goto out;
+
+	for (;;) {
+		ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_PAGES, sizeof(*h),
+				    struct_size(h, addr, CKPT_PAGES_MAX));
+		if (ret)
+			break;
+		ret = -EBADMSG;
+		if (h->h.len != struct_size(h, addr, h->nr_pages) || h->pad)
+			break;
+		if (!h->nr_pages) {
+			ret = 0;
+			break;
+		}
+		for (i = 0; i < h->nr_pages; i++) {
+			u64 addr = h->addr[i];
+
+			if (!PAGE_ALIGNED(addr) || (last && addr <= last))
+				goto out;
+			while (v < nr_vmas && vmas[v].end <= addr)
+				v++;
+			if (v == nr_vmas || addr < vmas[v].start ||
+			    !ckpt_rvma_has_pages(&vmas[v]))
+				goto out;
+			last = addr;
+		}
+		/* nothing is restored yet: the data is read and checked */
+		for (i = 0; i < h->nr_pages; i++) {
+			ret = ckpt_read(ctx, page, PAGE_SIZE);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	free_page((unsigned long)page);
+	kfree(h);
+	return ret;
+}
+
+int restore_mm(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rvma *vmas = NULL;
+	struct ckpt_hdr_mm *h;
+	unsigned int i;
+	int ret;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	ret = restore_mm_layout(ctx, h);
+	if (ret)
+		goto out;
+
+	ret = -ENOMEM;
+	vmas = kvmalloc_array(h->nr_vmas, sizeof(*vmas), GFP_KERNEL);
+	if (!vmas)
+		goto out;
+	for (i = 0; i < h->nr_vmas; i++) {
+		ret = restore_vma(ctx, &vmas[i], i ? &vmas[i - 1] : NULL);
+		if (ret)
+			goto out;
+	}
+	ret = restore_pages(ctx, vmas, h->nr_vmas);
+out:
+	kvfree(vmas);
+	kfree(h);
+	return ret;
+}
