@@ -79,7 +79,7 @@ endef
 define kbuild
 	@echo "kernel: building in $(1) (log: $(1)/build.log)"
 	@$(KMAKE) O=$(1) $(2) >$(1)/build.log 2>&1 || \
-		{ grep -B2 -A8 'error' $(1)/build.log | head -80; \
+		{ grep -B2 -A8 'error:' $(1)/build.log | head -80; \
 		  echo "kernel: build failed, see $(1)/build.log" >&2; exit 1; }
 	@grep -A4 'warning:' $(1)/build.log || true
 endef

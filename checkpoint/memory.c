@@ -8,6 +8,7 @@
  * only the pages written since they were mapped.  Untouched memory and
  * unmodified file pages cost nothing; restart maps the files again.
  */
+#include <linux/binfmts.h>
 #include <linux/checkpoint.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -15,7 +16,11 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
+#include <linux/resource.h>
+#include <linux/rseq.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -361,11 +366,20 @@ out_mmput:
 	return ret;
 }
 
-/* What restart keeps of a VMA record to place the pages that follow. */
+/* What restart keeps of a VMA record, to map it and place its pages. */
 struct ckpt_rvma {
-	unsigned long start, end;
-	u32 kind;
+	unsigned long start, end, pgoff;
 	u64 flags;
+	u32 prot, kind;
+	struct file *file;		/* opened, for CKPT_VMA_FILE */
+	struct file *shmem;		/* the object, once mapped */
+};
+
+struct ckpt_rst_mm {
+	struct ckpt_hdr_mm h;
+	struct ckpt_rvma *vma;
+	unsigned int nr;		/* of vma[] read so far */
+	struct mm_struct *mm;		/* the new one, until it is current's */
 };
 
 static bool ckpt_addr_ok(u64 addr)
@@ -395,11 +409,36 @@ static int restore_mm_layout(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *h)
 	return 0;
 }
 
+/* Opens the file of a file VMA, as the mapping will need it. */
+static int restore_vma_file(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
+{
+	struct ckpt_hdr_file *h;
+	struct file *file;
+	int flags = O_RDONLY;
+
+	h = ckpt_read_file(ctx, CKPT_HDR_VMA_FILE);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (!S_ISREG(h->mode)) {
+		kfree(h);
+		return -EBADMSG;
+	}
+	if (v->flags & CKPT_VMA_MAYWRITE)
+		flags = O_RDWR;
+	file = ckpt_open_file(ctx, h, flags);
+	kfree(h);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	v->file = file;
+	if ((v->prot & PROT_EXEC) && path_noexec(&file->f_path))
+		return -EACCES;
+	return 0;
+}
+
 /* Checks a VMA record against the one before it: sorted, apart, sane. */
 static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		       const struct ckpt_rvma *prev)
 {
-	struct ckpt_hdr_file *file;
 	struct ckpt_hdr_vma h;
 	int ret;
 
@@ -415,31 +454,183 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	if (h.pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((h.end - h.start) >> PAGE_SHIFT))
 		return -EBADMSG;
 
+	v->start = h.start;
+	v->end = h.end;
+	v->pgoff = h.pgoff;
+	v->flags = h.flags;
+	v->prot = h.prot;
+	v->kind = h.kind;
+
 	switch (h.kind) {
 	case CKPT_VMA_ANON:
-	case CKPT_VMA_VDSO:
-	case CKPT_VMA_VVAR:
-		if (h.flags & CKPT_VMA_SHARED)
+		if (h.flags & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
 			return -EBADMSG;
 		break;
 	case CKPT_VMA_SHMEM:
-		if (!(h.flags & CKPT_VMA_SHARED))
+		if (!(h.flags & CKPT_VMA_SHARED) || h.flags & CKPT_VMA_GROWSDOWN)
 			return -EBADMSG;
 		break;
 	case CKPT_VMA_FILE:
-		file = ckpt_read_file(ctx, CKPT_HDR_VMA_FILE);
-		if (IS_ERR(file))
-			return PTR_ERR(file);
-		kfree(file);
-		break;
+		if (h.flags & CKPT_VMA_GROWSDOWN ||
+		    (h.flags & CKPT_VMA_MAYWRITE && !(h.flags & CKPT_VMA_SHARED)))
+			return -EBADMSG;
+		return restore_vma_file(ctx, v);
+	case CKPT_VMA_VDSO:
+		/* mapped with its data, which lies right before it */
+		if (!prev || prev->kind != CKPT_VMA_VVAR || prev->end != h.start)
+			return -EBADMSG;
+		fallthrough;
+	case CKPT_VMA_VVAR:
+		if (h.flags & ~CKPT_VMA_DONTDUMP)
+			return -EBADMSG;
+		return ckpt_arch_check_special(h.kind, h.start, h.end);
 	default:
 		return -EBADMSG;
 	}
+	return 0;
+}
 
-	v->start = h.start;
-	v->end = h.end;
-	v->kind = h.kind;
-	v->flags = h.flags;
+/*
+ * Reads the layout and the VMAs, opens their files, and checks what can be
+ * known before the point of no return: the VMAs fit RLIMIT_AS and lie above
+ * mmap_min_addr.  Keeps it all in ctx->rst_mm.
+ */
+int restore_mm(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_mm *rm;
+	unsigned long total = 0;
+	unsigned int i;
+	int ret;
+
+	rm = kzalloc(sizeof(*rm), GFP_KERNEL);
+	if (!rm)
+		return -ENOMEM;
+	ctx->rst_mm = rm;
+
+	ret = restore_mm_layout(ctx, &rm->h);
+	if (ret)
+		return ret;
+	rm->vma = kvcalloc(rm->h.nr_vmas, sizeof(*rm->vma), GFP_KERNEL);
+	if (!rm->vma)
+		return -ENOMEM;
+	for (i = 0; i < rm->h.nr_vmas; i++) {
+		struct ckpt_rvma *v = &rm->vma[i];
+
+		rm->nr++;
+		ret = restore_vma(ctx, v, i ? v - 1 : NULL);
+		if (ret)
+			return ret;
+		if (v->start < mmap_min_addr)
+			return -EPERM;
+		total += v->end - v->start;
+	}
+	if (total > rlimit(RLIMIT_AS))
+		return -ENOMEM;
+
+	if (ctx->flags & RESTART_VERIFY)
+		return 0;
+	rm->mm = mm_alloc();
+	if (!rm->mm)
+		return -ENOMEM;
+	return set_mm_exe_file(rm->mm, ctx->rst_exe);
+}
+
+static int restore_vma_map(struct ckpt_rvma *v)
+{
+	unsigned long flags = MAP_FIXED_NOREPLACE, addr, off = 0;
+	struct file *file = NULL;
+	struct vm_area_struct *vma;
+	vm_flags_t set = 0;
+
+	switch (v->kind) {
+	case CKPT_VMA_ANON:
+		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+		if (v->flags & CKPT_VMA_GROWSDOWN)
+			flags |= MAP_GROWSDOWN;
+		break;
+	case CKPT_VMA_SHMEM:
+		flags |= MAP_SHARED | MAP_ANONYMOUS;
+		break;
+	case CKPT_VMA_FILE:
+		flags |= v->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
+		file = v->file;
+		off = v->pgoff << PAGE_SHIFT;
+		break;
+	case CKPT_VMA_VVAR:
+		return ckpt_arch_map_special(v->kind, v->start);
+	default:
+		return 0;	/* the vDSO came with its vvar */
+	}
+
+	addr = vm_mmap(file, v->start, v->end - v->start, v->prot, flags, off);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	if (addr != v->start)
+		return -EINVAL;
+
+	if (v->flags & CKPT_VMA_DONTCOPY)
+		set |= VM_DONTCOPY;
+	if (v->flags & CKPT_VMA_DONTDUMP)
+		set |= VM_DONTDUMP;
+	mmap_write_lock(current->mm);
+	vma = vma_lookup(current->mm, v->start);
+	if (vma && set)
+		vm_flags_set(vma, set);
+	if (vma && v->kind == CKPT_VMA_SHMEM)
+		v->shmem = get_file(vma->vm_file);
+	mmap_write_unlock(current->mm);
+	return vma ? 0 : -EFAULT;
+}
+
+/*
+ * Past the point of no return: makes the new mm current's, as execve()
+ * does, maps every VMA at its address and sets the mm's layout.
+ */
+int restore_mm_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_mm *rm = ctx->rst_mm;
+	struct ckpt_hdr_mm *h = &rm->h;
+	struct mm_struct *mm = rm->mm;
+	struct rlimit rlim_stack;
+	unsigned int i;
+	int ret;
+
+	task_lock(current->group_leader);
+	rlim_stack = current->signal->rlim[RLIMIT_STACK];
+	task_unlock(current->group_leader);
+
+	ret = exec_restart_mmap(mm);
+	if (ret)
+		return ret;
+	rm->mm = NULL;			/* current's now */
+	rseq_execve(current);		/* it pointed into the old mm */
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &rlim_stack);
+	arch_setup_new_exec();
+
+	for (i = 0; i < rm->nr; i++) {
+		ret = restore_vma_map(&rm->vma[i]);
+		if (ret)
+			return ret;
+	}
+
+	mmap_write_lock(mm);
+	mm->start_code = h->start_code;
+	mm->end_code = h->end_code;
+	mm->start_data = h->start_data;
+	mm->end_data = h->end_data;
+	mm->start_brk = h->start_brk;
+	mm->brk = h->brk;
+	mm->start_stack = h->start_stack;
+	spin_lock(&mm->arg_lock);
+	mm->arg_start = h->arg_start;
+	mm->arg_end = h->arg_end;
+	mm->env_start = h->env_start;
+	mm->env_end = h->env_end;
+	spin_unlock(&mm->arg_lock);
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	memcpy(mm->saved_auxv, h->auxv, h->nr_auxv * 2 * sizeof(u64));
+	mmap_write_unlock(mm);
 	return 0;
 }
 
@@ -456,23 +647,98 @@ static bool ckpt_rvma_has_pages(const struct ckpt_rvma *v)
 	}
 }
 
-/*
- * Reads the page records up to the one that ends them.  Every address must
- * be page-aligned, above the one before, and inside a VMA that takes
- * pages.
- */
-static int restore_pages(struct ckpt_ctx *ctx, struct ckpt_rvma *vmas,
-			 unsigned int nr_vmas)
+/* Checks a batch of page addresses: ascending, each inside a VMA with pages. */
+static int restore_pages_check(struct ckpt_rst_mm *rm,
+			       struct ckpt_hdr_pages *h, u64 *last,
+			       unsigned int *v)
 {
+	unsigned int i;
+
+	for (i = 0; i < h->nr_pages; i++) {
+		u64 addr = h->addr[i];
+
+		if (!PAGE_ALIGNED(addr) || (*last && addr <= *last))
+			return -EBADMSG;
+		while (*v < rm->nr && rm->vma[*v].end <= addr)
+			(*v)++;
+		if (*v == rm->nr || addr < rm->vma[*v].start ||
+		    !ckpt_rvma_has_pages(&rm->vma[*v]))
+			return -EBADMSG;
+		*last = addr;
+	}
+	return 0;
+}
+
+/*
+ * Shared anonymous memory is written into its shmem object, whatever the
+ * protection of the mapping.
+ */
+static int restore_shmem_page(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
+			      u64 addr, void *buf)
+{
+	loff_t pos = (addr - v->start) + ((loff_t)v->pgoff << PAGE_SHIFT);
+	ssize_t n;
+	int ret;
+
+	ret = ckpt_read(ctx, buf, PAGE_SIZE);
+	if (ret)
+		return ret;
+	n = kernel_write(v->shmem, buf, PAGE_SIZE, &pos);
+	return n == PAGE_SIZE ? 0 : n < 0 ? n : -EIO;
+}
+
+/*
+ * Private memory: the pages are made present and private, as a debugger's
+ * write would make them, and the image is read straight into them.
+ */
+static int restore_private_pages(struct ckpt_ctx *ctx, u64 *addr,
+				 unsigned int nr, struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int i, run, got = 0;
+	long n;
+	int ret;
+
+	mmap_read_lock(mm);
+	for (i = 0; i < nr; i += run) {
+		for (run = 1; i + run < nr; run++)
+			if (addr[i + run] != addr[i] + run * PAGE_SIZE)
+				break;
+		n = get_user_pages_remote(mm, addr[i], run,
+					  FOLL_WRITE | FOLL_FORCE, pages + i,
+					  NULL);
+		if (n > 0)
+			got += n;
+		if (n != run)
+			break;
+	}
+	mmap_read_unlock(mm);
+
+	ret = got == nr ? ckpt_read_pages(ctx, pages, nr) : -EFAULT;
+	for (i = 0; i < got; i++)
+		put_page(pages[i]);
+	return ret;
+}
+
+/*
+ * Reads the page records up to the one that ends them.  With
+ * RESTART_VERIFY the data is only read; else it goes into the new mm.
+ */
+int restore_mm_pages(struct ckpt_ctx *ctx)
+{
+	bool verify = ctx->flags & RESTART_VERIFY;
+	struct ckpt_rst_mm *rm = ctx->rst_mm;
 	struct ckpt_hdr_pages *h;
-	unsigned int i, v = 0;
+	unsigned int i, j, v = 0;
+	struct page **pages;
 	u64 last = 0;
-	void *page;
+	void *buf;
 	int ret = -ENOMEM;
 
 	h = kmalloc(struct_size(h, addr, CKPT_PAGES_MAX), GFP_KERNEL);
-	page = (void *)__get_free_page(GFP_KERNEL);
-	if (!h || !page)
+	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
+	buf = (void *)__get_free_page(GFP_KERNEL);
+	if (!h || !pages || !buf)
 		goto out;
 
 	for (;;) {
@@ -483,61 +749,61 @@ static int restore_pages(struct ckpt_ctx *ctx, struct ckpt_rvma *vmas,
 		ret = -EBADMSG;
 		if (h->h.len != struct_size(h, addr, h->nr_pages) || h->pad)
 			break;
-		if (!h->nr_pages) {
-			ret = 0;
+		ret = 0;
+		if (!h->nr_pages)
 			break;
-		}
-		for (i = 0; i < h->nr_pages; i++) {
-			u64 addr = h->addr[i];
+		ret = restore_pages_check(rm, h, &last, &v);
+		if (ret)
+			break;
 
-			if (!PAGE_ALIGNED(addr) || (last && addr <= last))
-				goto out;
-			while (v < nr_vmas && vmas[v].end <= addr)
-				v++;
-			if (v == nr_vmas || addr < vmas[v].start ||
-			    !ckpt_rvma_has_pages(&vmas[v]))
-				goto out;
-			last = addr;
+		/* runs of pages in one VMA */
+		for (i = 0; !ret && i < h->nr_pages; i = j) {
+			struct ckpt_rvma *rv = &rm->vma[0];
+
+			while (rv->end <= h->addr[i])
+				rv++;
+			for (j = i + 1; j < h->nr_pages; j++)
+				if (h->addr[j] >= rv->end)
+					break;
+
+			if (verify) {
+				for (; !ret && i < j; i++)
+					ret = ckpt_read(ctx, buf, PAGE_SIZE);
+			} else if (rv->kind == CKPT_VMA_SHMEM) {
+				for (; !ret && i < j; i++)
+					ret = restore_shmem_page(ctx, rv,
+								 h->addr[i],
+								 buf);
+			} else {
+				ret = restore_private_pages(ctx, h->addr + i,
+							    j - i, pages);
+			}
 		}
-		/* nothing is restored yet: the data is read and checked */
-		for (i = 0; i < h->nr_pages; i++) {
-			ret = ckpt_read(ctx, page, PAGE_SIZE);
-			if (ret)
-				goto out;
-		}
+		if (ret)
+			break;
 	}
 out:
-	free_page((unsigned long)page);
+	free_page((unsigned long)buf);
+	kfree(pages);
 	kfree(h);
 	return ret;
 }
 
-int restore_mm(struct ckpt_ctx *ctx)
+void restore_mm_free(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rvma *vmas = NULL;
-	struct ckpt_hdr_mm *h;
+	struct ckpt_rst_mm *rm = ctx->rst_mm;
 	unsigned int i;
-	int ret;
 
-	h = kmalloc(sizeof(*h), GFP_KERNEL);
-	if (!h)
-		return -ENOMEM;
-	ret = restore_mm_layout(ctx, h);
-	if (ret)
-		goto out;
-
-	ret = -ENOMEM;
-	vmas = kvmalloc_array(h->nr_vmas, sizeof(*vmas), GFP_KERNEL);
-	if (!vmas)
-		goto out;
-	for (i = 0; i < h->nr_vmas; i++) {
-		ret = restore_vma(ctx, &vmas[i], i ? &vmas[i - 1] : NULL);
-		if (ret)
-			goto out;
+	if (!rm)
+		return;
+	for (i = 0; i < rm->nr; i++) {
+		if (rm->vma[i].file)
+			fput(rm->vma[i].file);
+		if (rm->vma[i].shmem)
+			fput(rm->vma[i].shmem);
 	}
-	ret = restore_pages(ctx, vmas, h->nr_vmas);
-out:
-	kvfree(vmas);
-	kfree(h);
-	return ret;
+	kvfree(rm->vma);
+	if (rm->mm)
+		mmput(rm->mm);
+	kfree(rm);
 }

@@ -13,10 +13,14 @@
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
+#include <linux/rseq.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
+#include <uapi/linux/futex.h>
+#include <uapi/linux/rseq.h>
 
 static int checkpoint_ids(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 {
@@ -49,6 +53,24 @@ static int checkpoint_ids(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	return 0;
 }
 
+/* The user addresses the kernel keeps for a task and writes to itself. */
+static void checkpoint_user_addrs(struct task_struct *task,
+				  struct ckpt_hdr_task *h)
+{
+	h->clear_child_tid = (unsigned long)task->clear_child_tid;
+#ifdef CONFIG_FUTEX
+	if (task->robust_list) {
+		h->robust_list = (unsigned long)task->robust_list;
+		h->robust_list_len = sizeof(*task->robust_list);
+	}
+#endif
+#ifdef CONFIG_RSEQ
+	h->rseq = (unsigned long)task->rseq;
+	h->rseq_len = task->rseq_len;
+	h->rseq_sig = task->rseq_sig;
+#endif
+}
+
 static int checkpoint_exe(struct ckpt_ctx *ctx)
 {
 	struct file *exe;
@@ -71,6 +93,7 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	get_task_comm(h.comm, ctx->task);
+	checkpoint_user_addrs(ctx->task, &h);
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 	if (ret)
@@ -83,39 +106,96 @@ static bool ckpt_id_valid(u32 id)
 	return id != (u32)-1;
 }
 
-static int restore_exe(struct ckpt_ctx *ctx)
+static bool ckpt_user_addrs_valid(const struct ckpt_hdr_task *h)
 {
-	struct ckpt_hdr_file *h;
-
-	h = ckpt_read_file(ctx, CKPT_HDR_EXE);
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	kfree(h);
-	return 0;
+	if (h->clear_child_tid >= TASK_SIZE || h->robust_list >= TASK_SIZE ||
+	    h->rseq >= TASK_SIZE)
+		return false;
+	if (h->robust_list_len !=
+	    (h->robust_list ? sizeof(struct robust_list_head) : 0))
+		return false;
+	if (!h->rseq)
+		return !h->rseq_len && !h->rseq_sig;
+	/* as rseq(2) takes them */
+	return IS_ALIGNED(h->rseq, __alignof__(struct rseq)) &&
+	       h->rseq_len >= offsetofend(struct rseq, flags) &&
+	       h->rseq_len <= TASK_SIZE - h->rseq;
 }
 
 /*
- * Reads and checks the task's identity.  Nothing in it is applied: the
+ * Reads and checks the task's identity, and opens its executable.  The
  * restored process keeps the restarter's pid and credentials.
  */
 int restore_task(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr_task h;
+	struct ckpt_hdr_task *h;
+	struct ckpt_hdr_file *exe;
+	struct file *file;
 	int ret;
 
-	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h), sizeof(h));
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	ctx->rst_task = h;
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_TASK, sizeof(*h), sizeof(*h));
 	if (ret)
 		return ret;
 
-	if (h.pid <= 0 || h.tgid <= 0)
+	if (h->pid <= 0 || h->tgid <= 0)
 		return -EBADMSG;
-	if (!ckpt_id_valid(h.uid) || !ckpt_id_valid(h.euid) ||
-	    !ckpt_id_valid(h.suid) || !ckpt_id_valid(h.fsuid) ||
-	    !ckpt_id_valid(h.gid) || !ckpt_id_valid(h.egid) ||
-	    !ckpt_id_valid(h.sgid) || !ckpt_id_valid(h.fsgid))
+	if (!ckpt_id_valid(h->uid) || !ckpt_id_valid(h->euid) ||
+	    !ckpt_id_valid(h->suid) || !ckpt_id_valid(h->fsuid) ||
+	    !ckpt_id_valid(h->gid) || !ckpt_id_valid(h->egid) ||
+	    !ckpt_id_valid(h->sgid) || !ckpt_id_valid(h->fsgid))
 		return -EBADMSG;
-	if (strnlen(h.comm, sizeof(h.comm)) == sizeof(h.comm))
+	if (strnlen(h->comm, sizeof(h->comm)) == sizeof(h->comm))
+		return -EBADMSG;
+	if (!ckpt_user_addrs_valid(h))
 		return -EBADMSG;
 
-	return restore_exe(ctx);
+	exe = ckpt_read_file(ctx, CKPT_HDR_EXE);
+	if (IS_ERR(exe))
+		return PTR_ERR(exe);
+	file = ckpt_open_file(ctx, exe, O_RDONLY);
+	kfree(exe);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ctx->rst_exe = file;
+	return 0;
+}
+
+/*
+ * Past the point of no return: the task's name and the addresses the
+ * kernel keeps for it.  The restarter's signal handlers and alternate
+ * stack point into the address space that is gone, so they go too, as
+ * on execve().
+ */
+void restore_task_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_task *h = ctx->rst_task;
+	struct task_struct *tsk = current;
+
+	set_task_comm(tsk, h->comm);
+	tsk->clear_child_tid = u64_to_user_ptr(h->clear_child_tid);
+#ifdef CONFIG_FUTEX
+	tsk->robust_list = u64_to_user_ptr(h->robust_list);
+#endif
+#ifdef CONFIG_RSEQ
+	tsk->rseq = u64_to_user_ptr(h->rseq);
+	tsk->rseq_len = h->rseq_len;
+	tsk->rseq_sig = h->rseq_sig;
+	if (tsk->rseq)
+		rseq_set_notify_resume(tsk);
+#endif
+	flush_signal_handlers(tsk, 0);
+	tsk->sas_ss_sp = 0;
+	tsk->sas_ss_size = 0;
+	tsk->sas_ss_flags = SS_DISABLE;
+}
+
+void restore_task_free(struct ckpt_ctx *ctx)
+{
+	if (ctx->rst_exe)
+		fput(ctx->rst_exe);
+	kfree(ctx->rst_task);
 }

@@ -12,10 +12,17 @@
  *   -EINVAL           not the crid that restart(2) asked for
  *   -EBADMSG          a malformed or corrupted record, a bad checksum
  *   -ENODATA          the image ends early
+ *   -ESTALE           a file the image names is not the one it saw
  */
+#include <linux/bvec.h>
 #include <linux/checkpoint.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/kdev_t.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
@@ -38,6 +45,42 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 	xxh64_update(&ctx->csum, buf, len);
 	ctx->bytes += len;
 	return 0;
+}
+
+/* Reads @nr whole pages of the image straight into @pages. */
+int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
+		    unsigned int nr)
+{
+	struct iov_iter iter;
+	struct bio_vec *bv;
+	unsigned int i;
+	ssize_t n;
+	int ret = 0;
+
+	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+
+	iov_iter_bvec(&iter, ITER_DEST, bv, nr, (size_t)nr * PAGE_SIZE);
+	while (iov_iter_count(&iter)) {
+		n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
+		if (n <= 0) {
+			ret = n ? n : -ENODATA;
+			goto out;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		void *p = kmap_local_page(pages[i]);
+
+		xxh64_update(&ctx->csum, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+	ctx->bytes += (size_t)nr * PAGE_SIZE;
+out:
+	kfree(bv);
+	return ret;
 }
 
 static int ckpt_read_padding(struct ckpt_ctx *ctx, u32 len)
@@ -143,6 +186,34 @@ struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type)
 	return h;
 }
 
+/*
+ * Opens the file of record @h by its path, from the restarter's root and
+ * with the restarter's rights, and checks it is the file the image saw:
+ * another one, or one changed since, is -ESTALE.
+ */
+struct file *ckpt_open_file(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *h, int flags)
+{
+	struct timespec64 mtime;
+	struct inode *inode;
+	struct file *file;
+
+	file = file_open_root(&ctx->root, h->path, flags | O_LARGEFILE, 0);
+	if (IS_ERR(file))
+		return file;
+
+	inode = file_inode(file);
+	mtime = inode_get_mtime(inode);
+	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
+	    inode->i_ino != h->ino || i_size_read(inode) != h->size ||
+	    mtime.tv_sec != h->mtime_sec || mtime.tv_nsec != h->mtime_nsec ||
+	    inode->i_mode != h->mode) {
+		fput(file);
+		return ERR_PTR(-ESTALE);
+	}
+	return file;
+}
+
 static int restore_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_header h;
@@ -186,7 +257,23 @@ static int restore_tail(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-int do_restart(struct ckpt_ctx *ctx)
+/* Restart is exec-like: only a single-threaded caller may become another. */
+static int restart_may_replace_caller(void)
+{
+	if (!thread_group_empty(current))
+		return -EBUSY;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	return 0;
+}
+
+/*
+ * Reads and checks the whole image up to its memory, then, past the point
+ * of no return, replaces the caller's address space, registers and task
+ * state.  Before that point an error leaves the caller as it was; after
+ * it, an error kills the caller: a half-restored process never runs.
+ */
+static int restart_image(struct ckpt_ctx *ctx)
 {
 	int ret;
 
@@ -202,16 +289,40 @@ int do_restart(struct ckpt_ctx *ctx)
 	ret = restore_mm(ctx);
 	if (ret)
 		return ret;
-	ret = restore_tail(ctx);
+
+	if (ctx->flags & RESTART_VERIFY) {
+		ret = restore_mm_pages(ctx);
+		return ret ? ret : restore_tail(ctx);
+	}
+
+	ret = restart_may_replace_caller();
 	if (ret)
 		return ret;
 
-	if (ctx->flags & RESTART_VERIFY)
-		return 0;
+	/* the point of no return */
+	ret = restore_mm_apply(ctx);
+	if (!ret)
+		ret = restore_mm_pages(ctx);
+	if (!ret)
+		ret = restore_tail(ctx);
+	if (!ret)
+		ret = ckpt_arch_restore_cpu_apply(ctx);
+	if (ret) {
+		force_fatal_sig(SIGKILL);
+		return ret;
+	}
+	restore_task_apply(ctx);
+	return 0;
+}
 
-	/*
-	 * The whole image is read and checked, but applying it (a new
-	 * mm, the registers) is not written yet: refuse until it is.
-	 */
-	return -EOPNOTSUPP;
+long do_restart(struct ckpt_ctx *ctx)
+{
+	int ret = restart_image(ctx);
+
+	ckpt_arch_restore_cpu_free(ctx);
+	restore_mm_free(ctx);
+	restore_task_free(ctx);
+	if (ret || (ctx->flags & RESTART_VERIFY))
+		return ret;
+	return ctx->rst_retval;
 }

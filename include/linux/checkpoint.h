@@ -11,6 +11,7 @@
 #include <linux/xxhash.h>
 #include <uapi/linux/checkpoint.h>
 
+struct ckpt_rst_mm;
 struct file;
 struct page;
 struct task_struct;
@@ -36,6 +37,18 @@ struct ckpt_ctx {
 
 	struct task_struct *task;	/* the target; current on restart */
 	struct path root;		/* the target's root: paths are its */
+
+	/*
+	 * Restart reads and checks everything it can before its point of
+	 * no return, and keeps it here to apply after it.
+	 */
+	struct ckpt_hdr_task *rst_task;	/* process.c */
+	struct file *rst_exe;
+	struct ckpt_rst_mm *rst_mm;	/* memory.c */
+	void *rst_arch;			/* the architecture's registers */
+	long rst_retval;		/* what restart(2) returns: the
+					 * restored process's return register
+					 */
 };
 
 /* record I/O: checkpoint.c and restart.c */
@@ -47,23 +60,41 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
+		    unsigned int nr);
+struct file *ckpt_open_file(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *h, int flags);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  u32 min, u32 max);
 void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
 
 int do_checkpoint(struct ckpt_ctx *ctx);
-int do_restart(struct ckpt_ctx *ctx);
+long do_restart(struct ckpt_ctx *ctx);
 
 /* objects, each written and restored side by side in its own file */
+/*
+ * Objects, each written and restored side by side in its own file.  On
+ * restart, restore_X() reads and checks, restore_X_apply() applies after
+ * the point of no return, restore_X_free() drops what restore_X() kept.
+ */
 int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
 int restore_task(struct ckpt_ctx *ctx);
+void restore_task_apply(struct ckpt_ctx *ctx);
+void restore_task_free(struct ckpt_ctx *ctx);
 int checkpoint_mm(struct ckpt_ctx *ctx);		/* memory.c */
 int restore_mm(struct ckpt_ctx *ctx);
+int restore_mm_apply(struct ckpt_ctx *ctx);
+int restore_mm_pages(struct ckpt_ctx *ctx);
+void restore_mm_free(struct ckpt_ctx *ctx);
 
 /* architecture hooks: arch/x86/kernel/checkpoint.c */
 u32 ckpt_arch_id(void);
 int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx);
 int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx);
+int ckpt_arch_restore_cpu_apply(struct ckpt_ctx *ctx);
+void ckpt_arch_restore_cpu_free(struct ckpt_ctx *ctx);
+int ckpt_arch_check_special(u32 kind, unsigned long start, unsigned long end);
+int ckpt_arch_map_special(u32 kind, unsigned long start);
 
 #endif /* _LINUX_CHECKPOINT_H */

@@ -7,9 +7,9 @@
  * use: the general registers (NT_PRSTATUS, struct user_regs_struct) and
  * the XSAVE buffer (NT_X86_XSTATE), or the FXSAVE area (NT_PRFPREG) on a
  * CPU without XSAVE.  The regsets' ->set() only serves stopped tasks, not
- * current, which restart(2) works on; so the general registers are checked
- * here as sigreturn checks a signal frame, and the XSAVE buffer by the
- * same validation ptrace uses.
+ * current, which restart(2) works on; so the registers are checked and
+ * loaded here as sigreturn does it for a signal frame, and the XSAVE
+ * buffer goes through the same copy and validation ptrace uses.
  */
 #include <linux/checkpoint.h>
 #include <linux/elf.h>
@@ -19,10 +19,20 @@
 #include <linux/slab.h>
 
 #include <asm/fpu/api.h>
+#include <asm/fpu/signal.h>
+#include <asm/fpu/types.h>
+#include <asm/prctl.h>
+#include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 #include <asm/sighandling.h>
 #include <asm/user.h>
+#include <asm/vdso.h>
+
+#include "fpu/context.h"
+#include "fpu/internal.h"
+#include "fpu/legacy.h"
+#include "fpu/xstate.h"
 
 u32 ckpt_arch_id(void)
 {
@@ -138,6 +148,29 @@ static int ckpt_check_regs(const struct user_regs_struct *r)
 	return 0;
 }
 
+/*
+ * An XSAVE buffer in the standard format that this CPU can load: the
+ * checks ptrace and sigreturn make, before the point of no return.
+ */
+static int ckpt_check_xstate(const struct xregs_state *x)
+{
+	const struct xstate_header *hdr = &x->header;
+
+	if (hdr->xfeatures & ~fpu_user_cfg.max_features)
+		return -ENOEXEC;	/* state of a CPU with more features */
+	if (hdr->xcomp_bv || memchr_inv(hdr->reserved, 0, sizeof(hdr->reserved)))
+		return -EBADMSG;
+	if (x->i387.mxcsr & ~mxcsr_feature_mask)
+		return -EBADMSG;
+	return 0;
+}
+
+/* The registers read before the point of no return. */
+struct ckpt_x86_cpu {
+	struct user_regs_struct regs;
+	struct ckpt_hdr_regset *xstate;
+};
+
 static struct ckpt_hdr_regset *restore_regset(struct ckpt_ctx *ctx,
 					      unsigned int note)
 {
@@ -165,21 +198,128 @@ static struct ckpt_hdr_regset *restore_regset(struct ckpt_ctx *ctx,
 
 int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr_regset *regs, *fpu;
+	struct ckpt_hdr_regset *regs;
+	struct ckpt_x86_cpu *cpu;
 	int ret;
+
+	/* restoring FXSAVE-only state comes later */
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return -EOPNOTSUPP;
+
+	cpu = kzalloc(sizeof(*cpu), GFP_KERNEL);
+	if (!cpu)
+		return -ENOMEM;
+	ctx->rst_arch = cpu;
 
 	regs = restore_regset(ctx, NT_PRSTATUS);
 	if (IS_ERR(regs))
 		return PTR_ERR(regs);
-	ret = ckpt_check_regs((struct user_regs_struct *)regs->data) ?
-	      -EBADMSG : 0;
+	memcpy(&cpu->regs, regs->data, sizeof(cpu->regs));
 	kfree(regs);
+	if (ckpt_check_regs(&cpu->regs))
+		return -EBADMSG;
+
+	cpu->xstate = restore_regset(ctx, NT_X86_XSTATE);
+	if (IS_ERR(cpu->xstate)) {
+		ret = PTR_ERR(cpu->xstate);
+		cpu->xstate = NULL;
+		return ret;
+	}
+	return ckpt_check_xstate((struct xregs_state *)cpu->xstate->data);
+}
+
+/*
+ * Loads the XSAVE buffer into current's FPU state, to be loaded into the
+ * registers on the way back to user mode, as sigreturn does.
+ */
+static int ckpt_restore_xstate(const void *buf)
+{
+	struct fpu *fpu = &current->thread.fpu;
+
+	fpregs_lock();
+	if (!test_thread_flag(TIF_NEED_FPU_LOAD)) {
+		if (xfeatures_mask_supervisor())
+			os_xsave(fpu->fpstate);
+		set_thread_flag(TIF_NEED_FPU_LOAD);
+	}
+	__fpu_invalidate_fpregs_state(fpu);
+	__cpu_invalidate_fpregs_state();
+	fpregs_unlock();
+
+	return copy_uabi_from_kernel_to_xstate(fpu->fpstate, buf,
+					       &current->thread.pkru);
+}
+
+/*
+ * Past the point of no return: the registers become current's, to take
+ * effect when restart(2) returns.  Its return value is the restored
+ * process's ax.
+ */
+int ckpt_arch_restore_cpu_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_x86_cpu *cpu = ctx->rst_arch;
+	struct user_regs_struct *r = &cpu->regs;
+	struct pt_regs *regs = current_pt_regs();
+	long ret;
+
+	ret = ckpt_restore_xstate(cpu->xstate->data);
+	if (ret)
+		return ret;
+	ret = do_arch_prctl_64(current, ARCH_SET_FS, r->fs_base);
+	if (!ret)
+		ret = do_arch_prctl_64(current, ARCH_SET_GS, r->gs_base);
 	if (ret)
 		return ret;
 
-	fpu = restore_regset(ctx, ckpt_fpu_note());
-	if (IS_ERR(fpu))
-		return PTR_ERR(fpu);
-	kfree(fpu);
+	regs->r15 = r->r15;
+	regs->r14 = r->r14;
+	regs->r13 = r->r13;
+	regs->r12 = r->r12;
+	regs->bp = r->bp;
+	regs->bx = r->bx;
+	regs->r11 = r->r11;
+	regs->r10 = r->r10;
+	regs->r9 = r->r9;
+	regs->r8 = r->r8;
+	regs->cx = r->cx;
+	regs->dx = r->dx;
+	regs->si = r->si;
+	regs->di = r->di;
+	regs->ip = r->ip;
+	regs->sp = r->sp;
+	regs->flags = (regs->flags & ~FIX_EFLAGS) | (r->flags & FIX_EFLAGS);
+	regs->cs = __USER_CS;
+	regs->ss = __USER_DS;
+	/* no system call to restart on the way out of this one */
+	regs->orig_ax = -1;
+	ctx->rst_retval = r->ax;
 	return 0;
+}
+
+void ckpt_arch_restore_cpu_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_x86_cpu *cpu = ctx->rst_arch;
+
+	if (cpu)
+		kfree(cpu->xstate);
+	kfree(cpu);
+}
+
+/* The vvar area and the vDSO after it, as this kernel lays them out. */
+int ckpt_arch_check_special(u32 kind, unsigned long start, unsigned long end)
+{
+	const struct vdso_image *image = &vdso_image_64;
+
+	if (kind == CKPT_VMA_VVAR && end - start == -image->sym_vvar_start)
+		return 0;
+	if (kind == CKPT_VMA_VDSO && end - start == image->size)
+		return 0;
+	return -ENOEXEC;	/* the vDSO of another kernel */
+}
+
+int ckpt_arch_map_special(u32 kind, unsigned long start)
+{
+	if (kind != CKPT_VMA_VVAR)
+		return -EINVAL;
+	return map_vdso_once(&vdso_image_64, start);
 }

@@ -75,6 +75,13 @@ struct ckpt_hdr_task {
 	__u32 uid, euid, suid, fsuid;
 	__u32 gid, egid, sgid, fsgid;
 	char comm[16];		/* NUL-terminated */
+	/* user addresses the kernel keeps for the task */
+	__u64 clear_child_tid;	/* set_tid_address(2) */
+	__u64 robust_list;	/* set_robust_list(2) */
+	__u64 robust_list_len;
+	__u64 rseq;		/* rseq(2), 0 if none */
+	__u32 rseq_len;
+	__u32 rseq_sig;
 };
 
 /*

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * restart(2) brings a process back: each test builds state in a child,
+ * which checkpoints itself; a fresh child restarts the image and becomes
+ * that process, where checkpoint() returns 0, checks the state and exits
+ * with RESTORED.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define RESTORED 42
+#define NOT_RESTORED 43
+
+static size_t page;
+
+/*
+ * Checkpoints the caller into @fd.  Returns the crid in the original
+ * process, 0 in the restored one; exits on failure.
+ */
+static long self_checkpoint(int fd)
+{
+	long crid = sys_checkpoint(0, fd, 0);
+
+	if (crid < 0)
+		_exit(100 + errno % 100);
+	return crid;
+}
+
+/* A fresh child restarts the image in @fd; returns its exit code. */
+static int restart_child(int fd, int crid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(crid, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	return wait_exit(pid);
+}
+
+/* Runs @fn in a child, which checkpoints itself into @fd and exits. */
+static int checkpoint_child(int (*fn)(int fd), int fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(fn(fd));
+	return wait_exit(pid);
+}
+
+static int image_fd(void)
+{
+	return memfd_create("ckpt-image", 0);
+}
+
+static int generation;
+
+/* The state at the checkpoint comes back; what came after it does not. */
+static int self_restart(int fd)
+{
+	long crid;
+
+	generation = 1;
+	crid = self_checkpoint(fd);
+	if (!crid)
+		return generation == 1 ? RESTORED : 1;
+	generation = 2;
+	lseek(fd, 0, SEEK_SET);
+	sys_restart(crid, fd, 0);
+	return 2;
+}
+
+TEST(self_checkpoint_returns_crid_then_zero)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(RESTORED, checkpoint_child(self_restart, fd));
+	close(fd);
+}
+
+static int exit_after_checkpoint(int fd)
+{
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+TEST(restart_in_a_fresh_process)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+TEST(one_image_restarts_twice)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+static uint64_t checksum(const uint8_t *p, size_t len)
+{
+	return xxh64(p, len, 0);
+}
+
+static size_t mem_len;
+
+/* @mem_len bytes of a pattern, and a checksum taken before the checkpoint. */
+static int memory_pattern(int fd)
+{
+	uint8_t *p = mmap(NULL, mem_len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t sum;
+
+	if (p == MAP_FAILED)
+		return 3;
+	for (size_t i = 0; i < mem_len; i += 8)
+		*(uint64_t *)(p + i) = i * 0x9E3779B97F4A7C15ULL;
+	sum = checksum(p, mem_len);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return checksum(p, mem_len) == sum ? RESTORED : 1;
+}
+
+FIXTURE(big) {
+};
+
+FIXTURE_SETUP(big)
+{
+}
+
+FIXTURE_TEARDOWN(big)
+{
+}
+
+TEST_F_TIMEOUT(big, memory_survives_from_one_page_to_256_mib, 600)
+{
+	size_t sizes[] = { 1, 16, 1024, 64 << 10 };	/* in pages */
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		int fd = image_fd();
+
+		ASSERT_LE(0, fd);
+		mem_len = sizes[i] * page;
+		ASSERT_EQ(NOT_RESTORED, checkpoint_child(memory_pattern, fd));
+		EXPECT_EQ(RESTORED, restart_child(fd, 0)) {
+			TH_LOG("%zu pages", sizes[i]);
+		}
+		close(fd);
+	}
+}
+
+static __thread int tls_value = 7;
+
+static int tls_and_heap(int fd)
+{
+	char *heap = malloc(100000);
+
+	tls_value = 1234;
+	snprintf(heap, 100000, "on the heap");
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return tls_value == 1234 && !strcmp(heap, "on the heap") ?
+	       RESTORED : 1;
+}
+
+TEST(tls_and_heap_survive)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(tls_and_heap, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+/* Read-only, executable, PROT_NONE and shared anonymous memory. */
+static int mappings(int fd)
+{
+	uint8_t *ro = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *none = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *shared = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint8_t *code = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static const uint8_t ret42[] = { 0xb8, 42, 0, 0, 0, 0xc3 };
+	char path[64];
+	FILE *f;
+	int n = 0;
+
+	memset(ro, 0x5a, page);
+	mprotect(ro, page, PROT_READ);
+	memset(none + page, 0x77, page);
+	mprotect(none + page, page, PROT_NONE);
+	memset(shared + page, 0x33, page);
+	memcpy(code, ret42, sizeof(ret42));
+	mprotect(code, page, PROT_READ | PROT_EXEC);
+
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (ro[0] != 0x5a || ro[page - 1] != 0x5a || shared[page] != 0x33 ||
+	    shared[0] != 0)
+		return 1;
+	if (((int (*)(void))code)() != 42)
+		return 2;
+	/* the hole is still a hole */
+	snprintf(path, sizeof(path), "/proc/self/maps");
+	f = fopen(path, "r");
+	if (!f)
+		return 3;
+	for (char line[256]; fgets(line, sizeof(line), f);) {
+		unsigned long start, end;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    start == (unsigned long)none + page &&
+		    end == start + page && !strcmp(perms, "---p"))
+			n++;
+	}
+	fclose(f);
+	if (n != 1)
+		return 4;
+	mprotect(none + page, page, PROT_READ);
+	return none[page] == 0x77 ? RESTORED : 5;
+}
+
+TEST(mappings_keep_their_protection_and_data)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(mappings, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+static char file_path[32];
+
+/* A private file mapping written in two pages; a shared one in one. */
+static int file_mappings(int fd)
+{
+	int f = open(file_path, O_RDWR);
+	uint8_t *priv = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE, f, 0);
+	uint8_t *shared = mmap(NULL, 8 * page, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, f, 0);
+
+	close(f);
+	priv[2 * page] = 'p';
+	priv[5 * page] = 'q';
+	shared[7 * page] = 's';
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	/* private: ours; the rest and the shared mapping: the file's */
+	if (priv[2 * page] != 'p' || priv[5 * page] != 'q' ||
+	    priv[7 * page] != 's' || shared[7 * page] != 's')
+		return 1;
+	shared[6 * page] = 'w';		/* goes to the file */
+	return priv[6 * page] == 'w' ? RESTORED : 2;
+}
+
+TEST(file_mappings_survive)
+{
+	int fd = image_fd(), f;
+	char c = 0;
+
+	ASSERT_LE(0, fd);
+	snprintf(file_path, sizeof(file_path), "/tmp/ckpt-file-XXXXXX");
+	f = mkstemp(file_path);
+	ASSERT_LE(0, f);
+	ASSERT_EQ(0, ftruncate(f, 8 * page));
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(file_mappings, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	ASSERT_EQ(1, pread(f, &c, 1, 6 * page));
+	EXPECT_EQ('w', c);
+	close(f);
+	unlink(file_path);
+	close(fd);
+}
+
+/* xmm, ymm, MXCSR and the x87 control word, set around the checkpoint. */
+static int fpu_state(int fd)
+{
+	static const uint8_t want[32] = {
+		0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		0xfe, 0xed, 0xfa, 0xce, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+		23, 24,
+	};
+	uint8_t got[32] = {};
+	uint32_t mxcsr = 0x1f80 | (3 << 13), mxcsr_got = 0;	/* RZ */
+	uint16_t fcw = 0x037f & ~(3 << 10) | (1 << 10), fcw_got = 0;
+	long ret;
+
+	asm volatile("vmovdqu %[w], %%ymm7\n\t"
+		     "ldmxcsr %[m]\n\t"
+		     "fldcw %[c]\n\t"
+		     "syscall\n\t"
+		     "vmovdqu %%ymm7, %[g]\n\t"
+		     "stmxcsr %[mg]\n\t"
+		     "fnstcw %[cg]"
+		     : "=a"(ret), [g] "=m"(got), [mg] "=m"(mxcsr_got),
+		       [cg] "=m"(fcw_got)
+		     : "a"(__NR_checkpoint), "D"(0), "S"(fd), "d"(0),
+		       [w] "m"(want), [m] "m"(mxcsr), [c] "m"(fcw)
+		     : "rcx", "r11", "memory");
+	if (ret < 0)
+		return 100;
+	if (ret)
+		return NOT_RESTORED;
+	if (memcmp(got, want, sizeof(want)))
+		return 1;
+	if (mxcsr_got != mxcsr)
+		return 2;
+	return fcw_got == fcw ? RESTORED : 3;
+}
+
+TEST(fpu_registers_survive)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(fpu_state, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+/* An image can come through a pipe, written and read at once. */
+TEST(restart_from_a_pipe)
+{
+	int p[2], status;
+	pid_t writer, reader;
+
+	ASSERT_EQ(0, pipe(p));
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (!writer) {
+		close(p[0]);
+		_exit(exit_after_checkpoint(p[1]));
+	}
+	reader = fork();
+	ASSERT_LE(0, reader);
+	if (!reader) {
+		close(p[1]);
+		sys_restart(0, p[0], 0);
+		_exit(200 + errno % 50);
+	}
+	close(p[0]);
+	close(p[1]);
+	ASSERT_EQ(writer, waitpid(writer, &status, 0));
+	EXPECT_EQ(NOT_RESTORED, WEXITSTATUS(status));
+	EXPECT_EQ(RESTORED, wait_exit(reader));
+}
+
+/* The restored process is the restarter's pid, with the image's name. */
+static int keeps_name(int fd)
+{
+	char comm[16] = "";
+
+	prctl(PR_SET_NAME, "ckpt-restored");
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	prctl(PR_GET_NAME, comm);
+	return !strcmp(comm, "ckpt-restored") ? RESTORED : 1;
+}
+
+TEST(restored_process_keeps_the_restarter_pid)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(keeps_name, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+/* An image of a binary that changed since is refused before anything. */
+TEST(changed_binary_is_refused)
+{
+	char bin[] = "/tmp/ckpt-bin-XXXXXX";
+	struct image self = {};
+	int fd = image_fd(), b, rd;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	b = mkstemp(bin);
+	ASSERT_LE(0, b);
+	rd = open("/proc/self/exe", O_RDONLY);
+	ASSERT_EQ(0, read_all(rd, &self));
+	close(rd);
+	ASSERT_EQ(0, write_all(b, self.buf, self.len));
+	ASSERT_EQ(0, fchmod(b, 0755));
+	close(b);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char arg[16];
+
+		snprintf(arg, sizeof(arg), "%d", fd);
+		execl(bin, bin, "--checkpoint-into", arg, NULL);
+		_exit(99);
+	}
+	ASSERT_EQ(NOT_RESTORED, wait_exit(pid));
+	/* the image restarts while the binary is as it was */
+	lseek(fd, 0, SEEK_SET);
+	EXPECT_EQ(0, sys_restart(0, fd, RESTART_VERIFY));
+
+	b = open(bin, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(1, write(b, "x", 1));
+	close(b);
+	lseek(fd, 0, SEEK_SET);
+	EXPECT_EQ(-1, sys_restart(0, fd, 0));
+	EXPECT_EQ(ESTALE, errno);
+	EXPECT_EQ(200 + ESTALE % 50, restart_child(fd, 0));
+
+	image_free(&self);
+	unlink(bin);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	page = sysconf(_SC_PAGESIZE);
+	/* the process of changed_binary_is_refused, run from a copy */
+	if (argc == 3 && !strcmp(argv[1], "--checkpoint-into"))
+		return exit_after_checkpoint(atoi(argv[2]));
+	return test_harness_run(argc, argv);
+}
