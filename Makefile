@@ -40,11 +40,12 @@ FRAGMENTS := $(TOP)/harness/kernel.config \
 	     $(TOP)/tools/testing/selftests/checkpoint/config
 
 .PHONY: help deps prepare kernel kernel-nosys selftests tools initramfs \
-	test test-nosys demo judge-check checkpatch clean distclean
+	test test-nosys demo bench judge-check checkpatch clean distclean
 
 help:
 	@echo "make demo       boot the patched kernel and show the system calls at work"
 	@echo "make test       build everything, boot, run the selftests, print the TAP"
+	@echo "make bench      boot and print checkpoint/restart speed against write()/read()"
 	@echo "make test-nosys the same tree with CONFIG_CHECKPOINT=n: both calls are ENOSYS"
 	@echo "make kernel     patch and build the kernel (incremental)"
 	@echo "make selftests  build the selftests, static, against the patched uapi"
@@ -98,13 +99,18 @@ kernel: prepare $(OBJ)/.config
 kernel-nosys: prepare $(NOSYS)/.config
 	$(call kbuild,$(NOSYS),bzImage)
 
+# programs older than the uapi header they were built against go
+UAPI	:= $(OBJ)/usr/include/linux/checkpoint.h
+
 selftests: kernel
 	mkdir -p $(KSFT)
+	find $(KSFT) -type f ! -newer $(UAPI) -delete
 	$(MAKE) -C $(SRC)/tools/testing/selftests/checkpoint OUTPUT=$(KSFT) \
 		KHDR_INCLUDES="-isystem $(OBJ)/usr/include" LDFLAGS=-static
 
 tools: kernel
 	mkdir -p $(TOOLS)
+	find $(TOOLS) -type f ! -newer $(UAPI) -delete
 	$(MAKE) -C $(SRC)/tools/checkpoint OUTPUT=$(TOOLS)/ \
 		KHDR_INCLUDES="-isystem $(OBJ)/usr/include" LDFLAGS=-static
 
@@ -122,6 +128,10 @@ test-nosys: judge-check kernel-nosys initramfs
 
 demo: initramfs
 	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) demo $(TIMEOUT)
+
+# 1 GiB of touched memory, its image in tmpfs and a raw copy need room
+bench: initramfs
+	MEM=6G $(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) bench $(TIMEOUT)
 
 checkpatch: prepare
 	$(TOP)/harness/checkpatch.sh $(SRC)

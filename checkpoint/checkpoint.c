@@ -14,6 +14,7 @@
 #include <linux/highmem.h>
 #include <linux/kdev_t.h>
 #include <linux/limits.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -180,6 +181,10 @@ static int checkpoint_tail(struct ckpt_ctx *ctx)
 int do_checkpoint(struct ckpt_ctx *ctx)
 {
 	int ret;
+
+	/* one thread at a time for now: the others would run on unseen */
+	if (!thread_group_empty(ctx->task))
+		return -EOPNOTSUPP;
 
 	ret = checkpoint_header(ctx);
 	if (ret)

@@ -11,16 +11,21 @@
 #include <linux/checkpoint.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uidgid.h>
 #include <uapi/linux/futex.h>
 #include <uapi/linux/rseq.h>
+
+#include <asm/syscall.h>
 
 static int checkpoint_ids(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 {
@@ -71,6 +76,56 @@ static void checkpoint_user_addrs(struct task_struct *task,
 #endif
 }
 
+/* The clocks whose sleeps hrtimer_nanosleep() resumes. */
+static bool ckpt_sleep_clock(clockid_t clockid, ktime_t *now)
+{
+	switch (clockid) {
+	case CLOCK_REALTIME:
+		*now = ktime_get_real();
+		return true;
+	case CLOCK_MONOTONIC:
+		*now = ktime_get();
+		return true;
+	case CLOCK_BOOTTIME:
+		*now = ktime_get_boottime();
+		return true;
+	case CLOCK_TAI:
+		*now = ktime_get_clocktai();
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A task stopped in nanosleep() resumes the sleep through its restart
+ * block when continued; the image keeps the time it had left, so that
+ * restart can resume it too.  Other calls resumed through a restart block
+ * return EINTR instead (the architecture's part: ctx->resume).
+ */
+static void checkpoint_resume(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
+{
+	struct task_struct *task = ctx->task;
+	struct pt_regs *regs = task_pt_regs(task);
+	struct restart_block *rb = &task->restart_block;
+	long nr = syscall_get_nr(task, regs);
+	ktime_t now;
+
+	if (task == current || nr < 0 ||
+	    syscall_get_error(task, regs) != -ERESTART_RESTARTBLOCK)
+		return;
+	if (nr != __NR_nanosleep && nr != __NR_clock_nanosleep)
+		return;
+	if (!ckpt_sleep_clock(rb->nanosleep.clockid, &now))
+		return;
+
+	h->resume = CKPT_RESUME_NANOSLEEP;
+	h->resume_clockid = rb->nanosleep.clockid;
+	h->resume_ns = max_t(s64, 0, rb->nanosleep.expires - ktime_to_ns(now));
+	if (rb->nanosleep.type == TT_NATIVE)
+		h->resume_rmtp = (unsigned long)rb->nanosleep.rmtp;
+	ctx->resume = h->resume;
+}
+
 static int checkpoint_exe(struct ckpt_ctx *ctx)
 {
 	struct file *exe;
@@ -94,6 +149,7 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 		return ret;
 	get_task_comm(h.comm, ctx->task);
 	checkpoint_user_addrs(ctx->task, &h);
+	checkpoint_resume(ctx, &h);
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 	if (ret)
@@ -120,6 +176,43 @@ static bool ckpt_user_addrs_valid(const struct ckpt_hdr_task *h)
 	return IS_ALIGNED(h->rseq, __alignof__(struct rseq)) &&
 	       h->rseq_len >= offsetofend(struct rseq, flags) &&
 	       h->rseq_len <= TASK_SIZE - h->rseq;
+}
+
+static bool ckpt_resume_valid(const struct ckpt_hdr_task *h)
+{
+	ktime_t now;
+
+	switch (h->resume) {
+	case CKPT_RESUME_NONE:
+		return !h->resume_clockid && !h->resume_ns && !h->resume_rmtp;
+	case CKPT_RESUME_NANOSLEEP:
+		return ckpt_sleep_clock(h->resume_clockid, &now) &&
+		       h->resume_ns >= 0 && h->resume_rmtp < TASK_SIZE;
+	}
+	return false;
+}
+
+static long ckpt_nanosleep_restart(struct restart_block *rb)
+{
+	return hrtimer_nanosleep(rb->nanosleep.expires, HRTIMER_MODE_ABS,
+				 rb->nanosleep.clockid);
+}
+
+/* The restored registers go back into the call; this is what it resumes. */
+static void restore_resume(struct ckpt_hdr_task *h)
+{
+	struct restart_block *rb = &current->restart_block;
+	ktime_t now;
+
+	rb->fn = do_no_restart_syscall;
+	if (h->resume != CKPT_RESUME_NANOSLEEP)
+		return;
+	ckpt_sleep_clock(h->resume_clockid, &now);
+	rb->nanosleep.clockid = h->resume_clockid;
+	rb->nanosleep.type = h->resume_rmtp ? TT_NATIVE : TT_NONE;
+	rb->nanosleep.rmtp = u64_to_user_ptr(h->resume_rmtp);
+	rb->nanosleep.expires = ktime_add_safe(now, h->resume_ns);
+	rb->fn = ckpt_nanosleep_restart;
 }
 
 /*
@@ -150,7 +243,7 @@ int restore_task(struct ckpt_ctx *ctx)
 		return -EBADMSG;
 	if (strnlen(h->comm, sizeof(h->comm)) == sizeof(h->comm))
 		return -EBADMSG;
-	if (!ckpt_user_addrs_valid(h))
+	if (!ckpt_user_addrs_valid(h) || !ckpt_resume_valid(h))
 		return -EBADMSG;
 
 	exe = ckpt_read_file(ctx, CKPT_HDR_EXE);
@@ -187,6 +280,7 @@ void restore_task_apply(struct ckpt_ctx *ctx)
 	if (tsk->rseq)
 		rseq_set_notify_resume(tsk);
 #endif
+	restore_resume(h);
 	flush_signal_handlers(tsk, 0);
 	tsk->sas_ss_sp = 0;
 	tsk->sas_ss_size = 0;

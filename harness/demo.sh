@@ -41,9 +41,43 @@ run restart --verify -i /tmp/short.img && fail "short image accepted"
 run restart --verify --crid $((crid + 1)) -i /tmp/sleep.img &&
 	fail "wrong crid accepted"
 
-say "Restoring process state comes next; this kernel says so."
-run restart -i /tmp/sleep.img && fail "restart returned 0"
-
 kill "$pid"
+
+say "A counter counts in its memory. Checkpoint it, kill it, bring it back."
+counter > /tmp/before.log &
+pid=$!
+sleep 2
+echo "\$ checkpoint --kill -o /tmp/counter.img $pid"
+checkpoint --kill -o /tmp/counter.img "$pid" >/dev/null || fail "checkpoint"
+wait "$pid" 2>/dev/null
+echo "process $pid is gone; it had printed:"
+tail -n 3 /tmp/before.log
+last=$(tail -n 1 /tmp/before.log | sed 's/.*: //')
+
+echo "\$ restart -i /tmp/counter.img"
+restart -i /tmp/counter.img > /tmp/after.log &
+rpid=$!
+sleep 2
+kill "$rpid"
+echo "the restarted counter (pid $rpid) printed:"
+head -n 3 /tmp/after.log
+first=$(head -n 1 /tmp/after.log | sed 's/.*: //')
+[ -n "$first" ] && [ "$first" = $((last + 1)) ] ||
+	fail "the counter went on from ${first:-nothing}, not $((last + 1))"
+echo "it went on from $last to $first."
+
+say "The same through a pipe, as to another machine: checkpoint | restart."
+counter > /tmp/before.log &
+pid=$!
+sleep 1
+checkpoint --kill "$pid" 2>/dev/null | restart > /tmp/after.log &
+sleep 2
+kill $(pidof counter) 2>/dev/null
+last=$(tail -n 1 /tmp/before.log | sed 's/.*: //')
+first=$(head -n 1 /tmp/after.log | sed 's/.*: //')
+echo "before: $(tail -n 1 /tmp/before.log)"
+echo "after:  $(head -n 1 /tmp/after.log)"
+[ -n "$first" ] && [ "$first" = $((last + 1)) ] || fail "through a pipe"
+
 echo
 echo "ckpt-demo: done"

@@ -19,6 +19,7 @@ cp /bin/busybox "$root/bin/busybox"
 for app in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
+gcc -static -O2 -Wall -o "$root/bin/counter" "$top/harness/counter.c"
 cp "$top/harness/init" "$root/init"
 cp "$top/harness/demo.sh" "$root/demo.sh"
 chmod +x "$root/init" "$root/demo.sh"

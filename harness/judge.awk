@@ -33,8 +33,8 @@ END {
 	}
 	if (splats)
 		failed++
-	if (mode == "demo")
-		printf "demo: %s\n", failed ? "FAILED" : "ok"
+	if (mode == "demo" || mode == "bench")
+		printf "%s: %s\n", mode, failed ? "FAILED" : "ok"
 	else
 		printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
 	exit failed ? 1 : 0

@@ -36,6 +36,7 @@ struct ckpt_ctx {
 	u64 bytes;			/* moved so far */
 
 	struct task_struct *task;	/* the target; current on restart */
+	u32 resume;			/* CKPT_RESUME_* of the target */
 	struct path root;		/* the target's root: paths are its */
 
 	/*

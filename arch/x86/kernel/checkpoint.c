@@ -26,6 +26,7 @@
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 #include <asm/sighandling.h>
+#include <asm/unistd.h>
 #include <asm/user.h>
 #include <asm/vdso.h>
 
@@ -82,8 +83,13 @@ static void ckpt_fixup_syscall(struct ckpt_ctx *ctx,
 		r->ip -= 2;
 		break;
 	case -ERESTART_RESTARTBLOCK:
-		/* its restart block is not kept: it returns EINTR */
-		r->ax = -EINTR;
+		/* a sleep the image keeps resumes; other calls return EINTR */
+		if (ctx->resume == CKPT_RESUME_NONE) {
+			r->ax = -EINTR;
+			break;
+		}
+		r->ax = __NR_restart_syscall;
+		r->ip -= 2;
 		break;
 	}
 }

@@ -82,7 +82,15 @@ struct ckpt_hdr_task {
 	__u64 rseq;		/* rseq(2), 0 if none */
 	__u32 rseq_len;
 	__u32 rseq_sig;
+	/* a system call to resume after restart: see CKPT_RESUME_* */
+	__u32 resume;
+	__s32 resume_clockid;	/* nanosleep: its clock */
+	__s64 resume_ns;	/* nanosleep: the time it had left to sleep */
+	__u64 resume_rmtp;	/* nanosleep: where it writes what is left */
 };
+
+#define CKPT_RESUME_NONE	0
+#define CKPT_RESUME_NANOSLEEP	1	/* nanosleep(2), clock_nanosleep(2) */
 
 /*
  * A file by name and identity: the path is relative to the task's root

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -389,6 +390,44 @@ TEST(restored_process_keeps_the_restarter_pid)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(keeps_name, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A child asleep in nanosleep() is checkpointed and killed; restarted, it
+ * sleeps the rest of its time, as after a stop and continue, and the call
+ * returns 0.
+ */
+TEST(nanosleep_resumes_after_restart)
+{
+	struct timespec two = { 2, 0 };
+	int fd = image_fd(), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		double t0 = now();
+
+		if (nanosleep(&two, NULL))
+			_exit(1);
+		_exit(now() - t0 >= 2.0 ? RESTORED : 2);
+	}
+	usleep(500000);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	reap(pid);
 	EXPECT_EQ(RESTORED, restart_child(fd, 0));
 	close(fd);
 }

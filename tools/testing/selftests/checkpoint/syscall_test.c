@@ -4,6 +4,7 @@
  * and the kinds of file an image can go through.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -131,6 +132,39 @@ static void become_user(void)
 {
 	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
 		_exit(100);
+}
+
+static void *park(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Threads come later: a process with two is refused, and says so. */
+TEST(multithreaded_process_is_refused)
+{
+	int fd = memfd_create("img", 0), status;
+	pthread_t thread;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (pthread_create(&thread, NULL, park, NULL))
+			_exit(1);
+		if (sys_checkpoint(0, fd, 0) != -1 || errno != EOPNOTSUPP)
+			_exit(2);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	reap(pid);
+	close(fd);
 }
 
 /* Runs @fn in a child with uid and gid 1000; returns its exit code. */

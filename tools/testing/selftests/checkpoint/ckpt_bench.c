@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckpt_bench - how fast checkpoint and restart move memory, against raw
+ * write() and read() of the same bytes, in the same boot.
+ *
+ * For each size of touched anonymous memory: a child fills it and takes
+ * its time to write() it to a tmpfs file, then to a pipe drained by a
+ * reader, then checkpoints itself to each; a fresh process takes its time
+ * to read() the bytes into fresh memory, and another restarts the image:
+ * the restored process reports how long that took.  Prints a table; not
+ * a test.  Usage: ckpt_bench [MiB ...]  (default 64 256 1024)
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../../checkpoint/ckpt.h"
+
+#define IMAGE "/tmp/ckpt-bench.img"
+#define RAW "/tmp/ckpt-bench.raw"
+
+struct result {
+	double write_file, ckpt_file, write_pipe, ckpt_pipe;
+	double read_file, restart;
+	off_t image;
+};
+
+/*
+ * Shared with the children.  Not with the restored process: its copy of
+ * this memory came from the image, so it reports through a file.
+ */
+static struct result *res;
+
+#define T0 "/tmp/ckpt-bench.t0"
+
+static void put_time(const char *path, double t)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%.9f\n", t) < 0 || fclose(f))
+		exit(5);
+}
+
+static double get_time(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	double t = -1;
+
+	if (!f || fscanf(f, "%lf", &t) != 1)
+		t = -1;
+	if (f)
+		fclose(f);
+	return t;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static uint8_t *touched(size_t len)
+{
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	for (size_t i = 0; i < len; i += 4096)
+		memset(p + i, (int)(i >> 12), 4096);
+	return p;
+}
+
+/* A reader that drains @fd until its end. */
+static pid_t drain(int fd)
+{
+	static char buf[1 << 20];
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	_exit(0);
+}
+
+static void to_pipe(uint8_t *p, size_t len, double *t_write, double *t_ckpt)
+{
+	int fds[2];
+	pid_t reader;
+	double t;
+
+	if (pipe(fds))
+		die("pipe");
+	fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+	reader = drain(fds[0]);
+	close(fds[0]);
+	t = now();
+	if (write_all(fds[1], p, len))
+		die("write pipe");
+	*t_write = now() - t;
+	t = now();
+	if (sys_checkpoint(0, fds[1], 0) <= 0)
+		die("checkpoint to a pipe");
+	*t_ckpt = now() - t;
+	close(fds[1]);
+	waitpid(reader, NULL, 0);
+}
+
+/* The child: fills @len bytes, writes and checkpoints them. */
+static void measure_out(size_t len)
+{
+	uint8_t *p = touched(len);
+	int fd;
+	double t;
+	long crid;
+
+	fd = open(RAW, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	t = now();
+	if (fd < 0 || write_all(fd, p, len))
+		die("write file");
+	res->write_file = now() - t;
+	close(fd);
+
+	to_pipe(p, len, &res->write_pipe, &res->ckpt_pipe);
+
+	fd = open(IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(IMAGE);
+	t = now();
+	crid = sys_checkpoint(0, fd, 0);
+	if (crid < 0)
+		die("checkpoint to a file");
+	if (crid == 0) {
+		/* the restored process: it reports and goes */
+		put_time(T0, now() - get_time(T0));
+		_exit(p[len - 1] == (uint8_t)((len - 1) >> 12) ? 0 : 3);
+	}
+	res->ckpt_file = now() - t;
+	close(fd);
+	_exit(0);
+}
+
+static void measure_in(size_t len)
+{
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = open(RAW, O_RDONLY);
+	size_t got = 0;
+	double t = now();
+	ssize_t n;
+
+	if (p == MAP_FAILED || fd < 0)
+		die("read file");
+	while (got < len && (n = read(fd, p + got, len - got)) > 0)
+		got += n;
+	res->read_file = now() - t;
+	_exit(got == len ? 0 : 4);
+}
+
+static void restart_image(size_t len)
+{
+	int fd = open(IMAGE, O_RDONLY);
+
+	if (fd < 0)
+		die(IMAGE);
+	put_time(T0, now());
+	sys_restart(0, fd, 0);
+	die("restart");
+}
+
+static int run(void (*fn)(size_t), size_t len)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid)
+		fn(len);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t defaults[] = { 64, 256, 1024 };
+	size_t n = argc > 1 ? argc - 1 : ARRAY_SIZE(defaults);
+	struct stat st;
+
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		die("mmap");
+
+	printf("# ckpt_bench: touched anonymous memory, tmpfs file and pipe\n");
+	printf("# %6s %9s %7s | %8s %8s %6s | %8s %8s %6s | %8s %8s %6s\n",
+	       "MiB", "image", "+%", "ckpt-f", "write-f", "ratio",
+	       "ckpt-p", "write-p", "ratio", "restart", "read", "ratio");
+	for (size_t i = 0; i < n; i++) {
+		size_t mib = argc > 1 ? strtoul(argv[i + 1], NULL, 0) : defaults[i];
+		size_t len = mib << 20;
+
+		memset(res, 0, sizeof(*res));
+		if (run(measure_out, len) || stat(IMAGE, &st))
+			die("checkpoint side");
+		res->image = st.st_size;
+		if (run(measure_in, len))
+			die("read side");
+		if (run(restart_image, len))
+			die("restart side");
+		res->restart = get_time(T0);
+		printf("  %6zu %8.1fM %6.2f%% | %7.3fs %7.3fs %5.2fx | %7.3fs %7.3fs %5.2fx | %7.3fs %7.3fs %5.2fx\n",
+		       mib, res->image / 1048576.0,
+		       100.0 * (res->image - (double)len) / len,
+		       res->ckpt_file, res->write_file,
+		       res->ckpt_file / res->write_file,
+		       res->ckpt_pipe, res->write_pipe,
+		       res->ckpt_pipe / res->write_pipe,
+		       res->restart, res->read_file,
+		       res->restart / res->read_file);
+		fflush(stdout);
+		unlink(IMAGE);
+		unlink(RAW);
+		unlink(T0);
+	}
+	return 0;
+}
