@@ -19,7 +19,7 @@ timeout --foreground -k 10 "$timeout" \
 	-nodefaults -nographic -no-reboot -serial stdio -monitor none \
 	-kernel "$bzimage" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 ckpt.mode=$mode" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?
+	</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" || rc=$?
 # the pipeline's status is tee's; timeout's shows as a missing end marker
 
 awk -v mode="$mode" -f "$(dirname "$0")/judge.awk" "$log"

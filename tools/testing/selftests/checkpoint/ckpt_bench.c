@@ -86,15 +86,16 @@ static uint8_t *touched(size_t len)
 	return p;
 }
 
-/* A reader that drains @fd until its end. */
-static pid_t drain(int fd)
+/* A reader that drains the pipe @fds until its end. */
+static pid_t drain(int fds[2])
 {
 	static char buf[1 << 20];
 	pid_t pid = fork();
 
 	if (pid)
 		return pid;
-	while (read(fd, buf, sizeof(buf)) > 0)
+	close(fds[1]);
+	while (read(fds[0], buf, sizeof(buf)) > 0)
 		;
 	_exit(0);
 }
@@ -108,7 +109,7 @@ static void to_pipe(uint8_t *p, size_t len, double *t_write, double *t_ckpt)
 	if (pipe(fds))
 		die("pipe");
 	fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
-	reader = drain(fds[0]);
+	reader = drain(fds);
 	close(fds[0]);
 	t = now();
 	if (write_all(fds[1], p, len))
