@@ -474,6 +474,10 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		if (h.flags & CKPT_VMA_GROWSDOWN ||
 		    (h.flags & CKPT_VMA_MAYWRITE && !(h.flags & CKPT_VMA_SHARED)))
 			return -EBADMSG;
+		/* a shared writable mapping needs the file open for writing */
+		if ((h.flags & CKPT_VMA_SHARED) && (h.prot & PROT_WRITE) &&
+		    !(h.flags & CKPT_VMA_MAYWRITE))
+			return -EBADMSG;
 		return restore_vma_file(ctx, v);
 	case CKPT_VMA_VDSO:
 		/* mapped with its data, which lies right before it */
@@ -576,8 +580,11 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	vma = vma_lookup(current->mm, v->start);
 	if (vma && set)
 		vm_flags_set(vma, set);
-	if (vma && v->kind == CKPT_VMA_SHMEM)
+	if (vma && v->kind == CKPT_VMA_SHMEM) {
+		/* a new object: its pages start at the mapping's start */
 		v->shmem = get_file(vma->vm_file);
+		v->pgoff = vma->vm_pgoff;
+	}
 	mmap_write_unlock(current->mm);
 	return vma ? 0 : -EFAULT;
 }

@@ -11,6 +11,7 @@
 #include <linux/checkpoint.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
@@ -254,7 +255,14 @@ int restore_task(struct ckpt_ctx *ctx)
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ctx->rst_exe = file;
-	return 0;
+
+	/*
+	 * It becomes /proc/PID/exe: only a program the restarter could
+	 * execute itself, as prctl(PR_SET_MM_EXE_FILE) demands.
+	 */
+	if (!S_ISREG(file_inode(file)->i_mode) || path_noexec(&file->f_path))
+		return -EACCES;
+	return file_permission(file, MAY_EXEC);
 }
 
 /*

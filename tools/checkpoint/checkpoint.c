@@ -57,6 +57,23 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/* Why checkpoint(2) said EOPNOTSUPP, as far as /proc tells. */
+static const char *unsupported_reason(pid_t pid)
+{
+	char path[64], line[256];
+	const char *why = "it holds state that cannot be checkpointed yet (a deleted or unreachable file, a device mapping, a 32-bit process)";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Threads:", 8) && atoi(line + 8) > 1)
+			why = "it has more than one thread, which is not supported yet";
+	if (f)
+		fclose(f);
+	return why;
+}
+
 static bool is_stopped(char state)
 {
 	return state == 'T' || state == 't';
@@ -159,6 +176,7 @@ int main(int argc, char **argv)
 	if (crid <= 0) {
 		fprintf(stderr, "checkpoint: process %d: %s\n", pid,
 			err == EPERM ? "not permitted (needs the right to ptrace it)" :
+			err == EOPNOTSUPP ? unsupported_reason(pid) :
 			strerror(err));
 		if (output)
 			unlink(output);

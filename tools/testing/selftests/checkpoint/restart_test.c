@@ -6,6 +6,7 @@
  * with RESTORED.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -203,6 +204,8 @@ static int mappings(int fd)
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint8_t *code = mmap(NULL, page, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *tail = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	static const uint8_t ret42[] = { 0xb8, 42, 0, 0, 0, 0xc3 };
 	char path[64];
 	FILE *f;
@@ -213,6 +216,9 @@ static int mappings(int fd)
 	memset(none + page, 0x77, page);
 	mprotect(none + page, page, PROT_NONE);
 	memset(shared + page, 0x33, page);
+	/* shared anonymous memory that starts inside its object */
+	memset(tail + page, 0x44, page);
+	munmap(tail, page);
 	memcpy(code, ret42, sizeof(ret42));
 	mprotect(code, page, PROT_READ | PROT_EXEC);
 
@@ -220,7 +226,7 @@ static int mappings(int fd)
 		return NOT_RESTORED;
 
 	if (ro[0] != 0x5a || ro[page - 1] != 0x5a || shared[page] != 0x33 ||
-	    shared[0] != 0)
+	    shared[0] != 0 || tail[page] != 0x44 || tail[2 * page - 1] != 0x44)
 		return 1;
 	if (((int (*)(void))code)() != 42)
 		return 2;
@@ -429,6 +435,102 @@ TEST(nanosleep_resumes_after_restart)
 	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
 	reap(pid);
 	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+/*
+ * Checkpoints and kills @pid, stopped, into @fd.  The restarter, a child
+ * of this process as @pid was, inherits the same descriptors.
+ */
+static void checkpoint_and_kill(struct __test_metadata *_metadata, pid_t pid,
+				int fd)
+{
+	int status;
+
+	usleep(300000);		/* let it block */
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	reap(pid);
+}
+
+/* A child blocked in read() on a pipe reads, once restarted, what comes. */
+TEST(pipe_read_resumes_after_restart)
+{
+	int fd = image_fd(), p[2];
+	pid_t pid, restarted;
+	char c;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(read(p[0], &c, 1) == 1 && c == 'x' ? RESTORED : 1);
+	checkpoint_and_kill(_metadata, pid, fd);
+
+	restarted = fork();
+	ASSERT_LE(0, restarted);
+	if (!restarted) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	usleep(300000);
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	EXPECT_EQ(RESTORED, wait_exit(restarted));
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+/*
+ * A child blocked in waitpid() for a grandchild: restarted, the restored
+ * process waits again, and sees no child (its children stayed behind).
+ */
+TEST(wait_resumes_after_restart)
+{
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pid_t grandchild = fork();
+
+		if (!grandchild) {
+			sleep(2);
+			_exit(0);
+		}
+		/* ECHILD after restart: the call was made again */
+		_exit(waitpid(-1, NULL, 0) < 0 && errno == ECHILD ?
+		      RESTORED : 1);
+	}
+	checkpoint_and_kill(_metadata, pid, fd);
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+static void *park(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Like execve(), restart replaces a whole process: not one of its threads. */
+TEST(multithreaded_restarter_is_refused)
+{
+	int fd = image_fd();
+	pthread_t thread;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, park, NULL));
+	lseek(fd, 0, SEEK_SET);
+	EXPECT_EQ(-1, sys_restart(0, fd, 0));
+	EXPECT_EQ(EBUSY, errno);
 	close(fd);
 }
 
