@@ -312,6 +312,9 @@ static int restart_image(struct ckpt_ctx *ctx)
 		return ret;
 	}
 	restore_task_apply(ctx);
+	/* it stops before it runs, for a debugger or a tool to take over */
+	if (ctx->flags & RESTART_STOPPED)
+		send_sig(SIGSTOP, current, 1);
 	return 0;
 }
 

@@ -17,11 +17,12 @@ enum { EXIT_USAGE = 2 };
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: restart [-i FILE] [--verify] [--crid N]\n"
+"Usage: restart [-i FILE] [--verify] [--stopped] [--crid N]\n"
 "Read an image from FILE, or standard input, and become the process in it.\n"
 "\n"
 "  -i, --input FILE  read the image from FILE\n"
 "  -v, --verify      only read and check the whole image; change nothing\n"
+"  -s, --stopped     the restored process stops (SIGSTOP) before it runs\n"
 "  -c, --crid N      refuse an image whose checkpoint id is not N\n"
 "  -h, --help        show this help\n"
 "\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "verify", no_argument, NULL, 'v' },
+		{ "stopped", no_argument, NULL, 's' },
 		{ "crid", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -66,13 +68,16 @@ int main(int argc, char **argv)
 	long crid = 0;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "i:vc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:vsc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;
 			break;
 		case 'v':
 			flags |= RESTART_VERIFY;
+			break;
+		case 's':
+			flags |= RESTART_STOPPED;
 			break;
 		case 'c':
 			errno = 0;

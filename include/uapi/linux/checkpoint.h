@@ -21,7 +21,8 @@
 
 /* restart(2) flags */
 #define RESTART_VERIFY		(1UL << 0)	/* read and check, apply nothing */
-#define RESTART_FLAGS_ALL	(RESTART_VERIFY)
+#define RESTART_STOPPED		(1UL << 1)	/* the restored process stops */
+#define RESTART_FLAGS_ALL	(RESTART_VERIFY | RESTART_STOPPED)
 
 #define CKPT_ALIGN		8
 #define CKPT_VERSION		1

@@ -512,6 +512,31 @@ TEST(wait_resumes_after_restart)
 	close(fd);
 }
 
+/* RESTART_STOPPED: the restored process stops before it runs. */
+TEST(restart_can_leave_the_process_stopped)
+{
+	int fd = image_fd(), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, RESTART_STOPPED);
+		_exit(200 + errno % 50);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(SIGSTOP, WSTOPSIG(status));
+	/* stopped, it is a process like any other: it can be checkpointed */
+	EXPECT_LT(0, sys_checkpoint(pid, fd, 0));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(fd);
+}
+
 static void *park(void *arg)
 {
 	for (;;)
