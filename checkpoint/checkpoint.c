@@ -7,11 +7,9 @@
  * The image is written as a stream, never seeked, so that it may go to a
  * pipe or a socket as well as to a file.
  */
-#include <linux/bvec.h>
 #include <linux/checkpoint.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/kdev_t.h>
 #include <linux/limits.h>
 #include <linux/sched/signal.h>
@@ -21,63 +19,34 @@
 #include <linux/uio.h>
 #include <linux/utsname.h>
 
-/*
- * Writes @len bytes to the image.  Through vfs_iter_write(), so that any
- * file with ->write_iter() takes an image, /dev/null and sockets included.
- */
+/* Writes @len bytes to the image. */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
 	struct iov_iter iter;
-	ssize_t n;
+	int ret;
 
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
-	while (iov_iter_count(&iter)) {
-		n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
-		if (n < 0)
-			return n;
-		if (!n)
-			return -EIO;
-	}
-	xxh64_update(&ctx->csum, buf, len);
-	ctx->bytes += len;
-	return 0;
+	ret = ckpt_stream(ctx, &iter);
+	if (!ret)
+		xxh64_update(&ctx->csum, buf, len);
+	return ret;
 }
 
-/*
- * Writes @nr whole pages from the pages themselves: a bvec iterator hands
- * them to the file in one call where the file takes that many.
- */
+/* Writes @nr whole pages straight from the pages. */
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr)
 {
 	struct iov_iter iter;
 	struct bio_vec *bv;
-	unsigned int i;
-	ssize_t n;
-	int ret = 0;
+	int ret;
 
-	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	bv = ckpt_pages_bvec(pages, nr);
 	if (!bv)
 		return -ENOMEM;
-
-	for (i = 0; i < nr; i++) {
-		void *p = kmap_local_page(pages[i]);
-
-		xxh64_update(&ctx->csum, p, PAGE_SIZE);
-		kunmap_local(p);
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
-	}
-
+	ckpt_csum_pages(ctx, pages, nr);
 	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
-	while (iov_iter_count(&iter)) {
-		n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
-		if (n <= 0) {
-			ret = n ? n : -EIO;
-			break;
-		}
-	}
-	ctx->bytes += (size_t)nr * PAGE_SIZE - iov_iter_count(&iter);
+	ret = ckpt_stream(ctx, &iter);
 	kfree(bv);
 	return ret;
 }

@@ -74,6 +74,23 @@ static int ckpt_vma_kind(struct vm_area_struct *vma, u32 *kind)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * The kinds of VMA whose pages go into the image: anonymous memory and the
+ * private pages of private file mappings.
+ */
+static bool ckpt_vma_has_pages(u32 kind, bool shared)
+{
+	switch (kind) {
+	case CKPT_VMA_ANON:
+	case CKPT_VMA_SHMEM:
+		return true;
+	case CKPT_VMA_FILE:
+		return !shared;
+	default:
+		return false;
+	}
+}
+
 static void ckpt_vmas_free(struct ckpt_vmas *vmas)
 {
 	unsigned int i;
@@ -292,19 +309,6 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return 0;
 }
 
-static bool ckpt_vma_has_pages(struct ckpt_vma *v)
-{
-	switch (v->kind) {
-	case CKPT_VMA_ANON:
-	case CKPT_VMA_SHMEM:
-		return true;
-	case CKPT_VMA_FILE:
-		return !(v->vm_flags & VM_SHARED);
-	default:
-		return false;
-	}
-}
-
 static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			    struct ckpt_vmas *vmas)
 {
@@ -319,7 +323,8 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		goto out;
 
 	for (i = 0; i < vmas->nr; i++) {
-		if (!ckpt_vma_has_pages(&vmas->vma[i]))
+		if (!ckpt_vma_has_pages(vmas->vma[i].kind,
+					vmas->vma[i].vm_flags & VM_SHARED))
 			continue;
 		ret = checkpoint_vma_pages(ctx, mm, &vmas->vma[i], &pw, pages);
 		if (ret)
@@ -641,19 +646,6 @@ int restore_mm_apply(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-static bool ckpt_rvma_has_pages(const struct ckpt_rvma *v)
-{
-	switch (v->kind) {
-	case CKPT_VMA_ANON:
-	case CKPT_VMA_SHMEM:
-		return true;
-	case CKPT_VMA_FILE:
-		return !(v->flags & CKPT_VMA_SHARED);
-	default:
-		return false;
-	}
-}
-
 /* Checks a batch of page addresses: ascending, each inside a VMA with pages. */
 static int restore_pages_check(struct ckpt_rst_mm *rm,
 			       struct ckpt_hdr_pages *h, u64 *last,
@@ -669,7 +661,8 @@ static int restore_pages_check(struct ckpt_rst_mm *rm,
 		while (*v < rm->nr && rm->vma[*v].end <= addr)
 			(*v)++;
 		if (*v == rm->nr || addr < rm->vma[*v].start ||
-		    !ckpt_rvma_has_pages(&rm->vma[*v]))
+		    !ckpt_vma_has_pages(rm->vma[*v].kind,
+					rm->vma[*v].flags & CKPT_VMA_SHARED))
 			return -EBADMSG;
 		*last = addr;
 	}

@@ -14,11 +14,9 @@
  *   -ENODATA          the image ends early
  *   -ESTALE           a file the image names is not the one it saw
  */
-#include <linux/bvec.h>
 #include <linux/checkpoint.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -32,19 +30,13 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
 	struct iov_iter iter;
-	ssize_t n;
+	int ret;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	while (iov_iter_count(&iter)) {
-		n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
-		if (n < 0)
-			return n;
-		if (!n)
-			return -ENODATA;
-	}
-	xxh64_update(&ctx->csum, buf, len);
-	ctx->bytes += len;
-	return 0;
+	ret = ckpt_stream(ctx, &iter);
+	if (!ret)
+		xxh64_update(&ctx->csum, buf, len);
+	return ret;
 }
 
 /* Reads @nr whole pages of the image straight into @pages. */
@@ -53,32 +45,15 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 {
 	struct iov_iter iter;
 	struct bio_vec *bv;
-	unsigned int i;
-	ssize_t n;
-	int ret = 0;
+	int ret;
 
-	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	bv = ckpt_pages_bvec(pages, nr);
 	if (!bv)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
-
 	iov_iter_bvec(&iter, ITER_DEST, bv, nr, (size_t)nr * PAGE_SIZE);
-	while (iov_iter_count(&iter)) {
-		n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
-		if (n <= 0) {
-			ret = n ? n : -ENODATA;
-			goto out;
-		}
-	}
-	for (i = 0; i < nr; i++) {
-		void *p = kmap_local_page(pages[i]);
-
-		xxh64_update(&ctx->csum, p, PAGE_SIZE);
-		kunmap_local(p);
-	}
-	ctx->bytes += (size_t)nr * PAGE_SIZE;
-out:
+	ret = ckpt_stream(ctx, &iter);
+	if (!ret)
+		ckpt_csum_pages(ctx, pages, nr);
 	kfree(bv);
 	return ret;
 }

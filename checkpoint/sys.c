@@ -6,10 +6,12 @@
  * Everything a context points to is a reference it owns, so every error
  * path, early or late, ends in ckpt_ctx_free() and leaks nothing.
  */
+#include <linux/bvec.h>
 #include <linux/checkpoint.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/highmem.h>
 #include <linux/limits.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -18,6 +20,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
+#include <linux/uio.h>
 
 /*
  * Starts an operation on the image file @file, which must be open for
@@ -42,6 +45,54 @@ static struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, fmode_t mode,
 	ctx->ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
 	xxh64_reset(&ctx->csum, 0);
 	return ctx;
+}
+
+/*
+ * Moves all of @iter to or from the image, at the file's position, as
+ * write(2) and read(2) would: vfs_iter_write() and vfs_iter_read() take
+ * any file with ->write_iter() or ->read_iter(), pipes and sockets too.
+ * The image is a stream: an early end on reading is -ENODATA.
+ */
+int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter)
+{
+	bool out = iov_iter_rw(iter) == WRITE;
+	size_t len = iov_iter_count(iter);
+	ssize_t n;
+
+	while (iov_iter_count(iter)) {
+		n = out ? vfs_iter_write(ctx->file, iter, ctx->ppos, 0) :
+			  vfs_iter_read(ctx->file, iter, ctx->ppos, 0);
+		if (n < 0)
+			return n;
+		if (!n)
+			return out ? -EIO : -ENODATA;
+	}
+	ctx->bytes += len;
+	return 0;
+}
+
+/* A bvec for @nr whole pages; the caller kfree()s it. */
+struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	unsigned int i;
+
+	for (i = 0; bv && i < nr; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	return bv;
+}
+
+void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		void *p = kmap_local_page(pages[i]);
+
+		xxh64_update(&ctx->csum, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
 }
 
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)

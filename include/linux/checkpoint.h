@@ -11,8 +11,10 @@
 #include <linux/xxhash.h>
 #include <uapi/linux/checkpoint.h>
 
+struct bio_vec;
 struct ckpt_rst_mm;
 struct file;
+struct iov_iter;
 struct page;
 struct task_struct;
 
@@ -51,6 +53,12 @@ struct ckpt_ctx {
 					 * restored process's return register
 					 */
 };
+
+/* the image stream: sys.c */
+int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
+struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr);
+void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
+		     unsigned int nr);
 
 /* record I/O: checkpoint.c and restart.c */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
