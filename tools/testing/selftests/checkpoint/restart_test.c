@@ -6,10 +6,14 @@
  * with RESTORED.
  */
 #define _GNU_SOURCE
+#include <linux/futex.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
@@ -315,7 +319,7 @@ static int fpu_state(int fd)
 	};
 	uint8_t got[32] = {};
 	uint32_t mxcsr = 0x1f80 | (3 << 13), mxcsr_got = 0;	/* RZ */
-	uint16_t fcw = 0x037f & ~(3 << 10) | (1 << 10), fcw_got = 0;
+	uint16_t fcw = (0x037f & ~(3 << 10)) | (1 << 10), fcw_got = 0;
 	long ret;
 
 	asm volatile("vmovdqu %[w], %%ymm7\n\t"
@@ -347,6 +351,45 @@ TEST(fpu_registers_survive)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(fpu_state, fd));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+/*
+ * The registrations the kernel keeps for a task: glibc's rseq area, and the
+ * robust futex list, both at their addresses in the restored memory.
+ */
+static int kernel_registrations(int fd)
+{
+	void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	struct robust_list_head *head = NULL, *after = NULL;
+	size_t len = 0;
+
+	if (!__rseq_size)
+		return 10;	/* glibc did not register rseq */
+	if (syscall(SYS_get_robust_list, 0, &head, &len) || !head)
+		return 11;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (syscall(SYS_get_robust_list, 0, &after, &len) || after != head)
+		return 1;
+	/*
+	 * Unregistering succeeds only for the area, length and signature in
+	 * place.  glibc registers 32 bytes; newer ones say 20 in __rseq_size.
+	 */
+	if (syscall(__NR_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) &&
+	    syscall(__NR_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER,
+		    RSEQ_SIG))
+		return 2;
+	return RESTORED;
+}
+
+TEST(rseq_and_robust_list_survive)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(kernel_registrations, fd));
 	EXPECT_EQ(RESTORED, restart_child(fd, 0));
 	close(fd);
 }
