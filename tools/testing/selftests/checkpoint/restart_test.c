@@ -69,6 +69,23 @@ static int image_fd(void)
 	return memfd_create("ckpt-image", 0);
 }
 
+/*
+ * A child runs @fn, which builds state and checkpoints itself; a fresh
+ * child restarts the image.  Returns the restored process's exit code,
+ * or -1 when the first child did not end as it should.
+ */
+static int round_trip(int (*fn)(int fd))
+{
+	int fd = image_fd(), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (checkpoint_child(fn, fd) == NOT_RESTORED)
+		ret = restart_child(fd, 0);
+	close(fd);
+	return ret;
+}
+
 static int generation;
 
 /* The state at the checkpoint comes back; what came after it does not. */
@@ -102,12 +119,7 @@ static int exit_after_checkpoint(int fd)
 
 TEST(restart_in_a_fresh_process)
 {
-	int fd = image_fd();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(exit_after_checkpoint));
 }
 
 TEST(one_image_restarts_twice)
@@ -189,12 +201,7 @@ static int tls_and_heap(int fd)
 
 TEST(tls_and_heap_survive)
 {
-	int fd = image_fd();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(tls_and_heap, fd));
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(tls_and_heap));
 }
 
 /* Read-only, executable, PROT_NONE and shared anonymous memory. */
@@ -257,12 +264,7 @@ static int mappings(int fd)
 
 TEST(mappings_keep_their_protection_and_data)
 {
-	int fd = image_fd();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(mappings, fd));
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(mappings));
 }
 
 static char file_path[32];
@@ -347,12 +349,7 @@ static int fpu_state(int fd)
 
 TEST(fpu_registers_survive)
 {
-	int fd = image_fd();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(fpu_state, fd));
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(fpu_state));
 }
 
 /*
@@ -386,12 +383,7 @@ static int kernel_registrations(int fd)
 
 TEST(rseq_and_robust_list_survive)
 {
-	int fd = image_fd();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(kernel_registrations, fd));
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(kernel_registrations));
 }
 
 /* An image can come through a pipe, written and read at once. */
@@ -435,12 +427,7 @@ static int keeps_name(int fd)
 
 TEST(restored_process_keeps_the_restarter_pid)
 {
-	int fd = image_fd();
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(keeps_name, fd));
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(keeps_name));
 }
 
 static double now(void)
