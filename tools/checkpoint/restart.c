@@ -47,6 +47,14 @@ static const char *why(int err)
 		return "the image's checkpoint id does not match";
 	case EOPNOTSUPP:
 		return "this kernel cannot restore what the image holds";
+	case ESTALE:
+		return "a file the image names changed since the checkpoint";
+	case ENOENT:
+		return "a file the image names is not there (from this root)";
+	case EBUSY:
+		return "restart must run in a single-threaded process";
+	case ENOMEM:
+		return "the image needs more memory than RLIMIT_AS allows";
 	default:
 		return strerror(err);
 	}
