@@ -386,6 +386,47 @@ TEST(rseq_and_robust_list_survive)
 	EXPECT_EQ(RESTORED, round_trip(kernel_registrations));
 }
 
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+/* The mm's ranges: /proc/self/cmdline, environ and auxv read as before. */
+static int proc_views(int fd)
+{
+	static const char * const files[] = {
+		"/proc/self/cmdline", "/proc/self/environ", "/proc/self/auxv",
+	};
+	static char before[3][4096], after[4096];
+	static ssize_t len[3];
+
+	for (int i = 0; i < 3; i++) {
+		len[i] = read_file(files[i], before[i], sizeof(before[i]));
+		if (len[i] <= 0)
+			return 10 + i;
+	}
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	for (int i = 0; i < 3; i++) {
+		if (read_file(files[i], after, sizeof(after)) != len[i] ||
+		    memcmp(before[i], after, len[i]))
+			return 1 + i;
+	}
+	return RESTORED;
+}
+
+TEST(proc_cmdline_environ_and_auxv_read_right)
+{
+	EXPECT_EQ(RESTORED, round_trip(proc_views));
+}
+
 /* An image can come through a pipe, written and read at once. */
 TEST(restart_from_a_pipe)
 {
