@@ -249,18 +249,23 @@ static const struct mm_walk_ops ckpt_walk_ops = {
 	.walk_lock = PGWALK_RDLOCK,
 };
 
-/* Takes a reference on each page of the batch, with the mmap lock held. */
-static int ckpt_pages_get(struct mm_struct *mm, struct ckpt_hdr_pages *h,
+/*
+ * Takes a reference on the pages at @addr[0..@nr), ascending, with the
+ * mmap lock of @mm held: one get_user_pages_remote() per contiguous run.
+ * All of them or none.
+ */
+static int ckpt_pages_get(struct mm_struct *mm, const u64 *addr,
+			  unsigned int nr, unsigned int gup_flags,
 			  struct page **pages)
 {
 	unsigned int i = 0, run;
 	long got;
 
-	while (i < h->nr_pages) {
-		for (run = 1; i + run < h->nr_pages; run++)
-			if (h->addr[i + run] != h->addr[i] + run * PAGE_SIZE)
+	while (i < nr) {
+		for (run = 1; i + run < nr; run++)
+			if (addr[i + run] != addr[i] + run * PAGE_SIZE)
 				break;
-		got = get_user_pages_remote(mm, h->addr[i], run, FOLL_FORCE,
+		got = get_user_pages_remote(mm, addr[i], run, gup_flags,
 					    pages + i, NULL);
 		if (got > 0)
 			i += got;
@@ -273,12 +278,17 @@ static int ckpt_pages_get(struct mm_struct *mm, struct ckpt_hdr_pages *h,
 	return 0;
 }
 
+static void ckpt_pages_put(struct page **pages, unsigned int nr)
+{
+	while (nr--)
+		put_page(pages[nr]);
+}
+
 static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 				struct ckpt_vma *v, struct ckpt_pagewalk *pw,
 				struct page **pages)
 {
 	unsigned long addr = v->start;
-	unsigned int i;
 	int ret;
 
 	pw->anon_only = v->kind == CKPT_VMA_FILE;
@@ -289,7 +299,8 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		mmap_read_lock(mm);
 		ret = walk_page_range(mm, addr, v->end, &ckpt_walk_ops, pw);
 		if (ret >= 0)
-			ret = ckpt_pages_get(mm, pw->h, pages);
+			ret = ckpt_pages_get(mm, pw->h->addr, pw->h->nr_pages,
+					     FOLL_FORCE, pages);
 		mmap_read_unlock(mm);
 		if (ret)
 			return ret;
@@ -301,8 +312,7 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 				     struct_size(pw->h, addr, pw->h->nr_pages));
 		if (!ret)
 			ret = ckpt_write_pages(ctx, pages, pw->h->nr_pages);
-		for (i = 0; i < pw->h->nr_pages; i++)
-			put_page(pages[i]);
+		ckpt_pages_put(pages, pw->h->nr_pages);
 		if (ret)
 			return ret;
 	}
@@ -695,28 +705,16 @@ static int restore_private_pages(struct ckpt_ctx *ctx, u64 *addr,
 				 unsigned int nr, struct page **pages)
 {
 	struct mm_struct *mm = current->mm;
-	unsigned int i, run, got = 0;
-	long n;
 	int ret;
 
 	mmap_read_lock(mm);
-	for (i = 0; i < nr; i += run) {
-		for (run = 1; i + run < nr; run++)
-			if (addr[i + run] != addr[i] + run * PAGE_SIZE)
-				break;
-		n = get_user_pages_remote(mm, addr[i], run,
-					  FOLL_WRITE | FOLL_FORCE, pages + i,
-					  NULL);
-		if (n > 0)
-			got += n;
-		if (n != run)
-			break;
-	}
+	ret = ckpt_pages_get(mm, addr, nr, FOLL_WRITE | FOLL_FORCE, pages);
 	mmap_read_unlock(mm);
+	if (ret)
+		return ret;
 
-	ret = got == nr ? ckpt_read_pages(ctx, pages, nr) : -EFAULT;
-	for (i = 0; i < got; i++)
-		put_page(pages[i]);
+	ret = ckpt_read_pages(ctx, pages, nr);
+	ckpt_pages_put(pages, nr);
 	return ret;
 }
 
@@ -729,6 +727,7 @@ int restore_mm_pages(struct ckpt_ctx *ctx)
 	bool verify = ctx->flags & RESTART_VERIFY;
 	struct ckpt_rst_mm *rm = ctx->rst_mm;
 	struct ckpt_hdr_pages *h;
+	struct ckpt_rvma *rv;
 	unsigned int i, j, v = 0;
 	struct page **pages;
 	u64 last = 0;
@@ -752,14 +751,14 @@ int restore_mm_pages(struct ckpt_ctx *ctx)
 		ret = 0;
 		if (!h->nr_pages)
 			break;
+		/* the batch starts in or after the VMA the last one ended in */
+		rv = &rm->vma[v];
 		ret = restore_pages_check(rm, h, &last, &v);
 		if (ret)
 			break;
 
 		/* runs of pages in one VMA */
 		for (i = 0; !ret && i < h->nr_pages; i = j) {
-			struct ckpt_rvma *rv = &rm->vma[0];
-
 			while (rv->end <= h->addr[i])
 				rv++;
 			for (j = i + 1; j < h->nr_pages; j++)
