@@ -44,7 +44,8 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 	bv = ckpt_pages_bvec(pages, nr);
 	if (!bv)
 		return -ENOMEM;
-	ckpt_csum_pages(ctx, pages, nr);
+	if (ctx->csum_pages)
+		ckpt_csum_pages(ctx, pages, nr);
 	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
 	ret = ckpt_stream(ctx, &iter);
 	kfree(bv);

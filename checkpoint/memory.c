@@ -690,7 +690,7 @@ static int restore_shmem_page(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	ssize_t n;
 	int ret;
 
-	ret = ckpt_read(ctx, buf, PAGE_SIZE);
+	ret = ckpt_read_page(ctx, buf);
 	if (ret)
 		return ret;
 	n = kernel_write(v->shmem, buf, PAGE_SIZE, &pos);
@@ -767,7 +767,7 @@ int restore_mm_pages(struct ckpt_ctx *ctx)
 
 			if (verify) {
 				for (; !ret && i < j; i++)
-					ret = ckpt_read(ctx, buf, PAGE_SIZE);
+					ret = ckpt_read_page(ctx, buf);
 			} else if (rv->kind == CKPT_VMA_SHMEM) {
 				for (; !ret && i < j; i++)
 					ret = restore_shmem_page(ctx, rv,

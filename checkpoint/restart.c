@@ -25,17 +25,32 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 
-/* Reads exactly @len bytes of the image; an early end is -ENODATA. */
-int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+static int ckpt_read_nocsum(struct ckpt_ctx *ctx, void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
 	struct iov_iter iter;
-	int ret;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	ret = ckpt_stream(ctx, &iter);
+	return ckpt_stream(ctx, &iter);
+}
+
+/* Reads exactly @len bytes of the image; an early end is -ENODATA. */
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	int ret = ckpt_read_nocsum(ctx, buf, len);
+
 	if (!ret)
 		xxh64_update(&ctx->csum, buf, len);
+	return ret;
+}
+
+/* Reads one page of page data, which the checksum covers on request. */
+int ckpt_read_page(struct ckpt_ctx *ctx, void *buf)
+{
+	int ret = ckpt_read_nocsum(ctx, buf, PAGE_SIZE);
+
+	if (!ret && ctx->csum_pages)
+		xxh64_update(&ctx->csum, buf, PAGE_SIZE);
 	return ret;
 }
 
@@ -52,7 +67,7 @@ int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 		return -ENOMEM;
 	iov_iter_bvec(&iter, ITER_DEST, bv, nr, (size_t)nr * PAGE_SIZE);
 	ret = ckpt_stream(ctx, &iter);
-	if (!ret)
+	if (!ret && ctx->csum_pages)
 		ckpt_csum_pages(ctx, pages, nr);
 	kfree(bv);
 	return ret;
@@ -215,6 +230,7 @@ static int restore_header(struct ckpt_ctx *ctx)
 		return -EINVAL;
 
 	ctx->crid = h.crid;
+	ctx->csum_pages = h.flags & CHECKPOINT_CSUM_PAGES;
 	return 0;
 }
 

@@ -82,6 +82,14 @@ struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr)
 	return bv;
 }
 
+/*
+ * Page data is the process's own bytes, which restart copies but never
+ * parses: a damaged page can harm that process only, as a damaged file
+ * would.  So it is checksummed only on request (CHECKPOINT_CSUM_PAGES).
+ * Hashing costs about a third of writing, and memory that the target
+ * shares with running processes may change between the hash and the
+ * write, which would fail a sound image.
+ */
 void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr)
 {
@@ -208,6 +216,7 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	if (IS_ERR(ctx))
 		goto out_fdput;
 
+	ctx->csum_pages = flags & CHECKPOINT_CSUM_PAGES;
 	ret = ckpt_ctx_set_target(ctx, pid);
 	if (!ret)
 		ret = do_checkpoint(ctx);

@@ -34,7 +34,10 @@ struct ckpt_ctx {
 
 	struct file *file;		/* the image stream */
 	loff_t *ppos;			/* NULL for a stream without position */
-	struct xxh64_state csum;	/* of every byte moved so far */
+	struct xxh64_state csum;	/* of every record moved so far */
+	bool csum_pages;		/* and of page data: the image's
+					 * CHECKPOINT_CSUM_PAGES
+					 */
 	u64 bytes;			/* moved so far */
 
 	struct task_struct *task;	/* the target; current on restart */
@@ -69,6 +72,7 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+int ckpt_read_page(struct ckpt_ctx *ctx, void *buf);
 int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
 		    unsigned int nr);
 struct file *ckpt_open_file(struct ckpt_ctx *ctx,
@@ -81,7 +85,6 @@ struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
 int do_checkpoint(struct ckpt_ctx *ctx);
 long do_restart(struct ckpt_ctx *ctx);
 
-/* objects, each written and restored side by side in its own file */
 /*
  * Objects, each written and restored side by side in its own file.  On
  * restart, restore_X() reads and checks, restore_X_apply() applies after

@@ -23,13 +23,15 @@ enum { EXIT_USAGE = 2, EXIT_NOPROC = 3 };
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: checkpoint [-o FILE] [--kill] PID\n"
+"Usage: checkpoint [-o FILE] [--kill] [--csum-pages] PID\n"
 "Write the image of process PID to FILE, or to standard output.\n"
 "A running PID is stopped for the dump and continued after it; one that\n"
 "was already stopped stays stopped.\n"
 "\n"
 "  -o, --output FILE  write the image to FILE (created or truncated)\n"
 "  -k, --kill         kill PID once its image is written\n"
+"  -c, --csum-pages   let the tail's checksum cover the memory's pages too,\n"
+"                     not only the records (costs about a third more time)\n"
 "  -h, --help         show this help\n"
 "\n"
 "On success the checkpoint id (crid) is printed: on standard output with\n"
@@ -100,23 +102,28 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "kill", no_argument, NULL, 'k' },
+		{ "csum-pages", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	const char *output = NULL;
+	unsigned long flags = 0;
 	bool do_kill = false, stopped_here = false;
 	int c, fd = STDOUT_FILENO, err;
 	char *end;
 	long crid;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "o:kh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:kch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
 			break;
 		case 'k':
 			do_kill = true;
+			break;
+		case 'c':
+			flags |= CHECKPOINT_CSUM_PAGES;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -166,7 +173,7 @@ int main(int argc, char **argv)
 		stopped_here = true;
 	}
 
-	crid = sys_checkpoint(pid, fd, 0);
+	crid = sys_checkpoint(pid, fd, flags);
 	err = errno;
 	if (crid > 0 && do_kill)
 		kill(pid, SIGKILL);

@@ -231,6 +231,36 @@ static inline uint64_t xxh64(const void *data, size_t len, uint64_t seed)
 	return h;
 }
 
+/*
+ * The checksum a tail at @end of @img, a walkable image, should hold: of
+ * every record before it, and of the page data too when the header asks
+ * for it.
+ */
+static inline uint64_t image_checksum(const struct image *img, size_t end)
+{
+	const struct ckpt_hdr_header *hh = (const void *)img->buf;
+	size_t off = 0, len = 0, data, next;
+	size_t page_size = sysconf(_SC_PAGESIZE);
+	uint64_t sum;
+	uint8_t *buf;
+
+	if (end >= sizeof(*hh) && hh->flags & CHECKPOINT_CSUM_PAGES)
+		return xxh64(img->buf, end, 0);
+	buf = malloc(end ? end : 1);
+	if (!buf)
+		abort();
+	while (off < end) {
+		next = record_next(off, (const void *)(img->buf + off), &data,
+				   page_size);
+		memcpy(buf + len, img->buf + off, next - data - off);
+		len += next - data - off;
+		off = next;
+	}
+	sum = xxh64(buf, len, 0);
+	free(buf);
+	return sum;
+}
+
 /* Rewrites the tail's checksum after a test edited the image. */
 static inline void image_reseal(struct image *img)
 {
@@ -241,7 +271,7 @@ static inline void image_reseal(struct image *img)
 	if (n <= 0)
 		return;
 	t = (void *)(img->buf + rec[n - 1].off);
-	t->checksum = xxh64(img->buf, rec[n - 1].off, 0);
+	t->checksum = image_checksum(img, rec[n - 1].off);
 }
 
 #endif /* CKPT_H */

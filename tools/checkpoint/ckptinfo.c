@@ -22,7 +22,8 @@ static void print_usage(FILE *f)
 	fprintf(f,
 "Usage: ckptinfo [FILE]\n"
 "Print every record of the checkpoint image in FILE, or standard input,\n"
-"one line a record: offset, type, fields.  The tail's checksum is checked.\n"
+"one line a record: offset, type, fields.  The tail's checksum is checked:\n"
+"it covers the records, and the page data when flags has csum-pages.\n"
 "\n"
 "  -h, --help  show this help\n"
 "\n"
@@ -48,10 +49,11 @@ static void print_header(const struct ckpt_hdr_header *h)
 
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf(" magic=%s version=%u arch=%s page_size=%u crid=%d flags=%#llx time=%s",
+	printf(" magic=%s version=%u arch=%s page_size=%u crid=%d flags=%#llx%s time=%s",
 	       memcmp(h->magic, CKPT_MAGIC_HEAD, sizeof(h->magic)) ? "bad" : "ok",
 	       h->version, h->arch == CKPT_ARCH_X86_64 ? "x86_64" : "unknown",
-	       h->page_size, h->crid, (unsigned long long)h->flags, when);
+	       h->page_size, h->crid, (unsigned long long)h->flags,
+	       h->flags & CHECKPOINT_CSUM_PAGES ? ",csum-pages" : "", when);
 	print_str("release", h->release, sizeof(h->release));
 }
 
@@ -214,7 +216,7 @@ static int inspect(const struct image *img)
 			break;
 		case CKPT_HDR_TAIL: {
 			const struct ckpt_hdr_tail *t = (const void *)rec;
-			bool ok = t->checksum == xxh64(img->buf, off, 0);
+			bool ok = t->checksum == image_checksum(img, off);
 
 			printf(" checksum=%#llx (%s)\n",
 			       (unsigned long long)t->checksum,

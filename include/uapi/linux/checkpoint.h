@@ -6,7 +6,8 @@
  * ckpt_hdr whose @len counts the whole record, header included; records
  * are padded to CKPT_ALIGN bytes.  The stream opens with a
  * CKPT_HDR_HEADER record and closes with a CKPT_HDR_TAIL record whose
- * checksum covers every byte before it.  All fields are in the byte
+ * checksum covers every record before it, and the page data after the
+ * CKPT_HDR_PAGES records too when the header has CHECKPOINT_CSUM_PAGES.  All fields are in the byte
  * order of the architecture named in the header.
  *
  * See Documentation/checkpoint.txt.
@@ -16,8 +17,9 @@
 
 #include <linux/types.h>
 
-/* checkpoint(2) flags: none are defined yet */
-#define CHECKPOINT_FLAGS_ALL	0UL
+/* checkpoint(2) flags, kept in the image header */
+#define CHECKPOINT_CSUM_PAGES	(1UL << 0)	/* the tail covers page data too */
+#define CHECKPOINT_FLAGS_ALL	CHECKPOINT_CSUM_PAGES
 
 /* restart(2) flags */
 #define RESTART_VERIFY		(1UL << 0)	/* read and check, apply nothing */
@@ -180,7 +182,7 @@ struct ckpt_hdr_pages {
 struct ckpt_hdr_tail {
 	struct ckpt_hdr h;
 	__u64 magic;		/* CKPT_MAGIC_TAIL */
-	__u64 checksum;		/* xxh64, seed 0, of every byte before this record */
+	__u64 checksum;		/* xxh64, seed 0, of the bytes before it */
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */

@@ -5,7 +5,8 @@
  *
  * For each size of touched anonymous memory: a child fills it and takes
  * its time to write() it to a tmpfs file, then to a pipe drained by a
- * reader, then checkpoints itself to each; a fresh process takes its time
+ * reader, then checkpoints itself to each, and to a tmpfs file again with
+ * CHECKPOINT_CSUM_PAGES (column "+csum"); a fresh process takes its time
  * to read() the bytes into fresh memory, and another restarts the image:
  * the restored process reports how long that took.  Each figure is the
  * best of REPS runs, as an emulated machine's timing is noisy.  Prints a
@@ -30,7 +31,7 @@
 #define RAW "/tmp/ckpt-bench.raw"
 
 struct result {
-	double write_file, ckpt_file, write_pipe, ckpt_pipe;
+	double write_file, ckpt_file, ckpt_csum, write_pipe, ckpt_pipe;
 	double read_file, restart;
 	off_t image;
 };
@@ -147,6 +148,16 @@ static void measure_out(size_t len)
 	if (fd < 0)
 		die(IMAGE);
 	t = now();
+	crid = sys_checkpoint(0, fd, CHECKPOINT_CSUM_PAGES);
+	if (crid <= 0)
+		die("checkpoint to a file, pages checksummed");
+	res->ckpt_csum = now() - t;
+	close(fd);
+
+	fd = open(IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(IMAGE);
+	t = now();
 	crid = sys_checkpoint(0, fd, 0);
 	if (crid < 0)
 		die("checkpoint to a file");
@@ -197,6 +208,7 @@ static void best_of(struct result *best, const struct result *r, bool first)
 {
 	best->write_file = least(r->write_file, best->write_file, first);
 	best->ckpt_file = least(r->ckpt_file, best->ckpt_file, first);
+	best->ckpt_csum = least(r->ckpt_csum, best->ckpt_csum, first);
 	best->write_pipe = least(r->write_pipe, best->write_pipe, first);
 	best->ckpt_pipe = least(r->ckpt_pipe, best->ckpt_pipe, first);
 	best->read_file = least(r->read_file, best->read_file, first);
@@ -228,8 +240,9 @@ int main(int argc, char **argv)
 		die("mmap");
 
 	printf("# ckpt_bench: touched anonymous memory, tmpfs file and pipe\n");
-	printf("# %6s %9s %7s | %8s %8s %6s | %8s %8s %6s | %8s %8s %6s\n",
+	printf("# %6s %9s %7s | %8s %8s %6s | %8s %6s | %8s %8s %6s | %8s %8s %6s\n",
 	       "MiB", "image", "+%", "ckpt-f", "write-f", "ratio",
+	       "+csum", "ratio",
 	       "ckpt-p", "write-p", "ratio", "restart", "read", "ratio");
 	for (size_t i = 0; i < n; i++) {
 		size_t mib = argc > 1 ? strtoul(argv[i + 1], NULL, 0) : defaults[i];
@@ -253,11 +266,12 @@ int main(int argc, char **argv)
 			unlink(RAW);
 			unlink(T0);
 		}
-		printf("  %6zu %8.1fM %6.2f%% | %7.3fs %7.3fs %5.2fx | %7.3fs %7.3fs %5.2fx | %7.3fs %7.3fs %5.2fx\n",
+		printf("  %6zu %8.1fM %6.2f%% | %7.3fs %7.3fs %5.2fx | %7.3fs %5.2fx | %7.3fs %7.3fs %5.2fx | %7.3fs %7.3fs %5.2fx\n",
 		       mib, best.image / 1048576.0,
 		       100.0 * (best.image - (double)len) / len,
 		       best.ckpt_file, best.write_file,
 		       best.ckpt_file / best.write_file,
+		       best.ckpt_csum, best.ckpt_csum / best.write_file,
 		       best.ckpt_pipe, best.write_pipe,
 		       best.ckpt_pipe / best.write_pipe,
 		       best.restart, best.read_file,

@@ -63,18 +63,24 @@ static inline int wait_exit(pid_t pid)
 }
 
 /* Checkpoints @pid (0: the caller) into memory, through a memfd. */
-static inline int checkpoint_to_image(pid_t pid, struct image *img)
+static inline int checkpoint_to_image_flags(pid_t pid, unsigned long flags,
+					    struct image *img)
 {
 	int fd = memfd_create("ckpt-image", 0);
 	int ret = -1;
 
 	if (fd < 0)
 		return -1;
-	img->crid = sys_checkpoint(pid, fd, 0);
+	img->crid = sys_checkpoint(pid, fd, flags);
 	if (img->crid > 0 && lseek(fd, 0, SEEK_SET) == 0)
 		ret = read_all(fd, img);
 	close(fd);
 	return ret;
+}
+
+static inline int checkpoint_to_image(pid_t pid, struct image *img)
+{
+	return checkpoint_to_image_flags(pid, 0, img);
 }
 
 /*

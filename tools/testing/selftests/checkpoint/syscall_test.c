@@ -71,7 +71,7 @@ TEST(unknown_flags_are_einval)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, sys_checkpoint(0, fd, NO_FLAG));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, sys_checkpoint(0, fd, ~RESTART_FLAGS_ALL));
+	EXPECT_EQ(-1, sys_checkpoint(0, fd, ~CHECKPOINT_FLAGS_ALL));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, sys_restart(0, fd, NO_FLAG));
 	EXPECT_EQ(EINVAL, errno);
