@@ -19,6 +19,24 @@
 #include <linux/uio.h>
 #include <linux/utsname.h>
 
+/*
+ * Says why the checkpoint fails with @err, about file descriptor @fd or
+ * -1: the first reason given ends the image, in an error record, for the
+ * tools to print.  Returns @err.
+ */
+int ckpt_refuse(struct ckpt_ctx *ctx, int err, int fd, const char *fmt, ...)
+{
+	va_list args;
+
+	if (ctx->err_msg)
+		return err;
+	va_start(args, fmt);
+	ctx->err_msg = kvasprintf(GFP_KERNEL, fmt, args);
+	va_end(args);
+	ctx->err_fd = fd;
+	return err;
+}
+
 /* Writes @len bytes to the image. */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
@@ -73,31 +91,37 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 }
 
 /*
- * Writes @file by name, as seen from the target's root, and identity.  A
+ * Writes @path by name, as seen from the target's root, and identity.  A
  * file that cannot be named from there (outside a chroot, or unlinked)
  * cannot be reopened by restart, so it is refused rather than written
  * wrong.
  */
-int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file)
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = d_inode(path->dentry);
 	struct ckpt_hdr_file *h;
 	struct timespec64 mtime;
 	char *buf, *name;
 	size_t len;
 	int ret;
 
-	if (d_unlinked(file->f_path.dentry))
-		return -EOPNOTSUPP;
+	if (d_unlinked(path->dentry))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a deleted file is in use: %pd",
+				   path->dentry);
 
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 
-	name = __d_path(&file->f_path, &ctx->root, buf, PATH_MAX);
+	name = __d_path(path, &ctx->root, buf, PATH_MAX);
 	ret = -EOPNOTSUPP;
-	if (!name)
+	if (!name) {
+		ckpt_refuse(ctx, ret, -1,
+			    "a file outside the process's root is in use: %pd",
+			    path->dentry);
 		goto out;
+	}
 	ret = PTR_ERR(name);
 	if (IS_ERR(name))
 		goto out;
@@ -120,6 +144,11 @@ int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file)
 out:
 	kfree(buf);
 	return ret;
+}
+
+int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file)
+{
+	return ckpt_write_path(ctx, type, &file->f_path);
 }
 
 static int checkpoint_header(struct ckpt_ctx *ctx)
@@ -148,18 +177,40 @@ static int checkpoint_tail(struct ckpt_ctx *ctx)
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TAIL, sizeof(h));
 }
 
-int do_checkpoint(struct ckpt_ctx *ctx)
+/* The error record ends the image of a checkpoint that says why it failed. */
+static void checkpoint_error(struct ckpt_ctx *ctx, int err)
+{
+	size_t len = strlen(ctx->err_msg) + 1;
+	struct ckpt_hdr_error *h;
+
+	len = min_t(size_t, len, CKPT_REC_MAX - sizeof(*h));
+	h = kzalloc(sizeof(*h) + len, GFP_KERNEL);
+	if (!h)
+		return;
+	h->error = -err;
+	h->fd = ctx->err_fd;
+	memcpy(h->msg, ctx->err_msg, len - 1);
+	/* the stream may be what failed: this is a last try */
+	ckpt_write_obj(ctx, &h->h, CKPT_HDR_ERROR, sizeof(*h) + len);
+	kfree(h);
+}
+
+static int checkpoint_image(struct ckpt_ctx *ctx)
 {
 	int ret;
 
 	/* one thread at a time for now: the others would run on unseen */
 	if (!thread_group_empty(ctx->task))
-		return -EOPNOTSUPP;
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the process has more than one thread");
 
 	ret = checkpoint_header(ctx);
 	if (ret)
 		return ret;
 	ret = checkpoint_task(ctx);
+	if (ret)
+		return ret;
+	ret = checkpoint_signals(ctx);
 	if (ret)
 		return ret;
 	ret = ckpt_arch_checkpoint_cpu(ctx);
@@ -169,4 +220,13 @@ int do_checkpoint(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	return checkpoint_tail(ctx);
+}
+
+int do_checkpoint(struct ckpt_ctx *ctx)
+{
+	int ret = checkpoint_image(ctx);
+
+	if (ret && ctx->err_msg)
+		checkpoint_error(ctx, ret);
+	return ret;
 }

@@ -102,7 +102,8 @@ static void ckpt_vmas_free(struct ckpt_vmas *vmas)
 }
 
 /* Takes the VMAs of @mm, whose mmap lock the caller holds. */
-static int ckpt_vmas_get(struct mm_struct *mm, struct ckpt_vmas *vmas)
+static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 struct ckpt_vmas *vmas)
 {
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
@@ -121,7 +122,9 @@ static int ckpt_vmas_get(struct mm_struct *mm, struct ckpt_vmas *vmas)
 			return -EINVAL;
 		ret = ckpt_vma_kind(vma, &v->kind);
 		if (ret)
-			return ret;
+			return ckpt_refuse(ctx, ret, -1,
+					   "a mapping of a kind not supported at %#lx-%#lx",
+					   vma->vm_start, vma->vm_end);
 		v->start = vma->vm_start;
 		v->end = vma->vm_end;
 		v->pgoff = vma->vm_pgoff;
@@ -364,7 +367,7 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		goto out_mmput;
-	ret = ckpt_vmas_get(mm, &vmas);
+	ret = ckpt_vmas_get(ctx, mm, &vmas);
 	mmap_read_unlock(mm);
 	if (ret)
 		goto out;

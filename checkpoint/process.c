@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Checkpoint/restart of a task's identity: its ids, name, credentials and
- * executable.
+ * Checkpoint/restart of a task's identity and attributes: its ids, name,
+ * credentials, executable, limits, working directory and the like.
  *
  * Ids are written as the task sees them, in its own pid and user
  * namespaces.  Restart never takes credentials from the image: the
  * restored process runs with the restarter's, and the image's are there
  * to be compared with them.
  */
+#include <linux/capability.h>
 #include <linux/checkpoint.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/namei.h>
+#include <linux/personality.h>
+#include <linux/resource.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
@@ -140,6 +146,93 @@ static int checkpoint_exe(struct ckpt_ctx *ctx)
 	return ret;
 }
 
+static int checkpoint_cred(struct ckpt_ctx *ctx)
+{
+	const struct cred *cred = get_task_cred(ctx->task);
+	struct group_info *gi = cred->group_info;
+	struct ckpt_hdr_cred *h;
+	unsigned int i;
+	int ret;
+
+	ret = -EOPNOTSUPP;
+	if (gi->ngroups > CKPT_NGROUPS_MAX) {
+		ckpt_refuse(ctx, ret, -1, "more than %d supplementary groups",
+			    CKPT_NGROUPS_MAX);
+		goto out;
+	}
+	ret = -ENOMEM;
+	h = kzalloc(struct_size(h, groups, gi->ngroups), GFP_KERNEL);
+	if (!h)
+		goto out;
+	h->cap_inheritable = cred->cap_inheritable.val;
+	h->cap_permitted = cred->cap_permitted.val;
+	h->cap_effective = cred->cap_effective.val;
+	h->cap_bset = cred->cap_bset.val;
+	h->cap_ambient = cred->cap_ambient.val;
+	h->securebits = cred->securebits;
+	h->ngroups = gi->ngroups;
+	for (i = 0; i < gi->ngroups; i++)
+		h->groups[i] = from_kgid_munged(cred->user_ns, gi->gid[i]);
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_CRED,
+			     struct_size(h, groups, gi->ngroups));
+	kfree(h);
+out:
+	put_cred(cred);
+	return ret;
+}
+
+static int checkpoint_attr(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ckpt_hdr_attr h = {};
+	struct mm_struct *mm;
+	unsigned int i;
+
+	BUILD_BUG_ON(RLIM_NLIMITS != CKPT_RLIM_NLIMITS);
+
+	h.personality = task->personality;
+	h.nice = task_nice(task);
+	h.pdeath_signal = task->pdeath_signal;
+	h.no_new_privs = task_no_new_privs(task);
+	mm = get_task_mm(task);
+	if (mm) {
+		h.dumpable = get_dumpable(mm);
+		mmput(mm);
+	}
+
+	task_lock(task);
+	if (task->fs)
+		h.umask = task->fs->umask;
+	task_unlock(task);
+
+	task_lock(task->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		h.rlim[i].cur = task->signal->rlim[i].rlim_cur;
+		h.rlim[i].max = task->signal->rlim[i].rlim_max;
+	}
+	task_unlock(task->group_leader);
+
+	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_ATTR, sizeof(h));
+}
+
+static int checkpoint_cwd(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct path pwd = {};
+	int ret;
+
+	task_lock(task);
+	if (task->fs)
+		get_fs_pwd(task->fs, &pwd);
+	task_unlock(task);
+	if (!pwd.mnt)
+		return -ESRCH;		/* it is exiting */
+
+	ret = ckpt_write_path(ctx, CKPT_HDR_CWD, &pwd);
+	path_put(&pwd);
+	return ret;
+}
+
 int checkpoint_task(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_task h = {};
@@ -153,9 +246,15 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	checkpoint_resume(ctx, &h);
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
-	if (ret)
-		return ret;
-	return checkpoint_exe(ctx);
+	if (!ret)
+		ret = checkpoint_exe(ctx);
+	if (!ret)
+		ret = checkpoint_cred(ctx);
+	if (!ret)
+		ret = checkpoint_attr(ctx);
+	if (!ret)
+		ret = checkpoint_cwd(ctx);
+	return ret;
 }
 
 static bool ckpt_id_valid(u32 id)
@@ -216,6 +315,115 @@ static void restore_resume(struct ckpt_hdr_task *h)
 	rb->fn = ckpt_nanosleep_restart;
 }
 
+/* Whether the image's ids, groups and capabilities are the caller's. */
+static bool ckpt_cred_is_callers(const struct ckpt_hdr_task *t,
+				 const struct ckpt_hdr_cred *c)
+{
+	const struct cred *cred = current_cred();
+	struct user_namespace *ns = cred->user_ns;
+	struct group_info *gi = cred->group_info;
+	unsigned int i;
+
+	if (t->uid != from_kuid_munged(ns, cred->uid) ||
+	    t->euid != from_kuid_munged(ns, cred->euid) ||
+	    t->suid != from_kuid_munged(ns, cred->suid) ||
+	    t->fsuid != from_kuid_munged(ns, cred->fsuid) ||
+	    t->gid != from_kgid_munged(ns, cred->gid) ||
+	    t->egid != from_kgid_munged(ns, cred->egid) ||
+	    t->sgid != from_kgid_munged(ns, cred->sgid) ||
+	    t->fsgid != from_kgid_munged(ns, cred->fsgid))
+		return false;
+	if (c->cap_inheritable != cred->cap_inheritable.val ||
+	    c->cap_permitted != cred->cap_permitted.val ||
+	    c->cap_effective != cred->cap_effective.val ||
+	    c->cap_bset != cred->cap_bset.val ||
+	    c->cap_ambient != cred->cap_ambient.val ||
+	    c->securebits != cred->securebits)
+		return false;
+	if (c->ngroups != gi->ngroups)
+		return false;
+	for (i = 0; i < gi->ngroups; i++)
+		if (c->groups[i] != from_kgid_munged(ns, gi->gid[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The restored process runs with the caller's credentials, whatever the
+ * image says.  An image of other credentials is another user's process,
+ * or one with other rights: only a caller trusted to restore any process
+ * in its user namespace may run it as itself.
+ */
+static int restore_cred(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_cred *h;
+	int ret = 0;
+
+	h = ckpt_read_obj_alloc(ctx, CKPT_HDR_CRED, sizeof(*h),
+				struct_size(h, groups, CKPT_NGROUPS_MAX));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (h->h.len != struct_size(h, groups, h->ngroups))
+		ret = -EBADMSG;
+	else if (!ckpt_cred_is_callers(ctx->rst_task, h) &&
+		 !checkpoint_restore_ns_capable(current_user_ns()))
+		ret = -EPERM;
+	kfree(h);
+	return ret;
+}
+
+static int restore_attr(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_attr *h;
+	unsigned int i;
+	int ret;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	ctx->rst_attr = h;
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_ATTR, sizeof(*h), sizeof(*h));
+	if (ret)
+		return ret;
+
+	if (h->personality == 0xffffffff || h->umask & ~0777 ||
+	    h->nice < MIN_NICE || h->nice > MAX_NICE ||
+	    (h->pdeath_signal && !valid_signal(h->pdeath_signal)) ||
+	    h->dumpable > SUID_DUMP_ROOT || h->no_new_privs > 1)
+		return -EBADMSG;
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (h->rlim[i].cur > h->rlim[i].max)
+			return -EBADMSG;
+
+	/* what setpriority(2) and setrlimit(2) would refuse the caller */
+	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
+		return -EPERM;
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (h->rlim[i].max > rlimit_max(i) &&
+		    !capable(CAP_SYS_RESOURCE))
+			return -EPERM;
+	if (h->rlim[RLIMIT_NOFILE].max > sysctl_nr_open)
+		return -EPERM;
+	return 0;
+}
+
+static int restore_cwd(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_file *h;
+	struct file *file;
+
+	h = ckpt_read_file(ctx, CKPT_HDR_CWD);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	file = ckpt_open_file(ctx, h, O_PATH | O_DIRECTORY);
+	kfree(h);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ctx->rst_cwd = file;
+	/* as chdir(2) checks it */
+	return path_permission(&file->f_path, MAY_EXEC | MAY_CHDIR);
+}
+
 /*
  * Reads and checks the task's identity, and opens its executable.  The
  * restored process keeps the restarter's pid and credentials.
@@ -262,19 +470,70 @@ int restore_task(struct ckpt_ctx *ctx)
 	 */
 	if (!S_ISREG(file_inode(file)->i_mode) || path_noexec(&file->f_path))
 		return -EACCES;
-	return file_permission(file, MAY_EXEC);
+	ret = file_permission(file, MAY_EXEC);
+	if (!ret)
+		ret = restore_cred(ctx);
+	if (!ret)
+		ret = restore_attr(ctx);
+	if (!ret)
+		ret = restore_cwd(ctx);
+	return ret;
+}
+
+/* Who may read the restored process: never more than could the caller. */
+static int ckpt_dumpable(int image, int caller)
+{
+	if (image == SUID_DUMP_DISABLE || caller == SUID_DUMP_DISABLE)
+		return SUID_DUMP_DISABLE;
+	if (image == SUID_DUMP_ROOT || caller == SUID_DUMP_ROOT)
+		return SUID_DUMP_ROOT;
+	return SUID_DUMP_USER;
+}
+
+static int restore_attr_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_attr *h = ctx->rst_attr;
+	struct task_struct *tsk = current;
+	struct rlimit r;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		r.rlim_cur = h->rlim[i].cur;
+		r.rlim_max = h->rlim[i].max;
+		ret = do_prlimit(tsk, i, &r, NULL);
+		if (ret)
+			return ret;
+	}
+	set_personality(h->personality);
+	set_user_nice(tsk, h->nice);
+	tsk->pdeath_signal = h->pdeath_signal;
+	/* it cannot be taken back: a caller that has it keeps it */
+	if (h->no_new_privs)
+		task_set_no_new_privs(tsk);
+	set_dumpable(tsk->mm, ckpt_dumpable(h->dumpable,
+					    get_dumpable(tsk->mm)));
+
+	spin_lock(&tsk->fs->lock);
+	tsk->fs->umask = h->umask;
+	spin_unlock(&tsk->fs->lock);
+	set_fs_pwd(tsk->fs, &ctx->rst_cwd->f_path);
+	return 0;
 }
 
 /*
- * Past the point of no return: the task's name and the addresses the
- * kernel keeps for it.  The restarter's signal handlers and alternate
- * stack point into the address space that is gone, so they go too, as
- * on execve().
+ * Past the point of no return: the task's attributes, working directory,
+ * name and the addresses the kernel keeps for it.
  */
-void restore_task_apply(struct ckpt_ctx *ctx)
+int restore_task_apply(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_task *h = ctx->rst_task;
 	struct task_struct *tsk = current;
+	int ret;
+
+	ret = restore_attr_apply(ctx);
+	if (ret)
+		return ret;
 
 	set_task_comm(tsk, h->comm);
 	tsk->clear_child_tid = u64_to_user_ptr(h->clear_child_tid);
@@ -289,15 +548,15 @@ void restore_task_apply(struct ckpt_ctx *ctx)
 		rseq_set_notify_resume(tsk);
 #endif
 	restore_resume(h);
-	flush_signal_handlers(tsk, 0);
-	tsk->sas_ss_sp = 0;
-	tsk->sas_ss_size = 0;
-	tsk->sas_ss_flags = SS_DISABLE;
+	return 0;
 }
 
 void restore_task_free(struct ckpt_ctx *ctx)
 {
+	if (ctx->rst_cwd)
+		fput(ctx->rst_cwd);
 	if (ctx->rst_exe)
 		fput(ctx->rst_exe);
+	kfree(ctx->rst_attr);
 	kfree(ctx->rst_task);
 }

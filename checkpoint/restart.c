@@ -95,6 +95,9 @@ static int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 	ret = ckpt_read(ctx, h, sizeof(*h));
 	if (ret)
 		return ret;
+	/* the image of a checkpoint that failed ends with why */
+	if (h->type == CKPT_HDR_ERROR && type != CKPT_HDR_ERROR)
+		return -ENODATA;
 	if (h->type != type || h->len < min || h->len > max)
 		return -EBADMSG;
 	return 0;
@@ -179,7 +182,8 @@ struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type)
 /*
  * Opens the file of record @h by its path, from the restarter's root and
  * with the restarter's rights, and checks it is the file the image saw:
- * another one, or one changed since, is -ESTALE.
+ * another one, or one changed since, is -ESTALE.  A directory changes
+ * with its entries: only its device, inode and mode count.
  */
 struct file *ckpt_open_file(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, int flags)
@@ -195,9 +199,10 @@ struct file *ckpt_open_file(struct ckpt_ctx *ctx,
 	inode = file_inode(file);
 	mtime = inode_get_mtime(inode);
 	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
-	    inode->i_ino != h->ino || i_size_read(inode) != h->size ||
-	    mtime.tv_sec != h->mtime_sec || mtime.tv_nsec != h->mtime_nsec ||
-	    inode->i_mode != h->mode) {
+	    inode->i_ino != h->ino || inode->i_mode != h->mode ||
+	    (!S_ISDIR(inode->i_mode) &&
+	     (i_size_read(inode) != h->size || mtime.tv_sec != h->mtime_sec ||
+	      mtime.tv_nsec != h->mtime_nsec))) {
 		fput(file);
 		return ERR_PTR(-ESTALE);
 	}
@@ -274,6 +279,9 @@ static int restart_image(struct ckpt_ctx *ctx)
 	ret = restore_task(ctx);
 	if (ret)
 		return ret;
+	ret = restore_signals(ctx);
+	if (ret)
+		return ret;
 	ret = ckpt_arch_restore_cpu(ctx);
 	if (ret)
 		return ret;
@@ -298,11 +306,14 @@ static int restart_image(struct ckpt_ctx *ctx)
 		ret = restore_tail(ctx);
 	if (!ret)
 		ret = ckpt_arch_restore_cpu_apply(ctx);
+	if (!ret)
+		ret = restore_task_apply(ctx);
+	if (!ret)
+		ret = restore_signals_apply(ctx);
 	if (ret) {
 		force_fatal_sig(SIGKILL);
 		return ret;
 	}
-	restore_task_apply(ctx);
 	/* it stops before it runs, for a debugger or a tool to take over */
 	if (ctx->flags & RESTART_STOPPED)
 		send_sig(SIGSTOP, current, 1);
@@ -315,6 +326,7 @@ long do_restart(struct ckpt_ctx *ctx)
 
 	ckpt_arch_restore_cpu_free(ctx);
 	restore_mm_free(ctx);
+	restore_signals_free(ctx);
 	restore_task_free(ctx);
 	if (ret || (ctx->flags & RESTART_VERIFY))
 		return ret;

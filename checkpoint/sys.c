@@ -43,6 +43,7 @@ static struct ckpt_ctx *ckpt_ctx_alloc(struct file *file, fmode_t mode,
 	ctx->file = get_file(file);
 	/* the caller holds the file's f_pos lock, as write(2) would */
 	ctx->ppos = (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
+	ctx->err_fd = -1;
 	xxh64_reset(&ctx->csum, 0);
 	return ctx;
 }
@@ -105,6 +106,7 @@ void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
 
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
+	kfree(ctx->err_msg);
 	if (ctx->root.mnt)
 		path_put(&ctx->root);
 	if (ctx->task)

@@ -13,6 +13,7 @@
 
 struct bio_vec;
 struct ckpt_rst_mm;
+struct ckpt_rst_signals;
 struct file;
 struct iov_iter;
 struct page;
@@ -40,6 +41,11 @@ struct ckpt_ctx {
 					 */
 	u64 bytes;			/* moved so far */
 
+	char *err_msg;			/* why checkpoint refused, for the
+					 * image's error record
+					 */
+	int err_fd;
+
 	struct task_struct *task;	/* the target; current on restart */
 	u32 resume;			/* CKPT_RESUME_* of the target */
 	struct path root;		/* the target's root: paths are its */
@@ -49,7 +55,10 @@ struct ckpt_ctx {
 	 * no return, and keeps it here to apply after it.
 	 */
 	struct ckpt_hdr_task *rst_task;	/* process.c */
+	struct ckpt_hdr_attr *rst_attr;
 	struct file *rst_exe;
+	struct file *rst_cwd;
+	struct ckpt_rst_signals *rst_sig;	/* signal.c */
 	struct ckpt_rst_mm *rst_mm;	/* memory.c */
 	void *rst_arch;			/* the architecture's registers */
 	long rst_retval;		/* what restart(2) returns: the
@@ -63,10 +72,14 @@ struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr);
 void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
 
+__printf(4, 5)
+int ckpt_refuse(struct ckpt_ctx *ctx, int err, int fd, const char *fmt, ...);
+
 /* record I/O: checkpoint.c and restart.c */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   u32 len);
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path);
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file);
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
@@ -92,8 +105,12 @@ long do_restart(struct ckpt_ctx *ctx);
  */
 int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
 int restore_task(struct ckpt_ctx *ctx);
-void restore_task_apply(struct ckpt_ctx *ctx);
+int restore_task_apply(struct ckpt_ctx *ctx);
 void restore_task_free(struct ckpt_ctx *ctx);
+int checkpoint_signals(struct ckpt_ctx *ctx);		/* signal.c */
+int restore_signals(struct ckpt_ctx *ctx);
+int restore_signals_apply(struct ckpt_ctx *ctx);
+void restore_signals_free(struct ckpt_ctx *ctx);
 int checkpoint_mm(struct ckpt_ctx *ctx);		/* memory.c */
 int restore_mm(struct ckpt_ctx *ctx);
 int restore_mm_apply(struct ckpt_ctx *ctx);

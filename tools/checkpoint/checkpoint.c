@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,21 +60,61 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
-/* Why checkpoint(2) said EOPNOTSUPP, as far as /proc tells. */
-static const char *unsupported_reason(pid_t pid)
+/*
+ * The reason a failed checkpoint wrote at the end of the image in @fd
+ * into @buf; else NULL.
+ */
+static const char *find_reason(int fd, char *buf, size_t size)
 {
-	char path[64], line[256];
-	const char *why = "it holds state that cannot be checkpointed yet (a deleted or unreachable file, a device mapping, a 32-bit process)";
-	FILE *f;
+	size_t page_size = sysconf(_SC_PAGESIZE), data;
+	struct ckpt_hdr_pages h;
+	struct ckpt_hdr_error e;
+	struct stat st;
+	off_t off = 0;
+	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Threads:", 8) && atoi(line + 8) > 1)
-			why = "it has more than one thread, which is not supported yet";
-	if (f)
-		fclose(f);
-	return why;
+	if (fstat(fd, &st))
+		return NULL;
+	while (off + (off_t)sizeof(h.h) <= st.st_size) {
+		memset(&h, 0, sizeof(h));
+		if (pread(fd, &h, sizeof(h), off) < (ssize_t)sizeof(h.h) ||
+		    h.h.len < sizeof(h.h))
+			return NULL;
+		if (h.h.type == CKPT_HDR_ERROR) {
+			if (h.h.len <= sizeof(e) ||
+			    pread(fd, &e, sizeof(e), off) != sizeof(e))
+				return NULL;
+			n = h.h.len - sizeof(e);
+			if ((size_t)n >= size)
+				n = size - 1;
+			if (pread(fd, buf, n, off + sizeof(e)) != n)
+				return NULL;
+			buf[n] = '\0';
+			return buf;
+		}
+		off = record_next(off, &h.h, &data, page_size);
+	}
+	return NULL;
+}
+
+/* The same for @out, when it is a regular file. */
+static const char *image_reason(int out, char *buf, size_t size)
+{
+	const char *reason = NULL;
+	struct stat st;
+	char path[64];
+	int fd;
+
+	if (fstat(out, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	/* the image is open for writing only: read it anew */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", out);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		reason = find_reason(fd, buf, size);
+		close(fd);
+	}
+	return reason;
 }
 
 static bool is_stopped(char state)
@@ -181,10 +222,14 @@ int main(int argc, char **argv)
 		kill(pid, SIGCONT);
 
 	if (crid <= 0) {
-		fprintf(stderr, "checkpoint: process %d: %s\n", pid,
+		char why[512];
+		const char *reason = image_reason(fd, why, sizeof(why));
+
+		fprintf(stderr, "checkpoint: process %d: %s%s%s\n", pid,
 			err == EPERM ? "not permitted (needs the right to ptrace it)" :
-			err == EOPNOTSUPP ? unsupported_reason(pid) :
-			strerror(err));
+			strerror(err), reason ? ": " : "", reason ? reason : "");
+		if (!reason && err == EOPNOTSUPP)
+			fprintf(stderr, "checkpoint: the image ends with the reason; ckptinfo prints it\n");
 		if (output)
 			unlink(output);
 		return err == ESRCH ? EXIT_NOPROC : EXIT_FAILURE;

@@ -125,6 +125,76 @@ static void print_pages(const struct ckpt_hdr_pages *p)
 		       (unsigned long long)p->addr[p->nr_pages - 1]);
 }
 
+static void print_cred(const struct ckpt_hdr_cred *c)
+{
+	uint32_t n = (c->h.len - sizeof(*c)) / 4;
+
+	printf(" cap_eff=%#llx cap_prm=%#llx cap_inh=%#llx cap_bnd=%#llx cap_amb=%#llx securebits=%#x groups=",
+	       (unsigned long long)c->cap_effective,
+	       (unsigned long long)c->cap_permitted,
+	       (unsigned long long)c->cap_inheritable,
+	       (unsigned long long)c->cap_bset,
+	       (unsigned long long)c->cap_ambient, c->securebits);
+	if (n > c->ngroups)
+		n = c->ngroups;
+	for (uint32_t i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", c->groups[i]);
+	if (!n)
+		printf("-");
+}
+
+static void print_attr(const struct ckpt_hdr_attr *a)
+{
+	printf(" personality=%#x nice=%d umask=%04o pdeath_signal=%u dumpable=%u no_new_privs=%u nofile=%llu/%llu stack=%llu/%llu",
+	       a->personality, a->nice, a->umask, a->pdeath_signal,
+	       a->dumpable, a->no_new_privs,
+	       (unsigned long long)a->rlim[7].cur,
+	       (unsigned long long)a->rlim[7].max,
+	       (unsigned long long)a->rlim[3].cur,
+	       (unsigned long long)a->rlim[3].max);
+}
+
+static void print_signals(const struct ckpt_hdr_signals *s)
+{
+	int handled = 0, ignored = 0;
+
+	for (int i = 0; i < CKPT_NSIG; i++) {
+		handled += s->action[i].handler > 1;
+		ignored += s->action[i].handler == 1;
+	}
+	printf(" blocked=%#llx handled=%d ignored=%d altstack=%#llx+%llu/%#x pending=%u",
+	       (unsigned long long)s->blocked, handled, ignored,
+	       (unsigned long long)s->altstack_sp,
+	       (unsigned long long)s->altstack_size, s->altstack_flags,
+	       s->nr_siginfo);
+}
+
+static void print_siginfo(const struct ckpt_hdr_siginfo *s)
+{
+	const int32_t *i = (const void *)s->info;
+
+	/* siginfo_t begins with si_signo, si_errno, si_code */
+	printf(" signo=%d code=%d%s", i[0], i[2],
+	       s->flags & CKPT_SIGINFO_SHARED ? " shared" : "");
+}
+
+static void print_itimers(const struct ckpt_hdr_itimers *t)
+{
+	printf(" real=%llu+%llu virtual=%llu+%llu prof=%llu+%llu (ns)",
+	       (unsigned long long)t->real.value,
+	       (unsigned long long)t->real.interval,
+	       (unsigned long long)t->virt.value,
+	       (unsigned long long)t->virt.interval,
+	       (unsigned long long)t->prof.value,
+	       (unsigned long long)t->prof.interval);
+}
+
+static void print_error(const struct ckpt_hdr_error *e)
+{
+	printf(" error=%d (%s) fd=%d", e->error, strerror(e->error), e->fd);
+	print_str("msg", e->msg, e->h.len - sizeof(*e));
+}
+
 struct kind {
 	uint32_t type;
 	const char *name;
@@ -138,6 +208,20 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_task) },
 	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr_file) + 2,
 	  sizeof(struct ckpt_hdr_file) + PATH_MAX },
+	{ CKPT_HDR_CRED, "cred", sizeof(struct ckpt_hdr_cred),
+	  sizeof(struct ckpt_hdr_cred) + 4 * CKPT_NGROUPS_MAX },
+	{ CKPT_HDR_ATTR, "attr", sizeof(struct ckpt_hdr_attr),
+	  sizeof(struct ckpt_hdr_attr) },
+	{ CKPT_HDR_CWD, "cwd", sizeof(struct ckpt_hdr_file) + 2,
+	  sizeof(struct ckpt_hdr_file) + PATH_MAX },
+	{ CKPT_HDR_SIGNALS, "signals", sizeof(struct ckpt_hdr_signals),
+	  sizeof(struct ckpt_hdr_signals) },
+	{ CKPT_HDR_SIGINFO, "siginfo", sizeof(struct ckpt_hdr_siginfo),
+	  sizeof(struct ckpt_hdr_siginfo) },
+	{ CKPT_HDR_ITIMERS, "itimers", sizeof(struct ckpt_hdr_itimers),
+	  sizeof(struct ckpt_hdr_itimers) },
+	{ CKPT_HDR_ERROR, "error", sizeof(struct ckpt_hdr_error) + 1,
+	  CKPT_REC_MAX },
 	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
 	  CKPT_REC_MAX },
 	{ CKPT_HDR_MM, "mm", sizeof(struct ckpt_hdr_mm),
@@ -193,7 +277,27 @@ static int inspect(const struct image *img)
 		case CKPT_HDR_TASK:
 			print_task((const void *)rec);
 			break;
+		case CKPT_HDR_CRED:
+			print_cred((const void *)rec);
+			break;
+		case CKPT_HDR_ATTR:
+			print_attr((const void *)rec);
+			break;
+		case CKPT_HDR_SIGNALS:
+			print_signals((const void *)rec);
+			break;
+		case CKPT_HDR_SIGINFO:
+			print_siginfo((const void *)rec);
+			break;
+		case CKPT_HDR_ITIMERS:
+			print_itimers((const void *)rec);
+			break;
+		case CKPT_HDR_ERROR:
+			print_error((const void *)rec);
+			printf("\nerror: the checkpoint failed; the image ends here\n");
+			return 1;
 		case CKPT_HDR_EXE:
+		case CKPT_HDR_CWD:
 		case CKPT_HDR_VMA_FILE:
 			print_file((const void *)rec);
 			break;

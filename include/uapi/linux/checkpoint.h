@@ -39,9 +39,13 @@
 enum {
 	CKPT_HDR_HEADER = 1,
 	CKPT_HDR_TAIL = 2,
+	CKPT_HDR_ERROR = 3,
 
 	CKPT_HDR_TASK = 101,
 	CKPT_HDR_EXE = 102,
+	CKPT_HDR_CRED = 103,
+	CKPT_HDR_ATTR = 104,
+	CKPT_HDR_CWD = 105,
 
 	CKPT_HDR_REGSET = 201,
 
@@ -49,6 +53,10 @@ enum {
 	CKPT_HDR_VMA = 302,
 	CKPT_HDR_VMA_FILE = 303,
 	CKPT_HDR_PAGES = 304,
+
+	CKPT_HDR_SIGNALS = 401,
+	CKPT_HDR_SIGINFO = 402,
+	CKPT_HDR_ITIMERS = 403,
 };
 
 struct ckpt_hdr {
@@ -96,11 +104,51 @@ struct ckpt_hdr_task {
 #define CKPT_RESUME_NANOSLEEP	1	/* nanosleep(2), clock_nanosleep(2) */
 
 /*
+ * The task's credentials beyond the ids of its task record, as seen in
+ * its own user namespace.  Restart does not take them: it compares them
+ * with the restarter's (see Documentation/checkpoint.txt).
+ */
+#define CKPT_NGROUPS_MAX	4096
+
+struct ckpt_hdr_cred {
+	struct ckpt_hdr h;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;		/* up to CKPT_NGROUPS_MAX */
+	__u32 groups[];
+};
+
+/* Attributes of the task and its process that are not addresses. */
+#define CKPT_RLIM_NLIMITS	16
+
+struct ckpt_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+struct ckpt_hdr_attr {
+	struct ckpt_hdr h;
+	__u32 personality;
+	__s32 nice;
+	__u32 umask;
+	__u32 pdeath_signal;
+	__u32 dumpable;		/* 0, 1 or 2, as PR_GET_DUMPABLE */
+	__u32 no_new_privs;	/* 0 or 1 */
+	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];	/* RLIMIT_* order */
+};
+
+/*
  * A file by name and identity: the path is relative to the task's root
  * (not the checkpointer's), NUL-terminated, and @len covers it.  Restart
  * reopens the path and refuses a file whose identity changed.  Used for
  * CKPT_HDR_EXE, the task's executable, and CKPT_HDR_VMA_FILE, the file
- * of the mapping before it.
+ * of the mapping before it; CKPT_HDR_CWD, the working directory (whose
+ * size and mtime are not compared: a directory's change with its
+ * entries).
  */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
@@ -177,6 +225,62 @@ struct ckpt_hdr_pages {
 	__u32 nr_pages;
 	__u32 pad;
 	__u64 addr[];
+};
+
+/*
+ * Signal dispositions, the blocked mask and the alternate stack, then
+ * @nr_siginfo CKPT_HDR_SIGINFO records: the pending signals, in the
+ * order they would be delivered.
+ */
+#define CKPT_NSIG		64
+
+struct ckpt_sigaction {
+	__u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or an address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;
+	__u64 mask;		/* bit n-1 for signal n */
+};
+
+struct ckpt_hdr_signals {
+	struct ckpt_hdr h;
+	__u64 blocked;		/* bit n-1 for signal n */
+	__u64 altstack_sp;	/* sigaltstack(2) */
+	__u64 altstack_size;
+	__u32 altstack_flags;	/* SS_DISABLE, or 0 or SS_AUTODISARM */
+	__u32 nr_siginfo;
+	struct ckpt_sigaction action[CKPT_NSIG];	/* of signal n + 1 */
+};
+
+#define CKPT_SIGINFO_SHARED	1	/* pending for the process */
+
+struct ckpt_hdr_siginfo {
+	struct ckpt_hdr h;
+	__u32 flags;		/* CKPT_SIGINFO_* */
+	__u32 pad;
+	__u8 info[128];		/* siginfo_t, as signal handlers see it */
+};
+
+/* setitimer(2) timers: the time left and the interval, in nanoseconds */
+struct ckpt_itimer {
+	__u64 value;
+	__u64 interval;
+};
+
+struct ckpt_hdr_itimers {
+	struct ckpt_hdr h;
+	struct ckpt_itimer real, virt, prof;
+};
+
+/*
+ * A failed checkpoint ends its image with why, when it can say so: the
+ * errno it returned, the file descriptor concerned or -1, and a message
+ * for people.  Restart sees an image that ends early (-ENODATA).
+ */
+struct ckpt_hdr_error {
+	struct ckpt_hdr h;
+	__s32 error;		/* positive errno */
+	__s32 fd;
+	char msg[];		/* NUL-terminated */
 };
 
 struct ckpt_hdr_tail {

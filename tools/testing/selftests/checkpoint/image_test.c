@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/user.h>
 #include <sys/utsname.h>
@@ -142,6 +143,7 @@ TEST_F(image, records_come_in_order)
 {
 	struct ckpt_hdr_mm *mm;
 	struct ckpt_hdr_regset *rs;
+	struct ckpt_hdr_signals *sg;
 	struct ckpt_hdr_pages *pg = NULL;
 	int i = 0, vmas = 0;
 
@@ -152,6 +154,15 @@ TEST_F(image, records_come_in_order)
 	EXPECT_EQ(CKPT_HDR_TASK, self->rec[i].type);
 	EXPECT_EQ(sizeof(struct ckpt_hdr_task), self->rec[i++].len);
 	EXPECT_EQ(CKPT_HDR_EXE, self->rec[i++].type);
+	EXPECT_EQ(CKPT_HDR_CRED, self->rec[i++].type);
+	EXPECT_EQ(CKPT_HDR_ATTR, self->rec[i].type);
+	EXPECT_EQ(sizeof(struct ckpt_hdr_attr), self->rec[i++].len);
+	EXPECT_EQ(CKPT_HDR_CWD, self->rec[i++].type);
+	ASSERT_EQ(CKPT_HDR_SIGNALS, self->rec[i].type);
+	sg = (void *)(self->img.buf + self->rec[i++].off);
+	for (unsigned int n = 0; n < sg->nr_siginfo; n++)
+		EXPECT_EQ(CKPT_HDR_SIGINFO, self->rec[i++].type);
+	EXPECT_EQ(CKPT_HDR_ITIMERS, self->rec[i++].type);
 
 	ASSERT_EQ(CKPT_HDR_REGSET, self->rec[i].type);
 	rs = (void *)(self->img.buf + self->rec[i++].off);
@@ -245,6 +256,46 @@ TEST_F(image, task_record_matches_the_process)
 	EXPECT_EQ(st.st_mtim.tv_sec, e->mtime_sec);
 	EXPECT_EQ(st.st_mtim.tv_nsec, e->mtime_nsec);
 	EXPECT_EQ(st.st_mode, e->mode);
+}
+
+TEST_F(image, attributes_match_the_process)
+{
+	struct ckpt_hdr_cred *c = image_record(&self->img, self->rec,
+					       self->nrec, CKPT_HDR_CRED);
+	struct ckpt_hdr_attr *a = image_record(&self->img, self->rec,
+					       self->nrec, CKPT_HDR_ATTR);
+	struct ckpt_hdr_file *cwd = image_record(&self->img, self->rec,
+						 self->nrec, CKPT_HDR_CWD);
+	struct ckpt_hdr_signals *sg = image_record(&self->img, self->rec,
+						   self->nrec,
+						   CKPT_HDR_SIGNALS);
+	gid_t groups[64];
+	struct rlimit r;
+	char dir[PATH_MAX];
+	int n = getgroups(ARRAY_SIZE(groups), groups);
+
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, cwd);
+	ASSERT_NE(NULL, sg);
+	ASSERT_LE(0, n);
+	EXPECT_EQ(n, c->ngroups);
+	for (int i = 0; i < n && i < (int)c->ngroups; i++)
+		EXPECT_EQ(groups[i], c->groups[i]);
+	EXPECT_EQ(self->before.umask, a->umask);
+	EXPECT_EQ(getpriority(PRIO_PROCESS, 0), a->nice);
+	EXPECT_EQ(prctl(PR_GET_DUMPABLE), (int)a->dumpable);
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		ASSERT_EQ(0, getrlimit(i, &r));
+		EXPECT_EQ(r.rlim_cur, a->rlim[i].cur);
+		EXPECT_EQ(r.rlim_max, a->rlim[i].max);
+	}
+	ASSERT_NE(NULL, getcwd(dir, sizeof(dir)));
+	EXPECT_STREQ(dir, cwd->path);
+	/* the fixture blocks SIGUSR2 */
+	EXPECT_EQ(1ULL << (SIGUSR2 - 1), sg->blocked);
+	EXPECT_EQ(SS_DISABLE, sg->altstack_flags);
+	EXPECT_EQ(0, sg->action[SIGKILL - 1].handler);
 }
 
 TEST_F(image, tail_checksum_covers_what_the_header_says)

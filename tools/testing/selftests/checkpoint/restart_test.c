@@ -19,72 +19,7 @@
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
 
-#define RESTORED 42
-#define NOT_RESTORED 43
-
 static size_t page;
-
-/*
- * Checkpoints the caller into @fd.  Returns the crid in the original
- * process, 0 in the restored one; exits on failure.
- */
-static long self_checkpoint(int fd)
-{
-	long crid = sys_checkpoint(0, fd, 0);
-
-	if (crid < 0)
-		_exit(100 + errno % 100);
-	return crid;
-}
-
-/* A fresh child restarts the image in @fd; returns its exit code. */
-static int restart_child(int fd, int crid)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(crid, fd, 0);
-		_exit(200 + errno % 50);
-	}
-	return wait_exit(pid);
-}
-
-/* Runs @fn in a child, which checkpoints itself into @fd and exits. */
-static int checkpoint_child(int (*fn)(int fd), int fd)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid)
-		_exit(fn(fd));
-	return wait_exit(pid);
-}
-
-static int image_fd(void)
-{
-	return memfd_create("ckpt-image", 0);
-}
-
-/*
- * A child runs @fn, which builds state and checkpoints itself; a fresh
- * child restarts the image.  Returns the restored process's exit code,
- * or -1 when the first child did not end as it should.
- */
-static int round_trip(int (*fn)(int fd))
-{
-	int fd = image_fd(), ret = -1;
-
-	if (fd < 0)
-		return -1;
-	if (checkpoint_child(fn, fd) == NOT_RESTORED)
-		ret = restart_child(fd, 0);
-	close(fd);
-	return ret;
-}
 
 static int generation;
 

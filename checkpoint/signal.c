@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of signals and interval timers: dispositions, the
+ * blocked mask, the alternate stack, pending signals with their siginfo,
+ * and the setitimer(2) timers.
+ *
+ * Pending signals are written in the order they were queued and sent
+ * again, to the restored process itself, in that order: what the process
+ * would have seen next, it sees next.  The restarter's own pending
+ * signals, handlers and timers do not survive, as the restarter's
+ * address space does not.
+ */
+#include <linux/checkpoint.h>
+#include <linux/posix-timers.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/time.h>
+
+/* What restart keeps between reading the signals and applying them. */
+struct ckpt_rst_signals {
+	struct ckpt_hdr_signals h;
+	struct ckpt_hdr_itimers timers;
+	unsigned int nr;
+	struct ckpt_hdr_siginfo info[] __counted_by(nr);
+};
+
+static void checkpoint_sigactions(struct task_struct *task,
+				  struct ckpt_hdr_signals *h)
+{
+	struct k_sigaction *k = task->sighand->action;
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(h->action) != _NSIG || _NSIG_WORDS != 1);
+
+	spin_lock_irq(&task->sighand->siglock);
+	for (i = 0; i < _NSIG; i++) {
+		h->action[i].handler = (unsigned long)k[i].sa.sa_handler;
+		h->action[i].flags = k[i].sa.sa_flags & UAPI_SA_FLAGS;
+#ifdef __ARCH_HAS_SA_RESTORER
+		h->action[i].restorer = (unsigned long)k[i].sa.sa_restorer;
+#endif
+		h->action[i].mask = k[i].sa.sa_mask.sig[0];
+	}
+	h->blocked = task->blocked.sig[0];
+	h->altstack_sp = task->sas_ss_sp;
+	h->altstack_size = task->sas_ss_size;
+	h->altstack_flags = task->sas_ss_flags;
+	spin_unlock_irq(&task->sighand->siglock);
+}
+
+/*
+ * Copies the pending signals of @task into @info, which has room for
+ * @max: the queued ones with their siginfo, the task's own first; then
+ * those pending without a queue entry (the kernel keeps none when it
+ * cannot allocate one), as sent by the kernel.  Returns their count,
+ * which is more than @max when they did not fit.
+ */
+static unsigned int ckpt_pending(struct task_struct *task,
+				 struct ckpt_hdr_siginfo *info,
+				 unsigned int max)
+{
+	struct sigpending *lists[] = { &task->pending,
+				       &task->signal->shared_pending };
+	unsigned int i, n = 0;
+	struct sigqueue *q;
+	sigset_t queued;
+	int sig;
+
+	sigemptyset(&queued);
+	spin_lock_irq(&task->sighand->siglock);
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		list_for_each_entry(q, &lists[i]->list, list) {
+			if (n < max) {
+				memset(&info[n], 0, sizeof(info[n]));
+				copy_siginfo_to_external((void *)info[n].info,
+							 &q->info);
+				info[n].flags = i ? CKPT_SIGINFO_SHARED : 0;
+			}
+			sigaddset(&queued, q->info.si_signo);
+			n++;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		for (sig = 1; sig <= _NSIG; sig++) {
+			kernel_siginfo_t ki;
+
+			if (!sigismember(&lists[i]->signal, sig) ||
+			    sigismember(&queued, sig))
+				continue;
+			if (n < max) {
+				clear_siginfo(&ki);
+				ki.si_signo = sig;
+				ki.si_code = SI_KERNEL;
+				memset(&info[n], 0, sizeof(info[n]));
+				copy_siginfo_to_external((void *)info[n].info,
+							 &ki);
+				info[n].flags = i ? CKPT_SIGINFO_SHARED : 0;
+			}
+			n++;
+		}
+	}
+	spin_unlock_irq(&task->sighand->siglock);
+	return n;
+}
+
+/* The pending signals, into an array the caller kvfree()s. */
+static struct ckpt_hdr_siginfo *ckpt_pending_get(struct task_struct *task,
+						 unsigned int *nr)
+{
+	struct ckpt_hdr_siginfo *info = NULL;
+	unsigned int max = 0, n;
+
+	/* a signal may come between counting and copying: count again */
+	for (;;) {
+		n = ckpt_pending(task, info, max);
+		if (n <= max)
+			break;
+		kvfree(info);
+		max = n + 8;
+		info = kvmalloc_array(max, sizeof(*info), GFP_KERNEL);
+		if (!info)
+			return ERR_PTR(-ENOMEM);
+	}
+	*nr = n;
+	return info;
+}
+
+static int checkpoint_itimers(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_itimers h = {};
+	struct ckpt_itimer *t[] = { &h.real, &h.virt, &h.prof };
+	struct itimerspec64 v;
+	int i;
+
+	BUILD_BUG_ON(ITIMER_REAL != 0 || ITIMER_VIRTUAL != 1 ||
+		     ITIMER_PROF != 2);
+
+	if (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
+		if (!hlist_empty(&ctx->task->signal->posix_timers))
+			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					   "POSIX timers (timer_create) are not supported");
+		for (i = 0; i < ARRAY_SIZE(t); i++) {
+			itimer_get(ctx->task, i, &v);
+			t[i]->value = timespec64_to_ns(&v.it_value);
+			t[i]->interval = timespec64_to_ns(&v.it_interval);
+		}
+	}
+	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_ITIMERS, sizeof(h));
+}
+
+int checkpoint_signals(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_siginfo *info;
+	struct ckpt_hdr_signals *h;
+	unsigned int i, nr;
+	int ret;
+
+	if (fatal_signal_pending(ctx->task))
+		return -ESRCH;		/* it is dying */
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	info = ckpt_pending_get(ctx->task, &nr);
+	ret = PTR_ERR(info);
+	if (IS_ERR(info))
+		goto out;
+
+	checkpoint_sigactions(ctx->task, h);
+	h->nr_siginfo = nr;
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h));
+	for (i = 0; !ret && i < nr; i++)
+		ret = ckpt_write_obj(ctx, &info[i].h, CKPT_HDR_SIGINFO,
+				     sizeof(info[i]));
+	kvfree(info);
+	if (!ret)
+		ret = checkpoint_itimers(ctx);
+out:
+	kfree(h);
+	return ret;
+}
+
+static bool ckpt_sigaction_valid(int sig, const struct ckpt_sigaction *a)
+{
+	if (a->flags & ~(u64)UAPI_SA_FLAGS)
+		return false;
+	if (sig_kernel_only(sig))
+		return !a->handler && !a->flags && !a->restorer && !a->mask;
+#ifndef __ARCH_HAS_SA_RESTORER
+	if (a->restorer)
+		return false;
+#endif
+	return a->handler < TASK_SIZE && a->restorer < TASK_SIZE;
+}
+
+/* As sigaltstack(2) would take it. */
+static bool ckpt_altstack_valid(const struct ckpt_hdr_signals *h)
+{
+	if (h->altstack_flags == SS_DISABLE)
+		return !h->altstack_sp && !h->altstack_size;
+	if (h->altstack_flags & ~SS_AUTODISARM)
+		return false;
+	return h->altstack_size >= MINSIGSTKSZ &&
+	       sigaltstack_size_valid(h->altstack_size) &&
+	       h->altstack_sp < TASK_SIZE &&
+	       h->altstack_size <= TASK_SIZE - h->altstack_sp;
+}
+
+/* The siginfo of a pending signal: one the process could queue itself. */
+static bool ckpt_siginfo_valid(const struct ckpt_hdr_siginfo *s)
+{
+	const kernel_siginfo_t *ki = (const void *)s->info;
+
+	BUILD_BUG_ON(sizeof(s->info) != sizeof(siginfo_t));
+
+	if (s->flags & ~CKPT_SIGINFO_SHARED || s->pad)
+		return false;
+	if (memchr_inv(s->info + sizeof(*ki), 0,
+		       sizeof(s->info) - sizeof(*ki)))
+		return false;
+	return ki->si_signo > 0 && ki->si_signo <= _NSIG &&
+	       ki->si_signo != SIGKILL;
+}
+
+static int ckpt_itimers_check(const struct ckpt_hdr_itimers *h)
+{
+	const struct ckpt_itimer *t[] = { &h->real, &h->virt, &h->prof };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		if (t[i]->value > KTIME_MAX || t[i]->interval > KTIME_MAX)
+			return -EBADMSG;
+		/* without POSIX timers, no process has an interval timer */
+		if (!IS_ENABLED(CONFIG_POSIX_TIMERS) &&
+		    (t[i]->value || t[i]->interval))
+			return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/*
+ * Reads and checks the signal state.  The number of pending signals is
+ * bounded by what the caller may queue: RLIMIT_SIGPENDING, and one per
+ * signal that needs no queue entry.
+ */
+int restore_signals(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_signals *rs;
+	struct ckpt_hdr_signals *h;
+	unsigned long max;
+	unsigned int i;
+	int ret;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h),
+			    sizeof(*h));
+	if (ret)
+		goto out;
+
+	ret = -EBADMSG;
+	max = min(task_rlimit(current, RLIMIT_SIGPENDING), 1UL << 16) +
+	      2 * _NSIG;
+	if (h->nr_siginfo > max || !ckpt_altstack_valid(h))
+		goto out;
+	for (i = 0; i < _NSIG; i++)
+		if (!ckpt_sigaction_valid(i + 1, &h->action[i]))
+			goto out;
+
+	ret = -ENOMEM;
+	rs = kvmalloc(struct_size(rs, info, h->nr_siginfo), GFP_KERNEL);
+	if (!rs)
+		goto out;
+	rs->h = *h;
+	rs->nr = h->nr_siginfo;
+	ctx->rst_sig = rs;
+
+	for (i = 0; i < rs->nr; i++) {
+		ret = ckpt_read_obj(ctx, &rs->info[i].h, CKPT_HDR_SIGINFO,
+				    sizeof(rs->info[i]), sizeof(rs->info[i]));
+		if (ret)
+			goto out;
+		ret = -EBADMSG;
+		if (!ckpt_siginfo_valid(&rs->info[i]))
+			goto out;
+	}
+
+	ret = ckpt_read_obj(ctx, &rs->timers.h, CKPT_HDR_ITIMERS,
+			    sizeof(rs->timers), sizeof(rs->timers));
+	if (ret)
+		goto out;
+	ret = ckpt_itimers_check(&rs->timers);
+out:
+	kfree(h);
+	return ret;
+}
+
+static void restore_sigactions(struct ckpt_hdr_signals *h)
+{
+	struct task_struct *tsk = current;
+	struct k_sigaction ka;
+	sigset_t blocked;
+	int sig;
+
+	for (sig = 1; sig <= _NSIG; sig++) {
+		struct ckpt_sigaction *a = &h->action[sig - 1];
+
+		if (sig_kernel_only(sig))
+			continue;
+		memset(&ka, 0, sizeof(ka));
+		ka.sa.sa_handler = (__sighandler_t)(unsigned long)a->handler;
+		ka.sa.sa_flags = a->flags;
+#ifdef __ARCH_HAS_SA_RESTORER
+		ka.sa.sa_restorer = (__sigrestore_t)(unsigned long)a->restorer;
+#endif
+		ka.sa.sa_mask.sig[0] = a->mask;
+		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+		do_sigaction(sig, &ka, NULL);
+	}
+
+	blocked.sig[0] = h->blocked;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
+
+	tsk->sas_ss_sp = h->altstack_sp;
+	tsk->sas_ss_size = h->altstack_size;
+	tsk->sas_ss_flags = h->altstack_flags;
+}
+
+static int restore_itimers(struct ckpt_hdr_itimers *h)
+{
+	struct ckpt_itimer *t[] = { &h->real, &h->virt, &h->prof };
+	struct itimerspec64 v;
+	int i, ret;
+
+	if (!IS_ENABLED(CONFIG_POSIX_TIMERS))
+		return 0;
+	/* the restarter's POSIX timers would signal the restored process */
+	exit_itimers(current);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		v.it_value = ns_to_timespec64(t[i]->value);
+		v.it_interval = ns_to_timespec64(t[i]->interval);
+		ret = do_setitimer(i, &v, NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Past the point of no return: the restarter's handlers, pending signals
+ * and timers give way to the image's.  A fatal signal already pending
+ * stays, so that the restored process dies as the restarter would have.
+ */
+int restore_signals_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_signals *rs = ctx->rst_sig;
+	kernel_siginfo_t info;
+	unsigned int i;
+	int ret;
+
+	flush_signal_handlers(current, 0);
+	if (!fatal_signal_pending(current))
+		flush_signals(current);
+	restore_sigactions(&rs->h);
+
+	for (i = 0; i < rs->nr; i++) {
+		memcpy(&info, rs->info[i].info, sizeof(info));
+		ret = do_send_sig_info(info.si_signo, &info, current,
+				       rs->info[i].flags & CKPT_SIGINFO_SHARED ?
+				       PIDTYPE_TGID : PIDTYPE_PID);
+		if (ret)
+			return ret;
+	}
+	return restore_itimers(&rs->timers);
+}
+
+void restore_signals_free(struct ckpt_ctx *ctx)
+{
+	kvfree(ctx->rst_sig);
+}

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A process's kernel state beyond its memory and registers comes back
+ * with it: working directory and umask, limits and attributes, signal
+ * dispositions, masks and pending signals, interval timers.  And restart
+ * never hands a user a process with credentials other than their own.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define USER 1000
+
+static int exit_after_checkpoint(int fd)
+{
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+static char dir[64];
+
+static int cwd_and_umask(int fd)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(dir))
+		return 1;
+	umask(027);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (!getcwd(buf, sizeof(buf)) || strcmp(buf, dir))
+		return 2;
+	if (umask(0) != 027)
+		return 3;
+	return RESTORED;
+}
+
+TEST(cwd_and_umask_survive)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ckpt-cwd-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	EXPECT_EQ(RESTORED, round_trip(cwd_and_umask));
+	rmdir(dir);
+}
+
+static int attributes(int fd)
+{
+	struct rlimit r = { 100, 200 };
+	int pers = PER_LINUX | ADDR_NO_RANDOMIZE;
+
+	if (setrlimit(RLIMIT_NOFILE, &r) || setpriority(PRIO_PROCESS, 0, 7) ||
+	    personality(pers) < 0 || prctl(PR_SET_PDEATHSIG, SIGUSR1) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_DUMPABLE, 0))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (getrlimit(RLIMIT_NOFILE, &r) || r.rlim_cur != 100 ||
+	    r.rlim_max != 200)
+		return 2;
+	if (getpriority(PRIO_PROCESS, 0) != 7)
+		return 3;
+	if (personality(0xffffffff) != pers)
+		return 4;
+	if (prctl(PR_GET_PDEATHSIG, &r.rlim_cur) || r.rlim_cur != SIGUSR1)
+		return 5;
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return 6;
+	if (prctl(PR_GET_DUMPABLE) != 0)
+		return 7;
+	return RESTORED;
+}
+
+TEST(limits_nice_personality_and_prctls_survive)
+{
+	EXPECT_EQ(RESTORED, round_trip(attributes));
+}
+
+static volatile sig_atomic_t usr1, usr2;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	usr1++;
+}
+
+static void on_usr2(int sig)
+{
+	usr2++;
+}
+
+static void block(int sig, int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(how, &set, NULL);
+}
+
+static int handlers(int fd)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	sigset_t pending;
+
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	if (sigaction(SIGUSR1, &sa, NULL) || signal(SIGUSR2, on_usr2) == SIG_ERR ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return 1;
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	block(SIGUSR2, SIG_BLOCK);
+	raise(SIGUSR2);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (usr1 != 2 || usr2 != 0)
+		return 2;
+	if (sigpending(&pending) || !sigismember(&pending, SIGUSR2) ||
+	    sigismember(&pending, SIGUSR1))
+		return 3;
+	memset(&sa, 0, sizeof(sa));
+	if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_sigaction != on_usr1 ||
+	    !(sa.sa_flags & SA_SIGINFO) || !(sa.sa_flags & SA_RESTART) ||
+	    !sigismember(&sa.sa_mask, SIGHUP))
+		return 4;
+	if (signal(SIGPIPE, SIG_IGN) != SIG_IGN)
+		return 5;
+	raise(SIGUSR1);
+	if (usr1 != 3)
+		return 6;
+	block(SIGUSR2, SIG_UNBLOCK);
+	if (usr2 != 1)
+		return 7;
+	return RESTORED;
+}
+
+TEST(handler_counts_on_and_blocked_signal_stays_pending)
+{
+	EXPECT_EQ(RESTORED, round_trip(handlers));
+}
+
+static int rt_queue(int fd)
+{
+	int sig = SIGRTMIN + 1;
+	struct timespec zero = {};
+	union sigval v42 = { .sival_int = 42 }, v43 = { .sival_int = 43 };
+	sigset_t set;
+	siginfo_t si;
+
+	block(sig, SIG_BLOCK);
+	if (sigqueue(getpid(), sig, v42) || sigqueue(getpid(), sig, v43))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	for (int v = 42; v <= 43; v++) {
+		if (sigtimedwait(&set, &si, &zero) != sig)
+			return 2;
+		if (si.si_code != SI_QUEUE || si.si_value.sival_int != v)
+			return 3;
+	}
+	return sigtimedwait(&set, &si, &zero) < 0 && errno == EAGAIN ?
+	       RESTORED : 4;
+}
+
+TEST(queued_realtime_signals_keep_their_values_and_order)
+{
+	EXPECT_EQ(RESTORED, round_trip(rt_queue));
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+static double secs(const struct timeval *tv)
+{
+	return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+static int itimers(int fd)
+{
+	struct itimerval real = { .it_value = { 2, 0 } };
+	struct itimerval virt = { .it_value = { 100, 0 },
+				  .it_interval = { 5, 0 } };
+	struct timespec ms = { 0, 10 * 1000 * 1000 };
+
+	if (signal(SIGALRM, on_alarm) == SIG_ERR ||
+	    setitimer(ITIMER_REAL, &real, NULL) ||
+	    setitimer(ITIMER_VIRTUAL, &virt, NULL))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (getitimer(ITIMER_REAL, &real) || getitimer(ITIMER_VIRTUAL, &virt))
+		return 2;
+	/* time went by in between, but the timer did not start again */
+	if (secs(&real.it_value) <= 0 || secs(&real.it_value) > 2 ||
+	    secs(&real.it_interval) != 0 || alarms)
+		return 3;
+	/* a CPU timer is armed a tick late */
+	if (secs(&virt.it_value) < 90 || secs(&virt.it_value) > 100.1)
+		return 4;
+	if (secs(&virt.it_interval) != 5)
+		return 5;
+	/* and it fires */
+	for (int i = 0; i < 1000 && !alarms; i++)
+		nanosleep(&ms, NULL);
+	return alarms == 1 ? RESTORED : 6;
+}
+
+TEST(interval_timers_go_on_with_the_time_they_had_left)
+{
+	EXPECT_EQ(RESTORED, round_trip(itimers));
+}
+
+static char altstack[64 * 1024];
+static volatile uintptr_t handler_frame;
+
+static void on_stack(int sig)
+{
+	char here;
+
+	handler_frame = (uintptr_t)&here;
+}
+
+static int sigaltstack_kept(int fd)
+{
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = { .sa_handler = on_stack, .sa_flags = SA_ONSTACK };
+
+	if (sigaltstack(&ss, NULL) || sigaction(SIGUSR1, &sa, NULL))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	memset(&ss, 0, sizeof(ss));
+	if (sigaltstack(NULL, &ss) || ss.ss_sp != altstack ||
+	    ss.ss_size != sizeof(altstack) || ss.ss_flags)
+		return 2;
+	raise(SIGUSR1);
+	if (handler_frame < (uintptr_t)altstack ||
+	    handler_frame >= (uintptr_t)altstack + sizeof(altstack))
+		return 3;
+	return RESTORED;
+}
+
+TEST(alternate_signal_stack_survives)
+{
+	EXPECT_EQ(RESTORED, round_trip(sigaltstack_kept));
+}
+
+static int nothing_pending(int fd)
+{
+	sigset_t pending;
+	struct sigaction sa;
+
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (sigpending(&pending) || sigismember(&pending, SIGUSR1))
+		return 2;
+	if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_handler != SIG_DFL)
+		return 3;
+	return usr1 ? 4 : RESTORED;
+}
+
+/* The restarter's handlers and pending signals are not the image's. */
+TEST(restarter_signals_do_not_leak_into_the_process)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1,
+				.sa_flags = SA_SIGINFO };
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(nothing_pending, fd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		sigaction(SIGUSR1, &sa, NULL);
+		block(SIGUSR1, SIG_BLOCK);
+		raise(SIGUSR1);
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(fd);
+}
+
+/* A refusal ends the image with its reason; restart finds it cut short. */
+TEST(refused_checkpoint_says_why_in_the_image)
+{
+	struct image img = {};
+	struct ckpt_hdr_error *e;
+	size_t off = 0;
+	timer_t timer;
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, timer_create(CLOCK_MONOTONIC, NULL, &timer));
+	EXPECT_EQ(-1, sys_checkpoint(0, fd, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	timer_delete(timer);
+
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	/* the records written before the refusal, then the error */
+	for (;;) {
+		struct ckpt_hdr *h = (void *)(img.buf + off);
+		size_t data;
+
+		ASSERT_LE(off + sizeof(*h), img.len);
+		if (h->type == CKPT_HDR_ERROR)
+			break;
+		off = record_next(off, h, &data, sysconf(_SC_PAGESIZE));
+	}
+	e = (void *)(img.buf + off);
+	EXPECT_EQ(img.len, off + ((e->h.len + 7) & ~7U));
+	EXPECT_EQ(EOPNOTSUPP, e->error);
+	EXPECT_EQ(-1, e->fd);
+	EXPECT_NE(NULL, strstr(e->msg, "POSIX timers")) {
+		TH_LOG("reason: %s", e->msg);
+	}
+	EXPECT_EQ(-ENODATA, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+	image_free(&img);
+	close(fd);
+}
+
+static void become_user(void)
+{
+	if (setgroups(0, NULL) || setresgid(USER, USER, USER) ||
+	    setresuid(USER, USER, USER))
+		_exit(90);
+}
+
+/* Another user may not run root's process, even as themselves. */
+TEST(image_of_root_is_refused_to_a_user)
+{
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		become_user();
+		lseek(fd, 0, SEEK_SET);
+		if (sys_restart(0, fd, 0) != -1 || errno != EPERM)
+			_exit(1);
+		/* and the caller is as it was */
+		_exit(getuid() == USER ? 0 : 2);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	close(fd);
+}
+
+static int as_user_round_trip(int fd)
+{
+	become_user();
+	return exit_after_checkpoint(fd);
+}
+
+TEST(user_restarts_own_image)
+{
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(as_user_round_trip, fd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		become_user();
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(fd);
+}
+
+static char locked_dir[64];
+static char locked_file[PATH_MAX];
+
+static int map_locked_file(int fd)
+{
+	int f;
+
+	become_user();
+	f = open(locked_file, O_RDONLY);
+	if (f < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, f, 0) ==
+		     MAP_FAILED)
+		return 1;
+	close(f);
+	return exit_after_checkpoint(fd);
+}
+
+/* A file the restarter may not open fails restart before it replaces it. */
+TEST(file_the_restarter_cannot_open_fails_cleanly)
+{
+	int fd = image_fd(), f;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	snprintf(locked_dir, sizeof(locked_dir), "/tmp/ckpt-locked-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(locked_dir));
+	ASSERT_EQ(0, chmod(locked_dir, 0755));
+	snprintf(locked_file, sizeof(locked_file), "%s/data", locked_dir);
+	f = open(locked_file, O_WRONLY | O_CREAT, 0644);
+	ASSERT_LE(0, f);
+	ASSERT_EQ(4096, ftruncate(f, 4096) ? -1 : 4096);
+	close(f);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(map_locked_file, fd));
+	ASSERT_EQ(0, chmod(locked_dir, 0700));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		become_user();
+		lseek(fd, 0, SEEK_SET);
+		if (sys_restart(0, fd, 0) != -1 || errno != EACCES)
+			_exit(1);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	unlink(locked_file);
+	rmdir(locked_dir);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
