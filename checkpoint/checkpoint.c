@@ -90,24 +90,35 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 	return ret;
 }
 
+/* "fd N: " for a refusal about file descriptor @fd, if it is one. */
+static const char *ckpt_fd_prefix(int fd, char *buf, size_t size)
+{
+	if (fd < 0)
+		return "";
+	snprintf(buf, size, "fd %d: ", fd);
+	return buf;
+}
+
 /*
  * Writes @path by name, as seen from the target's root, and identity.  A
  * file that cannot be named from there (outside a chroot, or unlinked)
  * cannot be reopened by restart, so it is refused rather than written
- * wrong.
+ * wrong; @fd names the file descriptor concerned, or is -1.
  */
-int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
+		    int fd)
 {
 	struct inode *inode = d_inode(path->dentry);
 	struct ckpt_hdr_file *h;
 	struct timespec64 mtime;
-	char *buf, *name;
+	char *buf, *name, pfx[16];
 	size_t len;
 	int ret;
 
 	if (d_unlinked(path->dentry))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a deleted file is in use: %pd",
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "%s%pd was deleted: not supported",
+				   ckpt_fd_prefix(fd, pfx, sizeof(pfx)),
 				   path->dentry);
 
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
@@ -117,9 +128,9 @@ int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
 	name = __d_path(path, &ctx->root, buf, PATH_MAX);
 	ret = -EOPNOTSUPP;
 	if (!name) {
-		ckpt_refuse(ctx, ret, -1,
-			    "a file outside the process's root is in use: %pd",
-			    path->dentry);
+		ckpt_refuse(ctx, ret, fd,
+			    "%s%pd is not reachable from the process's root (a memfd, or outside a chroot): not supported",
+			    ckpt_fd_prefix(fd, pfx, sizeof(pfx)), path->dentry);
 		goto out;
 	}
 	ret = PTR_ERR(name);
@@ -140,15 +151,17 @@ int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path)
 	h->mtime_sec = mtime.tv_sec;
 	h->mtime_nsec = mtime.tv_nsec;
 	h->mode = inode->i_mode;
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		h->rdev = new_encode_dev(inode->i_rdev);
 	ret = ckpt_write_obj(ctx, &h->h, type, sizeof(*h) + len);
 out:
 	kfree(buf);
 	return ret;
 }
 
-int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file)
+int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd)
 {
-	return ckpt_write_path(ctx, type, &file->f_path);
+	return ckpt_write_path(ctx, type, &file->f_path, fd);
 }
 
 static int checkpoint_header(struct ckpt_ctx *ctx)
@@ -211,6 +224,9 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ret = checkpoint_signals(ctx);
+	if (ret)
+		return ret;
+	ret = checkpoint_files(ctx);
 	if (ret)
 		return ret;
 	ret = ckpt_arch_checkpoint_cpu(ctx);

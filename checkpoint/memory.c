@@ -212,7 +212,7 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
 	if (!ret && v->file)
-		ret = ckpt_write_file(ctx, CKPT_HDR_VMA_FILE, v->file);
+		ret = ckpt_write_file(ctx, CKPT_HDR_VMA_FILE, v->file, -1);
 	return ret;
 }
 

@@ -141,7 +141,7 @@ static int checkpoint_exe(struct ckpt_ctx *ctx)
 	exe = get_task_exe_file(ctx->task);
 	if (!exe)
 		return -EOPNOTSUPP;
-	ret = ckpt_write_file(ctx, CKPT_HDR_EXE, exe);
+	ret = ckpt_write_file(ctx, CKPT_HDR_EXE, exe, -1);
 	fput(exe);
 	return ret;
 }
@@ -228,7 +228,7 @@ static int checkpoint_cwd(struct ckpt_ctx *ctx)
 	if (!pwd.mnt)
 		return -ESRCH;		/* it is exiting */
 
-	ret = ckpt_write_path(ctx, CKPT_HDR_CWD, &pwd);
+	ret = ckpt_write_path(ctx, CKPT_HDR_CWD, &pwd, -1);
 	path_put(&pwd);
 	return ret;
 }

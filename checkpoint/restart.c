@@ -180,29 +180,41 @@ struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type)
 }
 
 /*
+ * A device is the same device wherever its node is: /dev/console on the
+ * rootfs and on devtmpfs are one.  Only a regular file's size and mtime
+ * count: a directory's change with its entries, those of a FIFO or a
+ * terminal as it is used.
+ */
+static bool ckpt_same_file(struct inode *inode, const struct ckpt_hdr_file *h)
+{
+	struct timespec64 mtime = inode_get_mtime(inode);
+
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		return (inode->i_mode & S_IFMT) == (h->mode & S_IFMT) &&
+		       new_encode_dev(inode->i_rdev) == h->rdev;
+	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
+	    inode->i_ino != h->ino || inode->i_mode != h->mode || h->rdev)
+		return false;
+	return !S_ISREG(inode->i_mode) ||
+	       (i_size_read(inode) == h->size &&
+		mtime.tv_sec == h->mtime_sec && mtime.tv_nsec == h->mtime_nsec);
+}
+
+/*
  * Opens the file of record @h by its path, from the restarter's root and
  * with the restarter's rights, and checks it is the file the image saw:
- * another one, or one changed since, is -ESTALE.  A directory changes
- * with its entries: only its device, inode and mode count.
+ * another one, or one changed since, is -ESTALE.
  */
 struct file *ckpt_open_file(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, int flags)
 {
-	struct timespec64 mtime;
-	struct inode *inode;
 	struct file *file;
 
 	file = file_open_root(&ctx->root, h->path, flags | O_LARGEFILE, 0);
 	if (IS_ERR(file))
 		return file;
 
-	inode = file_inode(file);
-	mtime = inode_get_mtime(inode);
-	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
-	    inode->i_ino != h->ino || inode->i_mode != h->mode ||
-	    (!S_ISDIR(inode->i_mode) &&
-	     (i_size_read(inode) != h->size || mtime.tv_sec != h->mtime_sec ||
-	      mtime.tv_nsec != h->mtime_nsec))) {
+	if (!ckpt_same_file(file_inode(file), h)) {
 		fput(file);
 		return ERR_PTR(-ESTALE);
 	}
@@ -282,6 +294,9 @@ static int restart_image(struct ckpt_ctx *ctx)
 	ret = restore_signals(ctx);
 	if (ret)
 		return ret;
+	ret = restore_files(ctx);
+	if (ret)
+		return ret;
 	ret = ckpt_arch_restore_cpu(ctx);
 	if (ret)
 		return ret;
@@ -310,6 +325,8 @@ static int restart_image(struct ckpt_ctx *ctx)
 		ret = restore_task_apply(ctx);
 	if (!ret)
 		ret = restore_signals_apply(ctx);
+	if (!ret)
+		ret = restore_files_apply(ctx);
 	if (ret) {
 		force_fatal_sig(SIGKILL);
 		return ret;
@@ -327,6 +344,7 @@ long do_restart(struct ckpt_ctx *ctx)
 	ckpt_arch_restore_cpu_free(ctx);
 	restore_mm_free(ctx);
 	restore_signals_free(ctx);
+	restore_files_free(ctx);
 	restore_task_free(ctx);
 	if (ret || (ctx->flags & RESTART_VERIFY))
 		return ret;

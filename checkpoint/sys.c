@@ -264,7 +264,14 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 
 	ret = do_restart(ctx);
 
+	/*
+	 * The restored process's fds replaced the caller's, @fd too, whose
+	 * file the context still holds.
+	 */
+	fdput_pos(f);
 	ckpt_ctx_free(ctx);
+	return ret;
+
 out_fdput:
 	fdput_pos(f);
 	return ret;

@@ -14,6 +14,7 @@
 struct bio_vec;
 struct ckpt_rst_mm;
 struct ckpt_rst_signals;
+struct ckpt_rst_files;
 struct file;
 struct iov_iter;
 struct page;
@@ -59,6 +60,7 @@ struct ckpt_ctx {
 	struct file *rst_exe;
 	struct file *rst_cwd;
 	struct ckpt_rst_signals *rst_sig;	/* signal.c */
+	struct ckpt_rst_files *rst_files;	/* files.c */
 	struct ckpt_rst_mm *rst_mm;	/* memory.c */
 	void *rst_arch;			/* the architecture's registers */
 	long rst_retval;		/* what restart(2) returns: the
@@ -79,8 +81,9 @@ int ckpt_refuse(struct ckpt_ctx *ctx, int err, int fd, const char *fmt, ...);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   u32 len);
-int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path);
-int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file);
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
+		    int fd);
+int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd);
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
 		     unsigned int nr);
 
@@ -111,6 +114,10 @@ int checkpoint_signals(struct ckpt_ctx *ctx);		/* signal.c */
 int restore_signals(struct ckpt_ctx *ctx);
 int restore_signals_apply(struct ckpt_ctx *ctx);
 void restore_signals_free(struct ckpt_ctx *ctx);
+int checkpoint_files(struct ckpt_ctx *ctx);		/* files.c */
+int restore_files(struct ckpt_ctx *ctx);
+int restore_files_apply(struct ckpt_ctx *ctx);
+void restore_files_free(struct ckpt_ctx *ctx);
 int checkpoint_mm(struct ckpt_ctx *ctx);		/* memory.c */
 int restore_mm(struct ckpt_ctx *ctx);
 int restore_mm_apply(struct ckpt_ctx *ctx);

@@ -189,6 +189,32 @@ static void print_itimers(const struct ckpt_hdr_itimers *t)
 	       (unsigned long long)t->prof.interval);
 }
 
+static void print_fd(const struct ckpt_hdr_fd *f)
+{
+	printf(" fd=%d file=%u%s", f->fd, f->file,
+	       f->flags & CKPT_FD_CLOEXEC ? " cloexec" : "");
+}
+
+static void print_open_file(const struct ckpt_hdr_open_file *f)
+{
+	static const char * const kinds[] = {
+		[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
+		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
+		[CKPT_FILE_FIFO] = "fifo",
+	};
+
+	printf(" id=%u kind=%s flags=%#o pos=%lld", f->id,
+	       f->kind < ARRAY_SIZE(kinds) && kinds[f->kind] ?
+	       kinds[f->kind] : "unknown", f->flags, (long long)f->pos);
+	if (f->pipe)
+		printf(" pipe=%u", f->pipe);
+}
+
+static void print_pipe(const struct ckpt_hdr_pipe *p)
+{
+	printf(" id=%u size=%u bytes=%u", p->id, p->size, p->nr_bytes);
+}
+
 static void print_error(const struct ckpt_hdr_error *e)
 {
 	printf(" error=%d (%s) fd=%d", e->error, strerror(e->error), e->fd);
@@ -221,6 +247,18 @@ static const struct kind kinds[] = {
 	{ CKPT_HDR_ITIMERS, "itimers", sizeof(struct ckpt_hdr_itimers),
 	  sizeof(struct ckpt_hdr_itimers) },
 	{ CKPT_HDR_ERROR, "error", sizeof(struct ckpt_hdr_error) + 1,
+	  CKPT_REC_MAX },
+	{ CKPT_HDR_FILES, "files", sizeof(struct ckpt_hdr_files),
+	  sizeof(struct ckpt_hdr_files) },
+	{ CKPT_HDR_FD, "fd", sizeof(struct ckpt_hdr_fd),
+	  sizeof(struct ckpt_hdr_fd) },
+	{ CKPT_HDR_OPEN_FILE, "openfile", sizeof(struct ckpt_hdr_open_file),
+	  sizeof(struct ckpt_hdr_open_file) },
+	{ CKPT_HDR_FILE_PATH, "filepath", sizeof(struct ckpt_hdr_file) + 2,
+	  sizeof(struct ckpt_hdr_file) + PATH_MAX },
+	{ CKPT_HDR_PIPE, "pipe", sizeof(struct ckpt_hdr_pipe),
+	  sizeof(struct ckpt_hdr_pipe) },
+	{ CKPT_HDR_PIPE_DATA, "pipedata", sizeof(struct ckpt_hdr_pipe_data) + 1,
 	  CKPT_REC_MAX },
 	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
 	  CKPT_REC_MAX },
@@ -296,8 +334,26 @@ static int inspect(const struct image *img)
 			print_error((const void *)rec);
 			printf("\nerror: the checkpoint failed; the image ends here\n");
 			return 1;
+		case CKPT_HDR_FILES:
+			printf(" nr_fds=%u",
+			       ((const struct ckpt_hdr_files *)rec)->nr_fds);
+			break;
+		case CKPT_HDR_FD:
+			print_fd((const void *)rec);
+			break;
+		case CKPT_HDR_OPEN_FILE:
+			print_open_file((const void *)rec);
+			break;
+		case CKPT_HDR_PIPE:
+			print_pipe((const void *)rec);
+			break;
+		case CKPT_HDR_PIPE_DATA:
+			printf(" bytes=%zu", (size_t)h.len -
+			       sizeof(struct ckpt_hdr_pipe_data));
+			break;
 		case CKPT_HDR_EXE:
 		case CKPT_HDR_CWD:
+		case CKPT_HDR_FILE_PATH:
 		case CKPT_HDR_VMA_FILE:
 			print_file((const void *)rec);
 			break;

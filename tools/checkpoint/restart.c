@@ -17,12 +17,14 @@ enum { EXIT_USAGE = 2 };
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: restart [-i FILE] [--verify] [--stopped] [--crid N]\n"
+"Usage: restart [-i FILE] [--verify] [--stopped] [--keep-stdio] [--crid N]\n"
 "Read an image from FILE, or standard input, and become the process in it.\n"
 "\n"
 "  -i, --input FILE  read the image from FILE\n"
 "  -v, --verify      only read and check the whole image; change nothing\n"
 "  -s, --stopped     the restored process stops (SIGSTOP) before it runs\n"
+"  -t, --keep-stdio  the restored process gets this one's standard input,\n"
+"                    output and error instead of its own fds 0-2\n"
 "  -c, --crid N      refuse an image whose checkpoint id is not N\n"
 "  -h, --help        show this help\n"
 "\n"
@@ -42,7 +44,11 @@ static const char *why(int err)
 	case EBADMSG:
 		return "the image is corrupt";
 	case ENODATA:
-		return "the image is truncated";
+		return "the image is truncated, or its checkpoint failed (ckptinfo shows the reason)";
+	case EPERM:
+		return "the image is another user's process or has other rights (needs CAP_CHECKPOINT_RESTORE), or asks for limits or a priority beyond yours";
+	case EACCES:
+		return "a file the image names may not be opened by you";
 	case EINVAL:
 		return "the image's checkpoint id does not match";
 	case EOPNOTSUPP:
@@ -66,6 +72,7 @@ int main(int argc, char **argv)
 		{ "input", required_argument, NULL, 'i' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "stopped", no_argument, NULL, 's' },
+		{ "keep-stdio", no_argument, NULL, 't' },
 		{ "crid", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -76,7 +83,7 @@ int main(int argc, char **argv)
 	long crid = 0;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "i:vsc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:vstc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;
@@ -86,6 +93,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			flags |= RESTART_STOPPED;
+			break;
+		case 't':
+			flags |= RESTART_KEEP_STDIO;
 			break;
 		case 'c':
 			errno = 0;

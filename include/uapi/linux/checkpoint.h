@@ -24,7 +24,9 @@
 /* restart(2) flags */
 #define RESTART_VERIFY		(1UL << 0)	/* read and check, apply nothing */
 #define RESTART_STOPPED		(1UL << 1)	/* the restored process stops */
-#define RESTART_FLAGS_ALL	(RESTART_VERIFY | RESTART_STOPPED)
+#define RESTART_KEEP_STDIO	(1UL << 2)	/* fds 0-2 stay the caller's */
+#define RESTART_FLAGS_ALL	(RESTART_VERIFY | RESTART_STOPPED | \
+				 RESTART_KEEP_STDIO)
 
 #define CKPT_ALIGN		8
 #define CKPT_VERSION		1
@@ -57,6 +59,13 @@ enum {
 	CKPT_HDR_SIGNALS = 401,
 	CKPT_HDR_SIGINFO = 402,
 	CKPT_HDR_ITIMERS = 403,
+
+	CKPT_HDR_FILES = 501,
+	CKPT_HDR_FD = 502,
+	CKPT_HDR_OPEN_FILE = 503,
+	CKPT_HDR_FILE_PATH = 504,
+	CKPT_HDR_PIPE = 505,
+	CKPT_HDR_PIPE_DATA = 506,
 };
 
 struct ckpt_hdr {
@@ -158,6 +167,7 @@ struct ckpt_hdr_file {
 	__s64 mtime_sec;
 	__u32 mtime_nsec;
 	__u32 mode;		/* S_IFMT and permission bits */
+	__u64 rdev;		/* new_encode_dev() of a device file */
 	char path[];
 };
 
@@ -269,6 +279,62 @@ struct ckpt_itimer {
 struct ckpt_hdr_itimers {
 	struct ckpt_hdr h;
 	struct ckpt_itimer real, virt, prof;
+};
+
+/*
+ * The file descriptor table: @nr_fds CKPT_HDR_FD records, in ascending
+ * order of fd.  An fd whose open file description was not seen before is
+ * followed by a CKPT_HDR_OPEN_FILE record for it, which gets the next
+ * id, from 1; an fd that shares one (dup(2), inheritance) names its id.
+ * A description of a file with a name is followed by a CKPT_HDR_FILE_PATH
+ * record (struct ckpt_hdr_file); one of a pipe not seen before by a
+ * CKPT_HDR_PIPE record, then the pipe's unread data in CKPT_HDR_PIPE_DATA
+ * records.
+ */
+struct ckpt_hdr_files {
+	struct ckpt_hdr h;
+	__u32 nr_fds;
+	__u32 pad;
+};
+
+#define CKPT_FD_CLOEXEC		1
+
+struct ckpt_hdr_fd {
+	struct ckpt_hdr h;
+	__s32 fd;
+	__u32 flags;		/* CKPT_FD_* */
+	__u32 file;		/* id of its open file description */
+	__u32 pad;
+};
+
+enum ckpt_file_kind {
+	CKPT_FILE_REG = 1,	/* a regular file */
+	CKPT_FILE_DIR = 2,
+	CKPT_FILE_CHR = 3,	/* /dev/null, /dev/zero, ..., and terminals */
+	CKPT_FILE_PIPE = 4,	/* one end of a pipe(2) */
+	CKPT_FILE_FIFO = 5,	/* one end of a named pipe */
+};
+
+struct ckpt_hdr_open_file {
+	struct ckpt_hdr h;
+	__u32 id;
+	__u32 kind;		/* enum ckpt_file_kind */
+	__u32 flags;		/* O_* access mode and status flags */
+	__u32 pipe;		/* the pipe's id, from 1; 0 for other kinds */
+	__s64 pos;		/* the file offset */
+};
+
+struct ckpt_hdr_pipe {
+	struct ckpt_hdr h;
+	__u32 id;
+	__u32 size;		/* capacity in bytes, as F_GETPIPE_SZ */
+	__u32 nr_bytes;		/* unread data in the records that follow */
+	__u32 pad;
+};
+
+struct ckpt_hdr_pipe_data {
+	struct ckpt_hdr h;
+	__u8 data[];
 };
 
 /*

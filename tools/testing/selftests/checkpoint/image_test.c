@@ -144,6 +144,7 @@ TEST_F(image, records_come_in_order)
 	struct ckpt_hdr_mm *mm;
 	struct ckpt_hdr_regset *rs;
 	struct ckpt_hdr_signals *sg;
+	struct ckpt_hdr_files *fl;
 	struct ckpt_hdr_pages *pg = NULL;
 	int i = 0, vmas = 0;
 
@@ -163,6 +164,20 @@ TEST_F(image, records_come_in_order)
 	for (unsigned int n = 0; n < sg->nr_siginfo; n++)
 		EXPECT_EQ(CKPT_HDR_SIGINFO, self->rec[i++].type);
 	EXPECT_EQ(CKPT_HDR_ITIMERS, self->rec[i++].type);
+	ASSERT_EQ(CKPT_HDR_FILES, self->rec[i].type);
+	fl = (void *)(self->img.buf + self->rec[i++].off);
+	for (unsigned int n = 0; n < fl->nr_fds; n++) {
+		EXPECT_EQ(CKPT_HDR_FD, self->rec[i++].type);
+		if (self->rec[i].type != CKPT_HDR_OPEN_FILE)
+			continue;
+		i++;
+		if (self->rec[i].type == CKPT_HDR_FILE_PATH)
+			i++;
+		if (self->rec[i].type != CKPT_HDR_PIPE)
+			continue;
+		while (self->rec[++i].type == CKPT_HDR_PIPE_DATA)
+			;
+	}
 
 	ASSERT_EQ(CKPT_HDR_REGSET, self->rec[i].type);
 	rs = (void *)(self->img.buf + self->rec[i++].off);
@@ -581,6 +596,8 @@ TEST(exe_path_is_relative_to_the_target_root)
 	if (!pid) {
 		if (chroot(jail) || chdir("/"))
 			_exit(1);
+		/* the console is outside the jail: its fds would be refused */
+		close_range(0, ~0U, 0);
 		execl("/target", "target", "--stop-and-exit", NULL);
 		_exit(2);
 	}

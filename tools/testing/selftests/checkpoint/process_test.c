@@ -388,7 +388,8 @@ TEST(user_restarts_own_image)
 	if (!pid) {
 		become_user();
 		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0);
+		/* the image's stdio is the console, root's */
+		sys_restart(0, fd, RESTART_KEEP_STDIO);
 		_exit(200 + errno % 50);
 	}
 	EXPECT_EQ(RESTORED, wait_exit(pid));

@@ -460,33 +460,42 @@ static void checkpoint_and_kill(struct __test_metadata *_metadata, pid_t pid,
 	reap(pid);
 }
 
-/* A child blocked in read() on a pipe reads, once restarted, what comes. */
+/*
+ * A child blocked in read() on a pipe, its stdin, reads once restarted
+ * what comes on the stdin the restarter hands it (RESTART_KEEP_STDIO).
+ */
 TEST(pipe_read_resumes_after_restart)
 {
-	int fd = image_fd(), p[2];
+	int fd = image_fd(), p[2], q[2];
 	pid_t pid, restarted;
 	char c;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(q));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(read(p[0], &c, 1) == 1 && c == 'x' ? RESTORED : 1);
+	if (!pid) {
+		dup2(p[0], 0);
+		_exit(read(0, &c, 1) == 1 && c == 'x' ? RESTORED : 1);
+	}
 	checkpoint_and_kill(_metadata, pid, fd);
 
 	restarted = fork();
 	ASSERT_LE(0, restarted);
 	if (!restarted) {
+		dup2(q[0], 0);
 		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0);
+		sys_restart(0, fd, RESTART_KEEP_STDIO);
 		_exit(200 + errno % 50);
 	}
 	usleep(300000);
-	ASSERT_EQ(1, write(p[1], "x", 1));
+	ASSERT_EQ(1, write(q[1], "x", 1));
 	EXPECT_EQ(RESTORED, wait_exit(restarted));
 	close(p[0]);
 	close(p[1]);
+	close(q[0]);
+	close(q[1]);
 	close(fd);
 }
 

@@ -1,0 +1,707 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of open files: the file descriptor table, the open
+ * file descriptions it points to, and the pipes behind them.
+ *
+ * An open file description shared by several fds (dup(2), or inherited)
+ * is written once, at its lowest fd, and named by id after that; so is
+ * a pipe both of whose ends are open.  Files with a name are reopened by
+ * path, from the restarter's root and with its rights; pipes are made
+ * anew and given their unread data.  Everything is opened and made
+ * before restart's point of no return; after it, the restarter's fds are
+ * closed and the image's installed at their numbers.
+ */
+#include <linux/checkpoint.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/major.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <uapi/linux/magic.h>
+
+/* the open flags an image keeps: the access mode and status flags */
+#define CKPT_O_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
+			 __O_SYNC | O_DIRECT | O_NOATIME | O_PATH | \
+			 O_DIRECTORY | O_NOFOLLOW | O_LARGEFILE | O_CLOEXEC)
+
+/* pipe data goes in records of at most this much */
+#define CKPT_PIPE_CHUNK	(15 * PAGE_SIZE)
+
+/* Open file descriptions and pipes seen so far, with the ids they got. */
+struct ckpt_seen {
+	DECLARE_HASHTABLE(hash, 8);
+	u32 nr_files, nr_pipes;
+};
+
+struct ckpt_seen_obj {
+	struct hlist_node node;
+	const void *key;
+	u32 id;
+};
+
+static u32 ckpt_seen_id(struct ckpt_seen *seen, const void *key)
+{
+	struct ckpt_seen_obj *obj;
+
+	hash_for_each_possible(seen->hash, obj, node, (unsigned long)key)
+		if (obj->key == key)
+			return obj->id;
+	return 0;
+}
+
+static int ckpt_seen_add(struct ckpt_seen *seen, const void *key, u32 id)
+{
+	struct ckpt_seen_obj *obj = kmalloc(sizeof(*obj), GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	obj->key = key;
+	obj->id = id;
+	hash_add(seen->hash, &obj->node, (unsigned long)key);
+	return 0;
+}
+
+static void ckpt_seen_free(struct ckpt_seen *seen)
+{
+	struct ckpt_seen_obj *obj;
+	struct hlist_node *tmp;
+	int bkt;
+
+	hash_for_each_safe(seen->hash, bkt, tmp, obj, node) {
+		hash_del(&obj->node);
+		kfree(obj);
+	}
+}
+
+/* One fd of the target, with a reference on its file. */
+struct ckpt_fd {
+	unsigned int fd;
+	bool cloexec;
+	struct file *file;
+};
+
+static bool ckpt_chr_supported(dev_t rdev)
+{
+	switch (MAJOR(rdev)) {
+	case MEM_MAJOR:		/* null, zero, full, random, urandom */
+		return MINOR(rdev) == 3 || MINOR(rdev) == 5 ||
+		       MINOR(rdev) == 7 || MINOR(rdev) == 8 ||
+		       MINOR(rdev) == 9;
+	case TTY_MAJOR:		/* terminals, reopened by name */
+	case TTYAUX_MAJOR:
+		return true;
+	}
+	return MAJOR(rdev) >= UNIX98_PTY_SLAVE_MAJOR &&
+	       MAJOR(rdev) < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT;
+}
+
+static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
+			  struct file *file, u32 *kind)
+{
+	struct inode *inode = file_inode(file);
+	umode_t mode = inode->i_mode;
+
+	if (S_ISREG(mode))
+		*kind = CKPT_FILE_REG;
+	else if (S_ISDIR(mode))
+		*kind = CKPT_FILE_DIR;
+	else if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev) &&
+		 !(file->f_mode & FMODE_PATH))
+		*kind = CKPT_FILE_CHR;
+	else if (S_ISFIFO(mode) && get_pipe_info(file, false))
+		*kind = inode->i_sb->s_magic == PIPEFS_MAGIC ?
+			CKPT_FILE_PIPE : CKPT_FILE_FIFO;
+	else if (S_ISSOCK(mode))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: a socket: not supported", fd);
+	else if (S_ISCHR(mode) || S_ISBLK(mode))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: device %u:%u (%pD): not supported",
+				   fd, MAJOR(inode->i_rdev),
+				   MINOR(inode->i_rdev), file);
+	else
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: %pD: not supported", fd, file);
+
+	if (file->f_flags & FASYNC)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: signal-driven I/O (O_ASYNC): not supported",
+				   fd);
+	return 0;
+}
+
+/* The unread data of @pipe, and its capacity, into the image. */
+static int checkpoint_pipe(struct ckpt_ctx *ctx, unsigned int fd,
+			   struct pipe_inode_info *pipe, u32 id)
+{
+	struct ckpt_hdr_pipe_data *d = NULL;
+	struct ckpt_hdr_pipe h = {};
+	unsigned int slot, chunk;
+	size_t cap, len = 0;
+	u8 *data;
+	int ret = 0;
+
+	pipe_lock(pipe);
+	cap = (size_t)pipe->max_usage * PAGE_SIZE;
+	data = kvmalloc(cap, GFP_KERNEL);
+	if (!data)
+		ret = -ENOMEM;
+	for (slot = pipe->tail; !ret && slot != pipe->head; slot++) {
+		struct pipe_buffer *buf = pipe_buf(pipe, slot);
+
+		if (buf->flags & PIPE_BUF_FLAG_PACKET) {
+			ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+					  "fd %u: a packet-mode pipe (O_DIRECT): not supported",
+					  fd);
+			break;
+		}
+		ret = pipe_buf_confirm(pipe, buf);
+		if (!ret && buf->len > cap - len)
+			ret = -EBUSY;
+		if (ret)
+			break;
+		memcpy_from_page(data + len, buf->page, buf->offset, buf->len);
+		len += buf->len;
+	}
+	pipe_unlock(pipe);
+	if (ret)
+		goto out;
+
+	h.id = id;
+	h.size = cap;
+	h.nr_bytes = len;
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_PIPE, sizeof(h));
+	if (ret || !len)
+		goto out;
+
+	ret = -ENOMEM;
+	d = kmalloc(sizeof(*d) + CKPT_PIPE_CHUNK, GFP_KERNEL);
+	if (!d)
+		goto out;
+	for (ret = 0; !ret && len; len -= chunk) {
+		chunk = min_t(size_t, len, CKPT_PIPE_CHUNK);
+		memcpy(d->data, data + h.nr_bytes - len, chunk);
+		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_PIPE_DATA,
+				     sizeof(*d) + chunk);
+	}
+out:
+	kfree(d);
+	kvfree(data);
+	return ret;
+}
+
+static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
+				struct ckpt_fd *f, u32 id)
+{
+	struct ckpt_hdr_open_file h = {};
+	struct pipe_inode_info *pipe;
+	bool new_pipe = false;
+	int ret;
+
+	h.id = id;
+	ret = ckpt_file_kind(ctx, f->fd, f->file, &h.kind);
+	if (ret)
+		return ret;
+	h.flags = f->file->f_flags & CKPT_O_FLAGS & ~O_CLOEXEC;
+	h.pos = f->file->f_pos;
+
+	pipe = get_pipe_info(f->file, false);
+	if (pipe) {
+		h.pipe = ckpt_seen_id(seen, pipe);
+		if (!h.pipe) {
+			h.pipe = ++seen->nr_pipes;
+			ret = ckpt_seen_add(seen, pipe, h.pipe);
+			if (ret)
+				return ret;
+			new_pipe = true;
+		}
+		/* restart makes one description for each end */
+		if (h.kind == CKPT_FILE_PIPE &&
+		    (f->file->f_mode & (FMODE_READ | FMODE_WRITE)) ==
+		    (FMODE_READ | FMODE_WRITE))
+			return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+					   "fd %u: a pipe opened for both reading and writing: not supported",
+					   f->fd);
+	}
+
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_OPEN_FILE, sizeof(h));
+	if (!ret && h.kind != CKPT_FILE_PIPE)
+		ret = ckpt_write_file(ctx, CKPT_HDR_FILE_PATH, f->file,
+				      f->fd);
+	if (!ret && new_pipe)
+		ret = checkpoint_pipe(ctx, f->fd, pipe, h.pipe);
+	return ret;
+}
+
+/*
+ * The fds of the target, with a reference on each file, into an array
+ * the caller frees with ckpt_fds_put().  An fd on the image being
+ * written is left out: a self-checkpoint's, or one the target shares
+ * with the checkpointer.
+ */
+static struct ckpt_fd *ckpt_fds_get(struct ckpt_ctx *ctx, unsigned int *nr)
+{
+	struct task_struct *task = ctx->task;
+	unsigned int fd, n = 0, max = 0;
+	struct ckpt_fd *fds = NULL;
+	struct file *file;
+
+	for (;;) {
+		for (fd = 0, n = 0;; fd++) {
+			rcu_read_lock();
+			file = task_lookup_next_fdget_rcu(task, &fd);
+			rcu_read_unlock();
+			if (!file)
+				break;
+			if (file == ctx->file) {
+				fput(file);
+				continue;
+			}
+			if (n < max) {
+				fds[n].fd = fd;
+				fds[n].file = file;
+				task_lock(task);
+				rcu_read_lock();
+				fds[n].cloexec = task->files &&
+						 close_on_exec(fd, task->files);
+				rcu_read_unlock();
+				task_unlock(task);
+			} else {
+				fput(file);
+			}
+			n++;
+		}
+		if (n <= max)
+			break;
+		/* counted, or grown meanwhile: again, with room for all */
+		while (max)
+			fput(fds[--max].file);
+		kvfree(fds);
+		max = n;
+		fds = kvmalloc_array(max, sizeof(*fds), GFP_KERNEL);
+		if (!fds)
+			return ERR_PTR(-ENOMEM);
+	}
+	*nr = n;
+	return fds;
+}
+
+static void ckpt_fds_put(struct ckpt_fd *fds, unsigned int nr)
+{
+	while (nr)
+		fput(fds[--nr].file);
+	kvfree(fds);
+}
+
+int checkpoint_files(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ckpt_hdr_files h = {};
+	struct ckpt_seen *seen;
+	struct ckpt_fd *fds;
+	bool shared = true;
+	unsigned int i, nr;
+	int ret;
+
+	task_lock(task);
+	if (task->files)
+		shared = atomic_read(&task->files->count) > 1;
+	task_unlock(task);
+	if (shared)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the file descriptor table is shared with another process");
+
+	seen = kmalloc(sizeof(*seen), GFP_KERNEL);
+	if (!seen)
+		return -ENOMEM;
+	hash_init(seen->hash);
+	seen->nr_files = 0;
+	seen->nr_pipes = 0;
+
+	fds = ckpt_fds_get(ctx, &nr);
+	ret = PTR_ERR(fds);
+	if (IS_ERR(fds))
+		goto out;
+
+	h.nr_fds = nr;
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h));
+	for (i = 0; !ret && i < nr; i++) {
+		struct ckpt_hdr_fd fh = {};
+		bool first;
+
+		fh.fd = fds[i].fd;
+		fh.flags = fds[i].cloexec ? CKPT_FD_CLOEXEC : 0;
+		fh.file = ckpt_seen_id(seen, fds[i].file);
+		first = !fh.file;
+		if (first) {
+			fh.file = ++seen->nr_files;
+			ret = ckpt_seen_add(seen, fds[i].file, fh.file);
+			if (ret)
+				break;
+		}
+		ret = ckpt_write_obj(ctx, &fh.h, CKPT_HDR_FD, sizeof(fh));
+		if (!ret && first)
+			ret = checkpoint_open_file(ctx, seen, &fds[i], fh.file);
+	}
+	ckpt_fds_put(fds, nr);
+out:
+	ckpt_seen_free(seen);
+	kfree(seen);
+	return ret;
+}
+
+/* An open file description as restart reads it, opened when needed. */
+struct ckpt_rfile {
+	struct ckpt_hdr_open_file h;
+	struct ckpt_hdr_file *path;	/* a kind with a name */
+	struct file *file;
+	bool needed;
+};
+
+/*
+ * A pipe restart made: both ends of an anonymous pipe, or for a named
+ * one a description open for reading and writing, which holds it open
+ * without blocking while its ends are opened.
+ */
+struct ckpt_rpipe {
+	struct file *end[2];		/* read, write */
+	struct file *hold;
+};
+
+struct ckpt_rfd {
+	int fd;
+	u32 flags;
+	u32 file;
+};
+
+struct ckpt_rst_files {
+	unsigned int nr_fds, nr_files, nr_pipes;
+	struct ckpt_rfd *fds;
+	struct ckpt_rfile *files;	/* [0] unused: ids start at 1 */
+	struct ckpt_rpipe *pipes;
+};
+
+/* Sets the status flags of a file restart made, as fcntl(F_SETFL). */
+static void ckpt_set_status(struct file *file, u32 flags)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~(O_APPEND | O_NONBLOCK)) |
+			(flags & (O_APPEND | O_NONBLOCK));
+	spin_unlock(&file->f_lock);
+}
+
+/* Reads the pipe's data records into @file, open for writing. */
+static int restore_pipe_data(struct ckpt_ctx *ctx, struct file *file,
+			     const struct ckpt_hdr_pipe *h)
+{
+	struct ckpt_hdr_pipe_data *d;
+	u32 left = h->nr_bytes;
+	size_t len;
+	ssize_t n;
+	loff_t pos = 0;
+	int ret = 0;
+
+	/* the pipe has room for it all: a write that would block fails */
+	ckpt_set_status(file, O_NONBLOCK);
+	while (!ret && left) {
+		d = ckpt_read_obj_alloc(ctx, CKPT_HDR_PIPE_DATA, sizeof(*d) + 1,
+					sizeof(*d) + CKPT_PIPE_CHUNK);
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		len = d->h.len - sizeof(*d);
+		ret = -EBADMSG;
+		if (len <= left) {
+			n = kernel_write(file, d->data, len, &pos);
+			ret = n == len ? 0 : n < 0 ? n : -ENOSPC;
+			left -= len;
+		}
+		kfree(d);
+	}
+	return ret;
+}
+
+/*
+ * Reads the record of pipe @id and makes the pipe: an anonymous one anew,
+ * a named one by opening @rf's path.  The data goes in at once, so that
+ * the image's pipe data is never all in kernel memory at once.
+ */
+static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
+			struct ckpt_rfile *f)
+{
+	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
+	struct ckpt_hdr_pipe h;
+	struct file *res[2];
+	struct file *wr;
+	long size;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_PIPE, sizeof(h), sizeof(h));
+	if (ret)
+		return ret;
+	if (h.id != f->h.pipe || h.pad || h.nr_bytes > h.size ||
+	    !h.size || h.size % PAGE_SIZE)
+		return -EBADMSG;
+
+	if (f->h.kind == CKPT_FILE_PIPE) {
+		ret = create_pipe_files(res, 0);
+		if (ret)
+			return ret;
+		p->end[0] = res[0];
+		p->end[1] = res[1];
+		wr = res[1];
+	} else {
+		p->hold = ckpt_open_file(ctx, f->path, O_RDWR | O_NONBLOCK);
+		if (IS_ERR(p->hold)) {
+			ret = PTR_ERR(p->hold);
+			p->hold = NULL;
+			return ret;
+		}
+		if (!get_pipe_info(p->hold, false))
+			return -ESTALE;
+		wr = p->hold;
+	}
+
+	/* as F_SETPIPE_SZ, with its limits for the caller */
+	size = pipe_fcntl(wr, F_GETPIPE_SZ, 0);
+	if (size != h.size)
+		size = pipe_fcntl(wr, F_SETPIPE_SZ, h.size);
+	if (size < 0)
+		return size;
+	if (size != h.size)
+		return -EBADMSG;
+	return restore_pipe_data(ctx, wr, &h);
+}
+
+static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
+			     struct ckpt_rfile *f)
+{
+	u32 acc;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &f->h.h, CKPT_HDR_OPEN_FILE, sizeof(f->h),
+			    sizeof(f->h));
+	if (ret)
+		return ret;
+	acc = f->h.flags & O_ACCMODE;
+	if (f->h.id != rf->nr_files || f->h.pos < 0 ||
+	    f->h.flags & ~(CKPT_O_FLAGS & ~O_CLOEXEC) || acc == O_ACCMODE)
+		return -EBADMSG;
+
+	switch (f->h.kind) {
+	case CKPT_FILE_REG:
+	case CKPT_FILE_DIR:
+	case CKPT_FILE_CHR:
+		if (f->h.pipe)
+			return -EBADMSG;
+		break;
+	case CKPT_FILE_PIPE:
+		if (acc == O_RDWR || f->h.pos || f->h.flags & O_PATH)
+			return -EBADMSG;
+		fallthrough;
+	case CKPT_FILE_FIFO:
+		/* a pipe not seen before is the next one */
+		if (!f->h.pipe || f->h.pipe > rf->nr_pipes + 1 ||
+		    f->h.flags & O_PATH)
+			return -EBADMSG;
+		break;
+	default:
+		return -EBADMSG;
+	}
+
+	if (f->h.kind != CKPT_FILE_PIPE) {
+		f->path = ckpt_read_file(ctx, CKPT_HDR_FILE_PATH);
+		if (IS_ERR(f->path)) {
+			ret = PTR_ERR(f->path);
+			f->path = NULL;
+			return ret;
+		}
+	}
+	if (f->h.pipe == rf->nr_pipes + 1) {
+		rf->nr_pipes++;
+		ret = restore_pipe(ctx, rf, f);
+	}
+	return ret;
+}
+
+/* Opens the description @f, which an fd the restored process gets uses. */
+static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
+			struct ckpt_rfile *f)
+{
+	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
+	u32 acc = f->h.flags & O_ACCMODE;
+	struct file *file;
+	loff_t pos;
+
+	switch (f->h.kind) {
+	case CKPT_FILE_PIPE:
+		/* each end of an anonymous pipe has one description */
+		file = p->end[acc == O_WRONLY];
+		if (!file || file_count(file) > 1)
+			return -EBADMSG;
+		f->file = get_file(file);
+		ckpt_set_status(file, f->h.flags);
+		return 0;
+	case CKPT_FILE_FIFO:
+		if (!p->hold)
+			return -EBADMSG;
+		/* with the pipe held open, no end blocks in open */
+		file = ckpt_open_file(ctx, f->path,
+				      f->h.flags | O_NONBLOCK | O_NOCTTY);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		f->file = file;
+		if (get_pipe_info(file, false) != get_pipe_info(p->hold, false))
+			return -ESTALE;
+		ckpt_set_status(file, f->h.flags);
+		return 0;
+	}
+
+	file = ckpt_open_file(ctx, f->path, f->h.flags | O_NOCTTY);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	f->file = file;
+	if (f->h.pos && (file->f_mode & FMODE_LSEEK)) {
+		pos = vfs_llseek(file, f->h.pos, SEEK_SET);
+		if (pos < 0)
+			return pos;
+		if (pos != f->h.pos)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * Reads the file descriptor table and opens or makes everything in it.
+ * The table is bounded by the RLIMIT_NOFILE the restored process will
+ * have, which restore_attr() checked.
+ */
+int restore_files(struct ckpt_ctx *ctx)
+{
+	bool keep_stdio = ctx->flags & RESTART_KEEP_STDIO;
+	struct ckpt_rst_files *rf;
+	struct ckpt_hdr_files h;
+	struct ckpt_hdr_fd fh;
+	unsigned long max;
+	unsigned int i;
+	int ret, last = -1;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h), sizeof(h));
+	if (ret)
+		return ret;
+	max = min_t(u64, ctx->rst_attr->rlim[RLIMIT_NOFILE].cur, sysctl_nr_open);
+	if (h.nr_fds > max || h.pad)
+		return -EBADMSG;
+
+	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
+	if (!rf)
+		return -ENOMEM;
+	ctx->rst_files = rf;
+	rf->fds = kvcalloc(h.nr_fds, sizeof(*rf->fds), GFP_KERNEL);
+	rf->files = kvcalloc(h.nr_fds + 1, sizeof(*rf->files), GFP_KERNEL);
+	rf->pipes = kvcalloc(h.nr_fds + 1, sizeof(*rf->pipes), GFP_KERNEL);
+	if (!rf->fds || !rf->files || !rf->pipes)
+		return -ENOMEM;
+
+	for (i = 0; i < h.nr_fds; i++) {
+		ret = ckpt_read_obj(ctx, &fh.h, CKPT_HDR_FD, sizeof(fh),
+				    sizeof(fh));
+		if (ret)
+			return ret;
+		if (fh.fd <= last || fh.fd >= max ||
+		    fh.flags & ~CKPT_FD_CLOEXEC || fh.pad ||
+		    !fh.file || fh.file > rf->nr_files + 1)
+			return -EBADMSG;
+		last = fh.fd;
+		rf->fds[i].fd = fh.fd;
+		rf->fds[i].flags = fh.flags;
+		rf->fds[i].file = fh.file;
+		rf->nr_fds++;
+		if (fh.file == rf->nr_files + 1) {
+			rf->nr_files++;
+			ret = restore_open_file(ctx, rf, &rf->files[fh.file]);
+			if (ret)
+				return ret;
+		}
+		if (!keep_stdio || fh.fd > 2)
+			rf->files[fh.file].needed = true;
+	}
+
+	for (i = 1; i <= rf->nr_files; i++) {
+		if (!rf->files[i].needed)
+			continue;
+		ret = restore_open(ctx, rf, &rf->files[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Past the point of no return: the restarter's fds give way to the
+ * image's, at their numbers; with RESTART_KEEP_STDIO fds 0-2 stay the
+ * restarter's.  The table is unshared first, as execve() does.
+ */
+int restore_files_apply(struct ckpt_ctx *ctx)
+{
+	bool keep_stdio = ctx->flags & RESTART_KEEP_STDIO;
+	struct ckpt_rst_files *rf = ctx->rst_files;
+	struct file *keep[3] = {};
+	unsigned int i;
+	int ret;
+
+	ret = unshare_files();
+	if (ret)
+		return ret;
+	for (i = 0; keep_stdio && i < ARRAY_SIZE(keep); i++)
+		keep[i] = fget_raw(i);
+	__close_range(0, ~0U, 0);
+
+	for (i = 0; !ret && i < rf->nr_fds; i++) {
+		struct ckpt_rfd *fd = &rf->fds[i];
+
+		if (keep_stdio && fd->fd <= 2)
+			continue;
+		ret = replace_fd(fd->fd, rf->files[fd->file].file,
+				 fd->flags & CKPT_FD_CLOEXEC ? O_CLOEXEC : 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(keep); i++) {
+		if (!keep[i])
+			continue;
+		if (!ret)
+			ret = replace_fd(i, keep[i], 0);
+		fput(keep[i]);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+void restore_files_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_files *rf = ctx->rst_files;
+	unsigned int i;
+
+	if (!rf)
+		return;
+	for (i = 1; rf->files && i <= rf->nr_files; i++) {
+		if (rf->files[i].file)
+			fput(rf->files[i].file);
+		kfree(rf->files[i].path);
+	}
+	for (i = 1; rf->pipes && i <= rf->nr_pipes; i++) {
+		if (rf->pipes[i].end[0])
+			fput(rf->pipes[i].end[0]);
+		if (rf->pipes[i].end[1])
+			fput(rf->pipes[i].end[1]);
+		if (rf->pipes[i].hold)
+			fput(rf->pipes[i].hold);
+	}
+	kvfree(rf->pipes);
+	kvfree(rf->files);
+	kvfree(rf->fds);
+	kfree(rf);
+}

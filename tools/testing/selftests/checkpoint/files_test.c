@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Open files come back at their fds: regular files with their offset and
+ * flags, a dup()ed fd still shared, directories, /dev/null and /dev/zero,
+ * pipes and FIFOs with their unread data.  What is not supported is
+ * refused with the fd and its kind named; a file changed since the
+ * checkpoint is refused; and a shell script appending to a file goes on
+ * where it was.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define F_OFF	20		/* fds the tests place, clear of others */
+
+static char path_a[64], path_b[64];
+
+static void tmp_paths(void)
+{
+	snprintf(path_a, sizeof(path_a), "/tmp/ckpt-a-%d", getpid());
+	snprintf(path_b, sizeof(path_b), "/tmp/ckpt-b-%d", getpid());
+	unlink(path_a);
+	unlink(path_b);
+}
+
+static int place(int fd, int at)
+{
+	if (fd < 0 || dup2(fd, at) != at)
+		return -1;
+	close(fd);
+	return at;
+}
+
+static int offsets_and_append(int fd)
+{
+	char buf[16] = {};
+	int a = place(open(path_a, O_RDWR | O_CREAT, 0600), F_OFF);
+	int b = place(open(path_b, O_WRONLY | O_CREAT | O_APPEND, 0600),
+		      F_OFF + 1);
+	struct stat st;
+
+	if (a < 0 || b < 0 || write(a, "hello world", 11) != 11 ||
+	    lseek(a, 6, SEEK_SET) != 6 || write(b, "one\n", 4) != 4)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (lseek(a, 0, SEEK_CUR) != 6 || read(a, buf, 5) != 5 ||
+	    strcmp(buf, "world"))
+		return 2;
+	if (!(fcntl(b, F_GETFL) & O_APPEND) || (fcntl(a, F_GETFL) & O_APPEND))
+		return 3;
+	if ((fcntl(a, F_GETFL) & O_ACCMODE) != O_RDWR ||
+	    (fcntl(b, F_GETFL) & O_ACCMODE) != O_WRONLY)
+		return 4;
+	/* appends, wherever the offset is */
+	if (lseek(b, 0, SEEK_SET) || write(b, "two\n", 4) != 4 ||
+	    fstat(b, &st) || st.st_size != 8)
+		return 5;
+	return RESTORED;
+}
+
+TEST(file_offset_flags_and_append_survive)
+{
+	tmp_paths();
+	EXPECT_EQ(RESTORED, round_trip(offsets_and_append));
+	unlink(path_a);
+	unlink(path_b);
+}
+
+static int dup_shared(int fd)
+{
+	int a = place(open(path_a, O_RDWR | O_CREAT, 0600), F_OFF);
+	int b = dup2(a, F_OFF + 1);
+	int c = F_OFF + 2;
+
+	if (a < 0 || b < 0 || fcntl(a, F_DUPFD_CLOEXEC, c) != c ||
+	    write(a, "0123456789", 10) != 10)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	/* one open file description: one offset */
+	if (lseek(a, 3, SEEK_SET) != 3 || lseek(b, 0, SEEK_CUR) != 3 ||
+	    lseek(c, 0, SEEK_CUR) != 3)
+		return 2;
+	if (fcntl(a, F_GETFD) != 0 || fcntl(b, F_GETFD) != 0 ||
+	    fcntl(c, F_GETFD) != FD_CLOEXEC)
+		return 3;
+	return RESTORED;
+}
+
+TEST(duped_fd_stays_shared_and_cloexec_stays)
+{
+	tmp_paths();
+	EXPECT_EQ(RESTORED, round_trip(dup_shared));
+	unlink(path_a);
+}
+
+static int devices_and_dir(int fd)
+{
+	int null = place(open("/dev/null", O_WRONLY), F_OFF);
+	int zero = place(open("/dev/zero", O_RDONLY), F_OFF + 1);
+	int dir = place(open("/tmp", O_RDONLY | O_DIRECTORY), F_OFF + 2);
+	struct stat st, tmp;
+	char buf[64];
+
+	if (null < 0 || zero < 0 || dir < 0)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (fstat(null, &st) || !S_ISCHR(st.st_mode) ||
+	    st.st_rdev != makedev(1, 3) || write(null, "x", 1) != 1)
+		return 2;
+	memset(buf, 1, sizeof(buf));
+	if (fstat(zero, &st) || st.st_rdev != makedev(1, 5) ||
+	    read(zero, buf, sizeof(buf)) != sizeof(buf) ||
+	    memchr(buf, 1, sizeof(buf)))
+		return 3;
+	if (fstat(dir, &st) || stat("/tmp", &tmp) || st.st_ino != tmp.st_ino)
+		return 4;
+	return RESTORED;
+}
+
+TEST(devices_and_directories_survive)
+{
+	EXPECT_EQ(RESTORED, round_trip(devices_and_dir));
+}
+
+#define PIPE_DATA (200 * 1024)
+
+static int pipe_data(int fd)
+{
+	static uint8_t buf[PIPE_DATA], got[PIPE_DATA];
+	int p[2], q[2];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = i * 13 + 5;
+	if (pipe(p) || pipe(q) || place(p[0], F_OFF) < 0 ||
+	    place(p[1], F_OFF + 1) < 0 || place(q[0], F_OFF + 2) < 0)
+		return 1;
+	/* a big pipe, full of data */
+	if (fcntl(F_OFF + 1, F_SETPIPE_SZ, 256 * 1024) < 256 * 1024 ||
+	    write_all(F_OFF + 1, buf, sizeof(buf)))
+		return 1;
+	/* and one whose writer is gone, with a little */
+	if (write(q[1], "last words", 10) != 10)
+		return 1;
+	close(q[1]);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (fcntl(F_OFF + 1, F_GETPIPE_SZ) != 256 * 1024)
+		return 2;
+	for (size_t n = 0, r; n < sizeof(got); n += r) {
+		r = read(F_OFF, got + n, sizeof(got) - n);
+		if ((ssize_t)r <= 0)
+			return 3;
+	}
+	if (memcmp(buf, got, sizeof(got)))
+		return 4;
+	/* the two fds are the ends of one pipe */
+	if (write(F_OFF + 1, "more", 4) != 4 || read(F_OFF, got, 8) != 4 ||
+	    memcmp(got, "more", 4))
+		return 5;
+	if (read(F_OFF + 2, got, 64) != 10 || memcmp(got, "last words", 10) ||
+	    read(F_OFF + 2, got, 64) != 0)
+		return 6;
+	return RESTORED;
+}
+
+TEST(pipe_keeps_its_unread_data)
+{
+	EXPECT_EQ(RESTORED, round_trip(pipe_data));
+}
+
+static int fifo_data(int fd)
+{
+	char buf[32] = {};
+	int rd = place(open(path_a, O_RDONLY | O_NONBLOCK), F_OFF);
+	int wr = place(open(path_a, O_WRONLY), F_OFF + 1);
+
+	if (rd < 0 || wr < 0 || write(wr, "through a fifo", 14) != 14)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (read(rd, buf, sizeof(buf)) != 14 || strcmp(buf, "through a fifo"))
+		return 2;
+	if (!(fcntl(rd, F_GETFL) & O_NONBLOCK) ||
+	    (fcntl(wr, F_GETFL) & O_NONBLOCK))
+		return 3;
+	if (read(rd, buf, sizeof(buf)) != -1 || errno != EAGAIN)
+		return 4;
+	if (write(wr, "ok", 2) != 2 || read(rd, buf, sizeof(buf)) != 2)
+		return 5;
+	return RESTORED;
+}
+
+TEST(fifo_keeps_its_unread_data)
+{
+	tmp_paths();
+	ASSERT_EQ(0, mkfifo(path_a, 0600));
+	EXPECT_EQ(RESTORED, round_trip(fifo_data));
+	unlink(path_a);
+}
+
+/* The error record at the end of @img, or NULL. */
+static struct ckpt_hdr_error *image_error(struct image *img)
+{
+	size_t off = 0, data;
+
+	while (off + sizeof(struct ckpt_hdr) <= img->len) {
+		struct ckpt_hdr *h = (void *)(img->buf + off);
+
+		if (h->type == CKPT_HDR_ERROR)
+			return (void *)h;
+		if (h->len < sizeof(*h))
+			return NULL;
+		off = record_next(off, h, &data, sysconf(_SC_PAGESIZE));
+	}
+	return NULL;
+}
+
+static void expect_refusal(struct __test_metadata *_metadata, int fd,
+			   const char *what)
+{
+	struct ckpt_hdr_error *e;
+	struct image img = {};
+	int out = image_fd();
+
+	ASSERT_LE(0, out);
+	EXPECT_EQ(-1, sys_checkpoint(0, out, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, lseek(out, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(out, &img));
+	e = image_error(&img);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(EOPNOTSUPP, e->error);
+	EXPECT_EQ(fd, e->fd);
+	EXPECT_NE(NULL, strstr(e->msg, what)) {
+		TH_LOG("reason: %s", e->msg);
+	}
+	image_free(&img);
+	close(out);
+}
+
+TEST(socket_and_deleted_file_are_refused_by_fd)
+{
+	int sv[2], m;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	close(sv[1]);
+	ASSERT_EQ(F_OFF + 3, place(sv[0], F_OFF + 3));
+	expect_refusal(_metadata, F_OFF + 3, "fd 23: a socket");
+	close(F_OFF + 3);
+
+	m = memfd_create("scratch", 0);
+	ASSERT_EQ(F_OFF + 4, place(m, F_OFF + 4));
+	expect_refusal(_metadata, F_OFF + 4, "fd 24: memfd:scratch");
+	close(F_OFF + 4);
+}
+
+static int keep_file_open(int fd)
+{
+	if (place(open(path_a, O_RDONLY), F_OFF) < 0)
+		return 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+/* Before the point of no return: the restarter lives on. */
+TEST(changed_file_is_refused)
+{
+	int fd = image_fd(), f;
+
+	ASSERT_LE(0, fd);
+	tmp_paths();
+	f = open(path_a, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, f);
+	ASSERT_EQ(0, checkpoint_child(keep_file_open, fd) == NOT_RESTORED ?
+		     0 : -1);
+	ASSERT_EQ(4, write(f, "grow", 4));
+	close(f);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(-1, sys_restart(0, fd, 0));
+	EXPECT_EQ(ESTALE, errno);
+	unlink(path_a);
+	close(fd);
+}
+
+static int say_hello(int fd)
+{
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return write(1, "hello", 5) == 5 ? RESTORED : 1;
+}
+
+/* The restarter hands its own stdio to the process. */
+TEST(restart_can_keep_the_callers_stdio)
+{
+	int fd = image_fd(), p[2];
+	char buf[16] = {};
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(say_hello, fd));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(p[1], 1);
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, RESTART_KEEP_STDIO);
+		_exit(200 + errno % 50);
+	}
+	close(p[1]);
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	EXPECT_EQ(5, read(p[0], buf, sizeof(buf)));
+	EXPECT_STREQ("hello", buf);
+	close(p[0]);
+	close(fd);
+}
+
+static int count_lines(const char *path, int *lines)
+{
+	char line[32];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (atoi(line) != n + 1) {
+			fclose(f);
+			return -1;
+		}
+		n++;
+	}
+	fclose(f);
+	*lines = n;
+	return 0;
+}
+
+/*
+ * The initramfs's own shell runs a loop that appends to a file; it is
+ * checkpointed and killed mid-way, and restarted: every line is there
+ * once, in order.
+ */
+TEST(shell_loop_appending_to_a_file_goes_on)
+{
+	const char *script = "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); "
+			     "echo $i >> \"$0\"; done";
+	/* the shell must not inherit the image */
+	int fd = memfd_create("ckpt-image", MFD_CLOEXEC), lines = 0;
+	struct timespec ms = { 0, 5 * 1000 * 1000 };
+	pid_t sh, pid;
+
+	ASSERT_LE(0, fd);
+	tmp_paths();
+	sh = fork();
+	ASSERT_LE(0, sh);
+	if (!sh) {
+		execl("/bin/sh", "sh", "-c", script, path_a, NULL);
+		_exit(127);
+	}
+	while (count_lines(path_a, &lines) || lines < 50)
+		nanosleep(&ms, NULL);
+	ASSERT_EQ(0, kill(sh, SIGSTOP));
+	ASSERT_EQ(0, waitpid(sh, NULL, WUNTRACED) == sh ? 0 : -1);
+	ASSERT_LT(0, sys_checkpoint(sh, fd, 0));
+	kill(sh, SIGKILL);
+	ASSERT_EQ(128 + SIGKILL, wait_exit(sh));
+	ASSERT_EQ(0, count_lines(path_a, &lines));
+	ASSERT_GT(2000, lines);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, count_lines(path_a, &lines));
+	EXPECT_EQ(2000, lines);
+	unlink(path_a);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
