@@ -14,6 +14,7 @@
 #include <linux/checkpoint.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
@@ -37,6 +38,7 @@
 struct ckpt_seen {
 	DECLARE_HASHTABLE(hash, 8);
 	u32 nr_files, nr_pipes;
+	fl_owner_t owner;		/* of the target's POSIX locks */
 };
 
 struct ckpt_seen_obj {
@@ -101,8 +103,37 @@ static bool ckpt_chr_supported(dev_t rdev)
 	       MAJOR(rdev) < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT;
 }
 
+/*
+ * Whether the target holds a lock or lease through @file, or a POSIX
+ * lock on its inode: restart could not take it again.
+ */
+static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
+{
+	struct file_lock_context *flctx;
+	struct list_head *lists[3];
+	struct file_lock_core *flc;
+	bool locked = false;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_FILE_LOCKING))
+		return false;
+	flctx = locks_inode_context(file_inode(file));
+	if (!flctx)
+		return false;
+	lists[0] = &flctx->flc_flock;
+	lists[1] = &flctx->flc_posix;
+	lists[2] = &flctx->flc_lease;
+	spin_lock(&flctx->flc_lock);
+	for (i = 0; i < ARRAY_SIZE(lists) && !locked; i++)
+		list_for_each_entry(flc, lists[i], flc_list)
+			if (flc->flc_file == file || flc->flc_owner == owner)
+				locked = true;
+	spin_unlock(&flctx->flc_lock);
+	return locked;
+}
+
 static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
-			  struct file *file, u32 *kind)
+			  struct file *file, fl_owner_t owner, u32 *kind)
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
@@ -129,6 +160,10 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: %pD: not supported", fd, file);
 
+	if (ckpt_file_locked(file, owner))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: %pD holds a file lock or lease: not supported",
+				   fd, file);
 	if (file->f_flags & FASYNC)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: signal-driven I/O (O_ASYNC): not supported",
@@ -205,7 +240,7 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	int ret;
 
 	h.id = id;
-	ret = ckpt_file_kind(ctx, f->fd, f->file, &h.kind);
+	ret = ckpt_file_kind(ctx, f->fd, f->file, seen->owner, &h.kind);
 	if (ret)
 		return ret;
 	h.flags = f->file->f_flags & CKPT_O_FLAGS & ~O_CLOEXEC;
@@ -309,20 +344,23 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 	unsigned int i, nr;
 	int ret;
 
-	task_lock(task);
-	if (task->files)
-		shared = atomic_read(&task->files->count) > 1;
-	task_unlock(task);
-	if (shared)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "the file descriptor table is shared with another process");
-
 	seen = kmalloc(sizeof(*seen), GFP_KERNEL);
 	if (!seen)
 		return -ENOMEM;
 	hash_init(seen->hash);
 	seen->nr_files = 0;
 	seen->nr_pipes = 0;
+
+	task_lock(task);
+	seen->owner = task->files;
+	if (task->files)
+		shared = atomic_read(&task->files->count) > 1;
+	task_unlock(task);
+	if (shared) {
+		kfree(seen);
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the file descriptor table is shared with another process");
+	}
 
 	fds = ckpt_fds_get(ctx, &nr);
 	ret = PTR_ERR(fds);

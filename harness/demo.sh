@@ -43,6 +43,13 @@ run restart --verify --crid $((crid + 1)) -i /tmp/sleep.img &&
 
 kill "$pid"
 
+say "What cannot be checkpointed yet is refused, with the reason: here a deleted file held open."
+(exec 3> /tmp/gone; rm /tmp/gone; exec sleep 1000) &
+pid=$!
+sleep 1
+run checkpoint -o /tmp/refused.img "$pid" && fail "a deleted file accepted"
+kill "$pid"
+
 say "A counter counts in its memory and logs to a file. Checkpoint it, kill it, bring it back."
 rm -f /tmp/counter.log
 counter >> /tmp/counter.log &

@@ -225,9 +225,10 @@ int main(int argc, char **argv)
 		char why[512];
 		const char *reason = image_reason(fd, why, sizeof(why));
 
-		fprintf(stderr, "checkpoint: process %d: %s%s%s\n", pid,
+		fprintf(stderr, "checkpoint: process %d: %s\n", pid,
+			reason ? reason :
 			err == EPERM ? "not permitted (needs the right to ptrace it)" :
-			strerror(err), reason ? ": " : "", reason ? reason : "");
+			strerror(err));
 		if (!reason && err == EOPNOTSUPP)
 			fprintf(stderr, "checkpoint: the image ends with the reason; ckptinfo prints it\n");
 		if (output)

@@ -26,7 +26,7 @@
 
 #include "../../../checkpoint/ckpt.h"
 
-#define REPS 3
+#define REPS 5
 #define IMAGE "/tmp/ckpt-bench.img"
 #define RAW "/tmp/ckpt-bench.raw"
 

@@ -130,19 +130,42 @@ static inline long self_checkpoint(int fd)
 	return crid;
 }
 
-/* A fresh child restarts the image in @fd; returns its exit code. */
-static inline int restart_child(int fd, int crid)
+/*
+ * Forks a restarter: it runs @prep(@arg), when given, then restarts the
+ * image in @fd with @flags, and exits with 200 + errno % 50 if restart
+ * returns.  Returns its pid.
+ */
+static inline pid_t fork_restarter(int fd, int crid, unsigned long flags,
+				   void (*prep)(int arg), int arg)
 {
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(crid, fd, 0);
-		_exit(200 + errno % 50);
-	}
-	return wait_exit(pid);
+	if (pid)
+		return pid;
+	if (prep)
+		prep(arg);
+	lseek(fd, 0, SEEK_SET);
+	sys_restart(crid, fd, flags);
+	_exit(200 + errno % 50);
+}
+
+/* A fresh child restarts the image in @fd; returns its exit code. */
+static inline int restart_child(int fd, int crid)
+{
+	pid_t pid = fork_restarter(fd, crid, 0, NULL, 0);
+
+	return pid < 0 ? -1 : wait_exit(pid);
+}
+
+/* Preparations for a restarter: its stdin or stdout from @fd. */
+static inline void stdin_from(int fd)
+{
+	dup2(fd, 0);
+}
+
+static inline void stdout_to(int fd)
+{
+	dup2(fd, 1);
 }
 
 /* Runs @fn in a child, which checkpoints itself into @fd and exits. */

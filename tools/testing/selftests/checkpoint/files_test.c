@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -253,7 +254,7 @@ static void expect_refusal(struct __test_metadata *_metadata, int fd,
 	close(out);
 }
 
-TEST(socket_and_deleted_file_are_refused_by_fd)
+TEST(socket_memfd_and_lock_are_refused_by_fd)
 {
 	int sv[2], m;
 
@@ -267,6 +268,15 @@ TEST(socket_and_deleted_file_are_refused_by_fd)
 	ASSERT_EQ(F_OFF + 4, place(m, F_OFF + 4));
 	expect_refusal(_metadata, F_OFF + 4, "fd 24: memfd:scratch");
 	close(F_OFF + 4);
+
+	/* a lock restart could not take again */
+	tmp_paths();
+	m = open(path_a, O_RDWR | O_CREAT, 0600);
+	ASSERT_EQ(F_OFF + 5, place(m, F_OFF + 5));
+	ASSERT_EQ(0, flock(F_OFF + 5, LOCK_EX));
+	expect_refusal(_metadata, F_OFF + 5, "lock");
+	close(F_OFF + 5);
+	unlink(path_a);
 }
 
 static int keep_file_open(int fd)
@@ -313,14 +323,8 @@ TEST(restart_can_keep_the_callers_stdio)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(say_hello, fd));
 	ASSERT_EQ(0, pipe(p));
-	pid = fork();
+	pid = fork_restarter(fd, 0, RESTART_KEEP_STDIO, stdout_to, p[1]);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		dup2(p[1], 1);
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, RESTART_KEEP_STDIO);
-		_exit(200 + errno % 50);
-	}
 	close(p[1]);
 	EXPECT_EQ(RESTORED, wait_exit(pid));
 	EXPECT_EQ(5, read(p[0], buf, sizeof(buf)));
@@ -361,7 +365,7 @@ TEST(shell_loop_appending_to_a_file_goes_on)
 	/* the shell must not inherit the image */
 	int fd = memfd_create("ckpt-image", MFD_CLOEXEC), lines = 0;
 	struct timespec ms = { 0, 5 * 1000 * 1000 };
-	pid_t sh, pid;
+	pid_t sh;
 
 	ASSERT_LE(0, fd);
 	tmp_paths();
@@ -381,14 +385,7 @@ TEST(shell_loop_appending_to_a_file_goes_on)
 	ASSERT_EQ(0, count_lines(path_a, &lines));
 	ASSERT_GT(2000, lines);
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0);
-		_exit(200 + errno % 50);
-	}
-	EXPECT_EQ(0, wait_exit(pid));
+	EXPECT_EQ(0, restart_child(fd, 0));
 	EXPECT_EQ(0, count_lines(path_a, &lines));
 	EXPECT_EQ(2000, lines);
 	unlink(path_a);

@@ -278,26 +278,26 @@ static int nothing_pending(int fd)
 	return usr1 ? 4 : RESTORED;
 }
 
-/* The restarter's handlers and pending signals are not the image's. */
-TEST(restarter_signals_do_not_leak_into_the_process)
+static void usr1_pending(int unused)
 {
 	struct sigaction sa = { .sa_sigaction = on_usr1,
 				.sa_flags = SA_SIGINFO };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	block(SIGUSR1, SIG_BLOCK);
+	raise(SIGUSR1);
+}
+
+/* The restarter's handlers and pending signals are not the image's. */
+TEST(restarter_signals_do_not_leak_into_the_process)
+{
 	int fd = image_fd();
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(nothing_pending, fd));
-	pid = fork();
+	pid = fork_restarter(fd, 0, 0, usr1_pending, 0);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		sigaction(SIGUSR1, &sa, NULL);
-		block(SIGUSR1, SIG_BLOCK);
-		raise(SIGUSR1);
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0);
-		_exit(200 + errno % 50);
-	}
 	EXPECT_EQ(RESTORED, wait_exit(pid));
 	close(fd);
 }
@@ -341,7 +341,7 @@ TEST(refused_checkpoint_says_why_in_the_image)
 	close(fd);
 }
 
-static void become_user(void)
+static void become_user(int unused)
 {
 	if (setgroups(0, NULL) || setresgid(USER, USER, USER) ||
 	    setresuid(USER, USER, USER))
@@ -359,7 +359,7 @@ TEST(image_of_root_is_refused_to_a_user)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		become_user();
+		become_user(0);
 		lseek(fd, 0, SEEK_SET);
 		if (sys_restart(0, fd, 0) != -1 || errno != EPERM)
 			_exit(1);
@@ -372,7 +372,7 @@ TEST(image_of_root_is_refused_to_a_user)
 
 static int as_user_round_trip(int fd)
 {
-	become_user();
+	become_user(0);
 	return exit_after_checkpoint(fd);
 }
 
@@ -383,15 +383,9 @@ TEST(user_restarts_own_image)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(as_user_round_trip, fd));
-	pid = fork();
+	/* the image's stdio is the console, root's */
+	pid = fork_restarter(fd, 0, RESTART_KEEP_STDIO, become_user, 0);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		become_user();
-		lseek(fd, 0, SEEK_SET);
-		/* the image's stdio is the console, root's */
-		sys_restart(0, fd, RESTART_KEEP_STDIO);
-		_exit(200 + errno % 50);
-	}
 	EXPECT_EQ(RESTORED, wait_exit(pid));
 	close(fd);
 }
@@ -403,7 +397,7 @@ static int map_locked_file(int fd)
 {
 	int f;
 
-	become_user();
+	become_user(0);
 	f = open(locked_file, O_RDONLY);
 	if (f < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, f, 0) ==
 		     MAP_FAILED)
@@ -433,7 +427,7 @@ TEST(file_the_restarter_cannot_open_fails_cleanly)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		become_user();
+		become_user(0);
 		lseek(fd, 0, SEEK_SET);
 		if (sys_restart(0, fd, 0) != -1 || errno != EACCES)
 			_exit(1);

@@ -476,19 +476,13 @@ TEST(pipe_read_resumes_after_restart)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		dup2(p[0], 0);
+		stdin_from(p[0]);
 		_exit(read(0, &c, 1) == 1 && c == 'x' ? RESTORED : 1);
 	}
 	checkpoint_and_kill(_metadata, pid, fd);
 
-	restarted = fork();
+	restarted = fork_restarter(fd, 0, RESTART_KEEP_STDIO, stdin_from, q[0]);
 	ASSERT_LE(0, restarted);
-	if (!restarted) {
-		dup2(q[0], 0);
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, RESTART_KEEP_STDIO);
-		_exit(200 + errno % 50);
-	}
 	usleep(300000);
 	ASSERT_EQ(1, write(q[1], "x", 1));
 	EXPECT_EQ(RESTORED, wait_exit(restarted));
@@ -535,13 +529,8 @@ TEST(restart_can_leave_the_process_stopped)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
-	pid = fork();
+	pid = fork_restarter(fd, 0, RESTART_STOPPED, NULL, 0);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, RESTART_STOPPED);
-		_exit(200 + errno % 50);
-	}
 	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(status));
 	EXPECT_EQ(SIGSTOP, WSTOPSIG(status));
