@@ -16,8 +16,12 @@ INITRD	:= $(BUILD)/initramfs.cpio.gz
 BZIMAGE	:= $(OBJ)/arch/x86/boot/bzImage
 # the same tree with CONFIG_CHECKPOINT=n, for make test-nosys
 NOSYS	:= $(BUILD)/obj-nosys
+# the same tree with KASAN, UBSAN, lockdep and kmemleak, for make test-debug
+DEBUG	:= $(BUILD)/obj-debug
 
 TIMEOUT	?= 900
+# hostile images for make soak
+FUZZ	?= 100000
 JOBS	?= $(shell nproc)
 
 ifeq ($(KERNEL_TARBALL),)
@@ -39,14 +43,18 @@ KMAKE	= $(MAKE) -C $(SRC) ARCH=x86_64 -j$(JOBS) \
 FRAGMENTS := $(TOP)/harness/kernel.config \
 	     $(TOP)/tools/testing/selftests/checkpoint/config
 
-.PHONY: help deps prepare kernel kernel-nosys selftests tools initramfs \
-	test test-nosys demo bench judge-check checkpatch clean distclean
+.PHONY: help deps prepare kernel kernel-nosys kernel-debug selftests tools \
+	initramfs test test-nosys test-debug soak demo bench judge-check \
+	checkpatch clean distclean
 
 help:
 	@echo "make demo       boot the patched kernel and show the system calls at work"
 	@echo "make test       build everything, boot, run the selftests, print the TAP"
 	@echo "make bench      boot and print checkpoint/restart speed against write()/read()"
 	@echo "make test-nosys the same tree with CONFIG_CHECKPOINT=n: both calls are ENOSYS"
+	@echo "make test-debug the selftests and 20000 fuzzed images on a KASAN/UBSAN/lockdep/kmemleak"
+	@echo "                kernel, then a leak scan"
+	@echo "make soak       FUZZ=$(FUZZ) fuzzed images on that kernel"
 	@echo "make kernel     patch and build the kernel (incremental)"
 	@echo "make selftests  build the selftests, static, against the patched uapi"
 	@echo "make tools      build tools/checkpoint, static"
@@ -93,11 +101,18 @@ $(NOSYS)/.config: $(FRAGMENTS) $(TOP)/harness/nosys.config | prepare
 	$(call kconfig,$(NOSYS),$(FRAGMENTS) $(TOP)/harness/nosys.config)
 	@! grep -q '^CONFIG_CHECKPOINT=y' $@
 
+$(DEBUG)/.config: $(FRAGMENTS) $(TOP)/harness/debug.config | prepare
+	$(call kconfig,$(DEBUG),$(FRAGMENTS) $(TOP)/harness/debug.config)
+	@grep -qx CONFIG_KASAN=y $@
+
 kernel: prepare $(OBJ)/.config
 	$(call kbuild,$(OBJ),bzImage headers)
 
 kernel-nosys: prepare $(NOSYS)/.config
 	$(call kbuild,$(NOSYS),bzImage)
+
+kernel-debug: prepare $(DEBUG)/.config
+	$(call kbuild,$(DEBUG),bzImage)
 
 # programs older than the uapi header they were built against go
 UAPI	:= $(OBJ)/usr/include/linux/checkpoint.h
@@ -126,6 +141,17 @@ test: judge-check initramfs
 test-nosys: judge-check kernel-nosys initramfs
 	$(TOP)/harness/boot.sh $(NOSYS)/arch/x86/boot/bzImage $(INITRD) nosys $(TIMEOUT)
 
+# KASAN's shadow and kmemleak's pool want room; a sanitized kernel is slow
+test-debug: judge-check kernel-debug initramfs
+	MEM=3G $(TOP)/harness/boot.sh $(DEBUG)/arch/x86/boot/bzImage $(INITRD) \
+		debug $$(( $(TIMEOUT) * 3 ))
+
+# at least 5 images a second, or it is too slow
+soak: judge-check kernel-debug initramfs
+	MEM=3G KARGS=ckpt.fuzz=$(FUZZ) $(TOP)/harness/boot.sh \
+		$(DEBUG)/arch/x86/boot/bzImage $(INITRD) soak \
+		$$(( $(FUZZ) / 5 + 600 ))
+
 demo: initramfs
 	$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) demo $(TIMEOUT)
 
@@ -137,7 +163,7 @@ checkpatch: prepare
 	$(TOP)/harness/checkpatch.sh $(SRC)
 
 clean:
-	rm -rf $(OBJ) $(NOSYS) $(KSFT) $(TOOLS) $(INITRD)
+	rm -rf $(OBJ) $(NOSYS) $(DEBUG) $(KSFT) $(TOOLS) $(INITRD)
 
 distclean:
 	rm -rf $(BUILD)

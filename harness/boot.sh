@@ -2,7 +2,9 @@
 # Boots the patched kernel under QEMU (TCG) with the initramfs, shows the
 # console, and judges the run: a failed test, a timeout, a guest that does
 # not reach the end, or a kernel splat on the console fails it.
-# Usage: boot.sh BZIMAGE INITRAMFS test|demo TIMEOUT_SECONDS
+# Usage: boot.sh BZIMAGE INITRAMFS MODE TIMEOUT_SECONDS, with MODE one of
+# test, debug, nosys, demo, bench or soak; KARGS= adds to the kernel's
+# command line.
 set -eu
 
 bzimage=$1
@@ -18,7 +20,7 @@ timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
 	-nodefaults -nographic -no-reboot -serial stdio -monitor none \
 	-kernel "$bzimage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 ckpt.mode=$mode" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 ckpt.mode=$mode ${KARGS:-}" \
 	</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" || rc=$?
 # the pipeline's status is tee's; timeout's shows as a missing end marker
 

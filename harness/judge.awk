@@ -5,6 +5,20 @@
 function splat(line) {
 	return line ~ /BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|blocked for more than|Kernel panic/
 }
+# kmemleak's report (make test-debug): an object is ours when a frame of
+# the stack that allocated it is in the checkpoint code
+/^ckpt-harness: kmemleak begin$/ { inleak = 1; next }
+/^ckpt-harness: kmemleak end$/ { inleak = 0; leakend(); next }
+inleak && /unreferenced object/ { leakend(); leaks++; obj = $0; next }
+inleak && /\+0x[0-9a-f]+\/0x/ && /(ckpt_|checkpoint|restore_|restart)/ { ours = 1 }
+inleak { next }
+function leakend() {
+	if (ours) {
+		ourleaks++
+		print "boot: kmemleak: ours: " obj
+	}
+	ours = 0
+}
 /^ckpt-harness: run / { bin = $3; binfail = 0; next }
 /^ckpt-harness: exit / {
 	if ($4 != 0 && !binfail) {
@@ -32,6 +46,10 @@ END {
 		print "boot: the guest did not reach the end (timeout or crash)"
 	}
 	if (splats)
+		failed++
+	if (mode == "debug")
+		printf "kmemleak: %d unreferenced objects, %d from the checkpoint code\n", leaks, ourleaks
+	if (ourleaks)
 		failed++
 	if (mode == "demo" || mode == "bench")
 		printf "%s: %s\n", mode, failed ? "FAILED" : "ok"

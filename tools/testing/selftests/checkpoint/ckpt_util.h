@@ -23,6 +23,15 @@
 
 #include "../../../checkpoint/ckpt.h"
 
+/*
+ * A test's time limit: the same tests run on a KASAN and lockdep kernel
+ * under emulation (make test-debug), ten times slower than the plain one.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
+
 /* A child that stops itself at once and exits when continued. */
 static inline pid_t spawn_stopped(void)
 {
