@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/kdev_t.h>
 #include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
@@ -516,6 +517,28 @@ static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	return restore_pipe_data(ctx, wr, &h);
 }
 
+/*
+ * The kind of a description must be that of the file its record names:
+ * an image may not have restart open, say, a watchdog or a disk in the
+ * name of /dev/null.
+ */
+static bool ckpt_kind_matches(u32 kind, const struct ckpt_hdr_file *path)
+{
+	switch (kind) {
+	case CKPT_FILE_REG:
+		return S_ISREG(path->mode);
+	case CKPT_FILE_DIR:
+		return S_ISDIR(path->mode);
+	case CKPT_FILE_CHR:
+		return S_ISCHR(path->mode) &&
+		       path->rdev <= U32_MAX &&
+		       ckpt_chr_supported(new_decode_dev(path->rdev));
+	case CKPT_FILE_FIFO:
+		return S_ISFIFO(path->mode);
+	}
+	return false;
+}
+
 static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			     struct ckpt_rfile *f)
 {
@@ -559,6 +582,8 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			f->path = NULL;
 			return ret;
 		}
+		if (!ckpt_kind_matches(f->h.kind, f->path))
+			return -EBADMSG;
 	}
 	if (f->h.pipe == rf->nr_pipes + 1) {
 		rf->nr_pipes++;

@@ -7,7 +7,7 @@
  * mutates them and feeds each to restart(2) in a child, with a timeout.
  * Most are resealed, so that the kernel's checks behind the checksum are
  * reached.  Most are only verified (RESTART_VERIFY), here, in the
- * fuzzing process; one in eight is restarted for real, in a child, so
+ * fuzzing process; one in sixteen is restarted for real, in a child, so
  * that the code past the point of no return runs too.
  *
  * Every restart must end: with an error, an exit, or a signal.  A child
@@ -90,7 +90,7 @@ static int state_image(void (*prep)(void), struct image *img)
 
 static void memory_state(void)
 {
-	size_t len = 1 << 20;
+	size_t len = 256 << 10;
 	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *s = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
@@ -541,7 +541,7 @@ static int fuzz(struct image *base, int nbase, long count)
 		return 1;
 	for (i = 0; i < count; i++) {
 		struct image *b = &base[below(nbase)];
-		bool verify = below(8) != 0, reseal = below(10) != 0;
+		bool verify = below(16) != 0, reseal = below(10) != 0;
 		enum outcome o;
 
 		f->img.buf = malloc(b->len);

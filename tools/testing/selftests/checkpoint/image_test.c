@@ -420,6 +420,29 @@ TEST_F(image, restart_refuses_a_duplicated_record)
 }
 
 /*
+ * An fd's record may not name another device than those restart reopens:
+ * here /dev/mem (1:1) where the console was.
+ */
+TEST_F(image, restart_refuses_a_device_it_does_not_reopen)
+{
+	struct ckpt_hdr_file *p = NULL;
+
+	for (int r = 0; r < self->nrec && !p; r++) {
+		struct ckpt_hdr_file *h = (void *)(self->img.buf +
+						   self->rec[r].off);
+
+		if (self->rec[r].type == CKPT_HDR_FILE_PATH &&
+		    S_ISCHR(h->mode))
+			p = h;
+	}
+	ASSERT_NE(NULL, p);
+	p->rdev = (1 << 8) | 1;		/* new_encode_dev(MKDEV(1, 1)) */
+	image_reseal(&self->img);
+	expect_refused(_metadata, self, self->img.buf, self->img.len, 0,
+		       EBADMSG, "device");
+}
+
+/*
  * Cut at each record boundary, and inside each record: after its first
  * byte, at its middle, before its last byte; the same inside page data.
  */
