@@ -376,15 +376,11 @@ static int restore_attr(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_attr *h;
 	unsigned int i;
-	int ret;
 
-	h = kmalloc(sizeof(*h), GFP_KERNEL);
-	if (!h)
-		return -ENOMEM;
+	h = ckpt_read_obj_alloc(ctx, CKPT_HDR_ATTR, sizeof(*h), sizeof(*h));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
 	ctx->rst_attr = h;
-	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_ATTR, sizeof(*h), sizeof(*h));
-	if (ret)
-		return ret;
 
 	if (h->personality == 0xffffffff || h->umask & ~0777 ||
 	    h->nice < MIN_NICE || h->nice > MAX_NICE ||
@@ -435,13 +431,10 @@ int restore_task(struct ckpt_ctx *ctx)
 	struct file *file;
 	int ret;
 
-	h = kmalloc(sizeof(*h), GFP_KERNEL);
-	if (!h)
-		return -ENOMEM;
+	h = ckpt_read_obj_alloc(ctx, CKPT_HDR_TASK, sizeof(*h), sizeof(*h));
+	if (IS_ERR(h))
+		return PTR_ERR(h);
 	ctx->rst_task = h;
-	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_TASK, sizeof(*h), sizeof(*h));
-	if (ret)
-		return ret;
 
 	if (h->pid <= 0 || h->tgid <= 0)
 		return -EBADMSG;
