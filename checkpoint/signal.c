@@ -196,17 +196,25 @@ static bool ckpt_sigaction_valid(int sig, const struct ckpt_sigaction *a)
 	return a->handler < TASK_SIZE && a->restorer < TASK_SIZE;
 }
 
-/* As sigaltstack(2) would take it. */
+/*
+ * As sigaltstack(2) would take it.  The size check reads the FPU state
+ * permissions, which siglock serializes.
+ */
 static bool ckpt_altstack_valid(const struct ckpt_hdr_signals *h)
 {
+	bool ok;
+
 	if (h->altstack_flags == SS_DISABLE)
 		return !h->altstack_sp && !h->altstack_size;
 	if (h->altstack_flags & ~SS_AUTODISARM)
 		return false;
-	return h->altstack_size >= MINSIGSTKSZ &&
-	       sigaltstack_size_valid(h->altstack_size) &&
-	       h->altstack_sp < TASK_SIZE &&
-	       h->altstack_size <= TASK_SIZE - h->altstack_sp;
+	if (h->altstack_size < MINSIGSTKSZ || h->altstack_sp >= TASK_SIZE ||
+	    h->altstack_size > TASK_SIZE - h->altstack_sp)
+		return false;
+	spin_lock_irq(&current->sighand->siglock);
+	ok = sigaltstack_size_valid(h->altstack_size);
+	spin_unlock_irq(&current->sighand->siglock);
+	return ok;
 }
 
 /* The siginfo of a pending signal: one the process could queue itself. */
@@ -326,9 +334,12 @@ static void restore_sigactions(struct ckpt_hdr_signals *h)
 	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	set_current_blocked(&blocked);
 
+	/* under siglock, as sigaltstack(2) sets it */
+	spin_lock_irq(&tsk->sighand->siglock);
 	tsk->sas_ss_sp = h->altstack_sp;
 	tsk->sas_ss_size = h->altstack_size;
 	tsk->sas_ss_flags = h->altstack_flags;
+	spin_unlock_irq(&tsk->sighand->siglock);
 }
 
 static int restore_itimers(struct ckpt_hdr_itimers *h)

@@ -43,6 +43,7 @@ done
 # make test-debug: a leak from the checkpoint code fails, another does not
 leak() {
 	printf '%s\nok 1 a\nckpt-harness: exit t 0\n%s\n' "$run" "$end"
+	printf 'ckpt-harness: kmemleak scanned\n'
 	printf 'ckpt-harness: kmemleak begin\n'
 	printf 'unreferenced object 0xffff888003a1c000 (size 64):\n'
 	printf '  comm "restart_test", pid 90, jiffies 4294937296\n'
@@ -54,6 +55,9 @@ leak restore_files | mode=debug expect 1 \
 	"kmemleak: 1 unreferenced objects, 1 from the checkpoint code" || bad=1
 leak acpi_os_alloc | mode=debug expect 0 \
 	"kmemleak: 1 unreferenced objects, 0 from the checkpoint code" || bad=1
+# a leak scan that did not happen fails
+printf '%s\nok 1 a\nckpt-harness: exit t 0\n%s\n' "$run" "$end" |
+	mode=debug expect 1 "boot: kmemleak did not scan" || bad=1
 # and a case that passes must not pass the check that it fails
 printf '%s\nok 1 a\nckpt-harness: exit t 0\n%s\n' "$run" "$end" |
 	expect 1 "1 passed, 0 failed, 0 skipped" 2>/dev/null && bad=1

@@ -7,6 +7,7 @@ function splat(line) {
 }
 # kmemleak's report (make test-debug): an object is ours when a frame of
 # the stack that allocated it is in the checkpoint code
+/^ckpt-harness: kmemleak scanned$/ { scanned = 1; next }
 /^ckpt-harness: kmemleak begin$/ { inleak = 1; next }
 /^ckpt-harness: kmemleak end$/ { inleak = 0; leakend(); next }
 inleak && /unreferenced object/ { leakend(); leaks++; obj = $0; next }
@@ -47,6 +48,10 @@ END {
 	}
 	if (splats)
 		failed++
+	if (mode == "debug" && !scanned) {
+		failed++
+		print "boot: kmemleak did not scan"
+	}
 	if (mode == "debug")
 		printf "kmemleak: %d unreferenced objects, %d from the checkpoint code\n", leaks, ourleaks
 	if (ourleaks)
