@@ -51,25 +51,6 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 	return ret;
 }
 
-/* Writes @nr whole pages straight from the pages. */
-int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
-		     unsigned int nr)
-{
-	struct iov_iter iter;
-	struct bio_vec *bv;
-	int ret;
-
-	bv = ckpt_pages_bvec(pages, nr);
-	if (!bv)
-		return -ENOMEM;
-	if (ctx->csum_pages)
-		ckpt_csum_pages(ctx, pages, nr);
-	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
-	ret = ckpt_stream(ctx, &iter);
-	kfree(bv);
-	return ret;
-}
-
 /*
  * Writes the record @h of @len bytes, header included, and the zeroes
  * that pad it to CKPT_ALIGN.

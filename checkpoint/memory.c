@@ -314,7 +314,7 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
 				     struct_size(pw->h, addr, pw->h->nr_pages));
 		if (!ret)
-			ret = ckpt_write_pages(ctx, pages, pw->h->nr_pages);
+			ret = ckpt_stream_pages(ctx, pages, pw->h->nr_pages);
 		ckpt_pages_put(pages, pw->h->nr_pages);
 		if (ret)
 			return ret;
@@ -716,7 +716,7 @@ static int restore_private_pages(struct ckpt_ctx *ctx, u64 *addr,
 	if (ret)
 		return ret;
 
-	ret = ckpt_read_pages(ctx, pages, nr);
+	ret = ckpt_stream_pages(ctx, pages, nr);
 	ckpt_pages_put(pages, nr);
 	return ret;
 }

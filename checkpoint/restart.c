@@ -54,25 +54,6 @@ int ckpt_read_page(struct ckpt_ctx *ctx, void *buf)
 	return ret;
 }
 
-/* Reads @nr whole pages of the image straight into @pages. */
-int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
-		    unsigned int nr)
-{
-	struct iov_iter iter;
-	struct bio_vec *bv;
-	int ret;
-
-	bv = ckpt_pages_bvec(pages, nr);
-	if (!bv)
-		return -ENOMEM;
-	iov_iter_bvec(&iter, ITER_DEST, bv, nr, (size_t)nr * PAGE_SIZE);
-	ret = ckpt_stream(ctx, &iter);
-	if (!ret && ctx->csum_pages)
-		ckpt_csum_pages(ctx, pages, nr);
-	kfree(bv);
-	return ret;
-}
-
 static int ckpt_read_padding(struct ckpt_ctx *ctx, u32 len)
 {
 	u8 pad[CKPT_ALIGN];

@@ -72,17 +72,6 @@ int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter)
 	return 0;
 }
 
-/* A bvec for @nr whole pages; the caller kfree()s it. */
-struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr)
-{
-	struct bio_vec *bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
-	unsigned int i;
-
-	for (i = 0; bv && i < nr; i++)
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
-	return bv;
-}
-
 /*
  * Page data is the process's own bytes, which restart copies but never
  * parses: a damaged page can harm that process only, as a damaged file
@@ -91,8 +80,8 @@ struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr)
  * shares with running processes may change between the hash and the
  * write, which would fail a sound image.
  */
-void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
-		     unsigned int nr)
+static void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
+			    unsigned int nr)
 {
 	unsigned int i;
 
@@ -102,6 +91,33 @@ void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
 		xxh64_update(&ctx->csum, p, PAGE_SIZE);
 		kunmap_local(p);
 	}
+}
+
+/*
+ * Moves @nr whole pages straight between the image and @pages, pinned by
+ * the caller: out of them on checkpoint, into them on restart.
+ */
+int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
+		      unsigned int nr)
+{
+	unsigned int dir = ctx->kind == CKPT_CTX_CHECKPOINT ? ITER_SOURCE :
+							       ITER_DEST;
+	struct iov_iter iter;
+	struct bio_vec *bv;
+	unsigned int i;
+	int ret;
+
+	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, dir, bv, nr, (size_t)nr * PAGE_SIZE);
+	ret = ckpt_stream(ctx, &iter);
+	if (!ret && ctx->csum_pages)
+		ckpt_csum_pages(ctx, pages, nr);
+	kfree(bv);
+	return ret;
 }
 
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)

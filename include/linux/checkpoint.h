@@ -11,7 +11,6 @@
 #include <linux/xxhash.h>
 #include <uapi/linux/checkpoint.h>
 
-struct bio_vec;
 struct ckpt_rst_mm;
 struct ckpt_rst_signals;
 struct ckpt_rst_files;
@@ -70,9 +69,8 @@ struct ckpt_ctx {
 
 /* the image stream: sys.c */
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
-struct bio_vec *ckpt_pages_bvec(struct page **pages, unsigned int nr);
-void ckpt_csum_pages(struct ckpt_ctx *ctx, struct page **pages,
-		     unsigned int nr);
+int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
+		      unsigned int nr);
 
 __printf(4, 5)
 int ckpt_refuse(struct ckpt_ctx *ctx, int err, int fd, const char *fmt, ...);
@@ -84,13 +82,9 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
 		    int fd);
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd);
-int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages,
-		     unsigned int nr);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_page(struct ckpt_ctx *ctx, void *buf);
-int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages,
-		    unsigned int nr);
 struct file *ckpt_open_file(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, int flags);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
