@@ -216,6 +216,9 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 	ret = checkpoint_mm(ctx);
 	if (ret)
 		return ret;
+	ret = ckpt_target_held(ctx);
+	if (ret)
+		return ret;
 	return checkpoint_tail(ctx);
 }
 

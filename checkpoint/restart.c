@@ -256,13 +256,8 @@ static int restart_may_replace_caller(void)
 	return 0;
 }
 
-/*
- * Reads and checks the whole image up to its memory, then, past the point
- * of no return, replaces the caller's address space, registers and task
- * state.  Before that point an error leaves the caller as it was; after
- * it, an error kills the caller: a half-restored process never runs.
- */
-static int restart_image(struct ckpt_ctx *ctx)
+/* Reads and checks the whole image up to its memory. */
+static int restart_prepare(struct ckpt_ctx *ctx)
 {
 	int ret;
 
@@ -289,12 +284,35 @@ static int restart_image(struct ckpt_ctx *ctx)
 		ret = restore_mm_pages(ctx);
 		return ret ? ret : restore_tail(ctx);
 	}
+	return restart_may_replace_caller();
+}
 
-	ret = restart_may_replace_caller();
-	if (ret)
+/*
+ * Reads and checks the whole image up to its memory, then, past the point
+ * of no return, replaces the caller's address space, registers and task
+ * state.  Before that point an error leaves the caller as it was; after
+ * it, an error kills the caller: a half-restored process never runs.
+ *
+ * A signal may interrupt a read from a pipe or a socket before that point
+ * (-EINTR, or the call is restarted if nothing was read yet).  After it,
+ * signals other than SIGKILL and SIGSTOP are blocked until the image's
+ * mask is set: they wait for the restored process.  The caller's pending
+ * signals go at that point, with the rest of it.
+ */
+static int restart_image(struct ckpt_ctx *ctx)
+{
+	sigset_t all;
+	int ret;
+
+	ret = restart_prepare(ctx);
+	if (ret || (ctx->flags & RESTART_VERIFY))
 		return ret;
 
 	/* the point of no return */
+	sigfillset(&all);
+	set_current_blocked(&all);
+	if (!fatal_signal_pending(current))
+		flush_signals(current);
 	ret = restore_mm_apply(ctx);
 	if (!ret)
 		ret = restore_mm_pages(ctx);

@@ -27,15 +27,23 @@ struct ckpt_rst_signals {
 	struct ckpt_hdr_siginfo info[] __counted_by(nr);
 };
 
-static void checkpoint_sigactions(struct task_struct *task,
-				  struct ckpt_hdr_signals *h)
+/*
+ * A target killed during the checkpoint may be reaped, and lose its
+ * sighand, under the checkpointer: each look at it takes the sighand
+ * through lock_task_sighand(), and finding none is -ESRCH.
+ */
+static int checkpoint_sigactions(struct task_struct *task,
+				 struct ckpt_hdr_signals *h)
 {
-	struct k_sigaction *k = task->sighand->action;
+	unsigned long irqflags;
+	struct k_sigaction *k;
 	unsigned int i;
 
 	BUILD_BUG_ON(ARRAY_SIZE(h->action) != _NSIG || _NSIG_WORDS != 1);
 
-	spin_lock_irq(&task->sighand->siglock);
+	if (!lock_task_sighand(task, &irqflags))
+		return -ESRCH;
+	k = task->sighand->action;
 	for (i = 0; i < _NSIG; i++) {
 		h->action[i].handler = (unsigned long)k[i].sa.sa_handler;
 		h->action[i].flags = k[i].sa.sa_flags & UAPI_SA_FLAGS;
@@ -48,7 +56,8 @@ static void checkpoint_sigactions(struct task_struct *task,
 	h->altstack_sp = task->sas_ss_sp;
 	h->altstack_size = task->sas_ss_size;
 	h->altstack_flags = task->sas_ss_flags;
-	spin_unlock_irq(&task->sighand->siglock);
+	unlock_task_sighand(task, &irqflags);
+	return 0;
 }
 
 /*
@@ -56,21 +65,22 @@ static void checkpoint_sigactions(struct task_struct *task,
  * @max: the queued ones with their siginfo, the task's own first; then
  * those pending without a queue entry (the kernel keeps none when it
  * cannot allocate one), as sent by the kernel.  Returns their count,
- * which is more than @max when they did not fit.
+ * which is more than @max when they did not fit, or -ESRCH.
  */
-static unsigned int ckpt_pending(struct task_struct *task,
-				 struct ckpt_hdr_siginfo *info,
-				 unsigned int max)
+static int ckpt_pending(struct task_struct *task,
+			struct ckpt_hdr_siginfo *info, unsigned int max)
 {
 	struct sigpending *lists[] = { &task->pending,
 				       &task->signal->shared_pending };
+	unsigned long irqflags;
 	unsigned int i, n = 0;
 	struct sigqueue *q;
 	sigset_t queued;
 	int sig;
 
 	sigemptyset(&queued);
-	spin_lock_irq(&task->sighand->siglock);
+	if (!lock_task_sighand(task, &irqflags))
+		return -ESRCH;
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		list_for_each_entry(q, &lists[i]->list, list) {
 			if (n < max) {
@@ -102,7 +112,7 @@ static unsigned int ckpt_pending(struct task_struct *task,
 			n++;
 		}
 	}
-	spin_unlock_irq(&task->sighand->siglock);
+	unlock_task_sighand(task, &irqflags);
 	return n;
 }
 
@@ -111,12 +121,17 @@ static struct ckpt_hdr_siginfo *ckpt_pending_get(struct task_struct *task,
 						 unsigned int *nr)
 {
 	struct ckpt_hdr_siginfo *info = NULL;
-	unsigned int max = 0, n;
+	unsigned int max = 0;
+	int n;
 
 	/* a signal may come between counting and copying: count again */
 	for (;;) {
 		n = ckpt_pending(task, info, max);
-		if (n <= max)
+		if (n < 0) {
+			kvfree(info);
+			return ERR_PTR(n);
+		}
+		if ((unsigned int)n <= max)
 			break;
 		kvfree(info);
 		max = n + 8;
@@ -143,7 +158,8 @@ static int checkpoint_itimers(struct ckpt_ctx *ctx)
 			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 					   "POSIX timers (timer_create) are not supported");
 		for (i = 0; i < ARRAY_SIZE(t); i++) {
-			itimer_get(ctx->task, i, &v);
+			if (itimer_get(ctx->task, i, &v))
+				return -ESRCH;
 			t[i]->value = timespec64_to_ns(&v.it_value);
 			t[i]->interval = timespec64_to_ns(&v.it_interval);
 		}
@@ -169,9 +185,10 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	if (IS_ERR(info))
 		goto out;
 
-	checkpoint_sigactions(ctx->task, h);
+	ret = checkpoint_sigactions(ctx->task, h);
 	h->nr_siginfo = nr;
-	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h));
+	if (!ret)
+		ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h));
 	for (i = 0; !ret && i < nr; i++)
 		ret = ckpt_write_obj(ctx, &info[i].h, CKPT_HDR_SIGINFO,
 				     sizeof(info[i]));
@@ -363,9 +380,12 @@ static int restore_itimers(struct ckpt_hdr_itimers *h)
 }
 
 /*
- * Past the point of no return: the restarter's handlers, pending signals
- * and timers give way to the image's.  A fatal signal already pending
- * stays, so that the restored process dies as the restarter would have.
+ * Past the point of no return: the restarter's handlers and timers give
+ * way to the image's, and the image's pending signals are sent again.
+ * Its pending signals went at that point (restart_image()); a fatal one
+ * stayed, so that the restored process dies as the restarter would have.
+ * Signals sent during the restore stay pending too, queued before the
+ * image's.
  */
 int restore_signals_apply(struct ckpt_ctx *ctx)
 {
@@ -375,8 +395,6 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 	int ret;
 
 	flush_signal_handlers(current, 0);
-	if (!fatal_signal_pending(current))
-		flush_signals(current);
 	restore_sigactions(&rs->h);
 
 	for (i = 0; i < rs->nr; i++) {

@@ -120,6 +120,22 @@ int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
 	return ret;
 }
 
+/*
+ * A call interrupted by a signal is restarted only if it moved nothing
+ * yet: part of a stream, a pipe's or a socket's, cannot be moved again.
+ */
+static long ckpt_no_restart(struct ckpt_ctx *ctx, long ret)
+{
+	switch (ret) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return ctx->bytes ? -EINTR : ret;
+	}
+	return ret;
+}
+
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
 	kfree(ctx->err_msg);
@@ -164,6 +180,42 @@ static bool ckpt_task_is_stopped(struct task_struct *task)
 }
 
 /*
+ * Waits until a stopped target is off its CPU (a task that has just
+ * stopped may still be on its way into schedule()), and returns its count
+ * of context switches then, as ptrace does before it looks; 0 if it is
+ * not stopped, or was woken meanwhile.
+ */
+static unsigned long ckpt_target_inactive(struct task_struct *task)
+{
+	unsigned int state = READ_ONCE(task->__state);
+
+	if (!ckpt_task_is_stopped(task))
+		return 0;
+	return wait_task_inactive(task, state);
+}
+
+/*
+ * Checked before the tail is written: a target other than the caller must
+ * not have run, been killed or exited since the checkpoint began, or its
+ * image could mix two moments.  A task that ran was switched in and out
+ * since, or is not stopped now.
+ */
+int ckpt_target_held(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+
+	if (task == current)
+		return 0;
+	if (fatal_signal_pending(task) || task->flags & PF_EXITING)
+		return ckpt_refuse(ctx, -ESRCH, -1,
+				   "the process was killed or exited during the checkpoint");
+	if (ckpt_target_inactive(task) != ctx->switches)
+		return ckpt_refuse(ctx, -EBUSY, -1,
+				   "the process was continued during the checkpoint");
+	return 0;
+}
+
+/*
  * Takes the target of a checkpoint: the caller for @pid == 0, else the
  * task @pid names in the caller's pid namespace.  Checking it needs the
  * right a debugger needs to attach.  Paths in the image are the target's,
@@ -192,8 +244,11 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
 		return -EPERM;
 
-	if (task != current && !ckpt_task_is_stopped(task))
-		return -EBUSY;
+	if (task != current) {
+		ctx->switches = ckpt_target_inactive(task);
+		if (!ctx->switches)
+			return -EBUSY;
+	}
 
 	task_lock(task);
 	if (task->fs)
@@ -240,6 +295,7 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 		ret = do_checkpoint(ctx);
 	if (!ret)
 		ret = ctx->crid;
+	ret = ckpt_no_restart(ctx, ret);
 
 	ckpt_ctx_free(ctx);
 out_fdput:
@@ -278,7 +334,7 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 	ctx->task = get_task_struct(current);
 	get_fs_root(current->fs, &ctx->root);
 
-	ret = do_restart(ctx);
+	ret = ckpt_no_restart(ctx, do_restart(ctx));
 
 	/*
 	 * The restored process's fds replaced the caller's, @fd too, whose

@@ -48,6 +48,7 @@ struct ckpt_ctx {
 
 	struct task_struct *task;	/* the target; current on restart */
 	u32 resume;			/* CKPT_RESUME_* of the target */
+	unsigned long switches;		/* its context switches at the start */
 	struct path root;		/* the target's root: paths are its */
 
 	/*
@@ -69,6 +70,7 @@ struct ckpt_ctx {
 
 /* the image stream: sys.c */
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
+int ckpt_target_held(struct ckpt_ctx *ctx);
 int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
 		      unsigned int nr);
 
