@@ -193,6 +193,8 @@ static u64 ckpt_vma_flags(vm_flags_t vm_flags)
 		flags |= CKPT_VMA_DONTDUMP;
 	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
 		flags |= CKPT_VMA_MAYWRITE;
+	if (vm_flags & VM_NORESERVE)
+		flags |= CKPT_VMA_NORESERVE;
 	return flags;
 }
 
@@ -412,8 +414,11 @@ static int restore_mm_layout(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *h)
 	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_MM, sizeof(*h), sizeof(*h));
 	if (ret)
 		return ret;
-	if (!h->nr_vmas || h->nr_vmas > sysctl_max_map_count)
+	if (!h->nr_vmas)
 		return -EBADMSG;
+	/* more than this machine allows a process */
+	if (h->nr_vmas > sysctl_max_map_count)
+		return -ENOMEM;
 	if (!h->nr_auxv || h->nr_auxv > AT_VECTOR_SIZE / 2 ||
 	    h->auxv[2 * (h->nr_auxv - 1)] != AT_NULL)
 		return -EBADMSG;
@@ -512,10 +517,49 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	return 0;
 }
 
+/* The pages mmap() will charge to the commit limit for @v, if any. */
+static unsigned long ckpt_vma_charge(const struct ckpt_rvma *v)
+{
+	if (v->flags & CKPT_VMA_NORESERVE)
+		return 0;
+	if (v->kind == CKPT_VMA_SHMEM ||
+	    ((v->kind == CKPT_VMA_ANON || v->kind == CKPT_VMA_FILE) &&
+	     !(v->flags & CKPT_VMA_SHARED) && (v->prot & PROT_WRITE)))
+		return (v->end - v->start) >> PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * Would the machine let the VMAs be mapped?  Each is charged in turn to
+ * the commit limit, as mmap() will charge it after the point of no
+ * return under the overcommit policy (vm.overcommit_memory), and all is
+ * given back.  The caller's own memory still counts then: the check errs
+ * on the safe side.
+ */
+static int restore_mm_commit_check(struct ckpt_rst_mm *rm)
+{
+	unsigned long pages, charged = 0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < rm->nr; i++) {
+		pages = ckpt_vma_charge(&rm->vma[i]);
+		if (!pages)
+			continue;
+		ret = security_vm_enough_memory_mm(current->mm, pages);
+		if (ret)
+			break;
+		charged += pages;
+	}
+	vm_unacct_memory(charged);
+	return ret ? -ENOMEM : 0;
+}
+
 /*
  * Reads the layout and the VMAs, opens their files, and checks what can be
- * known before the point of no return: the VMAs fit RLIMIT_AS and lie above
- * mmap_min_addr.  Keeps it all in ctx->rst_mm.
+ * known before the point of no return: the VMAs fit RLIMIT_AS and the
+ * machine's commit limit, and lie above mmap_min_addr.  Keeps it all in
+ * ctx->rst_mm.
  */
 int restore_mm(struct ckpt_ctx *ctx)
 {
@@ -548,6 +592,9 @@ int restore_mm(struct ckpt_ctx *ctx)
 	}
 	if (total > rlimit(RLIMIT_AS))
 		return -ENOMEM;
+	ret = restore_mm_commit_check(rm);
+	if (ret)
+		return ret;
 
 	if (ctx->flags & RESTART_VERIFY)
 		return 0;
@@ -583,6 +630,8 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	default:
 		return 0;	/* the vDSO came with its vvar */
 	}
+	if (v->flags & CKPT_VMA_NORESERVE)
+		flags |= MAP_NORESERVE;
 
 	addr = vm_mmap(file, v->start, v->end - v->start, v->prot, flags, off);
 	if (IS_ERR_VALUE(addr))

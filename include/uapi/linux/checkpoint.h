@@ -210,7 +210,8 @@ enum ckpt_vma_kind {
 #define CKPT_VMA_DONTCOPY	(1ULL << 3)
 #define CKPT_VMA_DONTDUMP	(1ULL << 4)
 #define CKPT_VMA_MAYWRITE	(1ULL << 5)	/* of a shared file mapping */
-#define CKPT_VMA_FLAGS_ALL	((1ULL << 6) - 1)
+#define CKPT_VMA_NORESERVE	(1ULL << 6)	/* MAP_NORESERVE */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 7) - 1)
 
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;
