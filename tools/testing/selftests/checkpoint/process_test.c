@@ -6,7 +6,6 @@
  * never hands a user a process with credentials other than their own.
  */
 #define _GNU_SOURCE
-#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/personality.h>
@@ -18,13 +17,6 @@
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
-
-#define USER 1000
-
-static int exit_after_checkpoint(int fd)
-{
-	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
-}
 
 static char dir[64];
 
@@ -338,104 +330,6 @@ TEST(refused_checkpoint_says_why_in_the_image)
 	}
 	EXPECT_EQ(-ENODATA, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
 	image_free(&img);
-	close(fd);
-}
-
-static void become_user(int unused)
-{
-	if (setgroups(0, NULL) || setresgid(USER, USER, USER) ||
-	    setresuid(USER, USER, USER))
-		_exit(90);
-}
-
-/* Another user may not run root's process, even as themselves. */
-TEST(image_of_root_is_refused_to_a_user)
-{
-	int fd = image_fd();
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(exit_after_checkpoint, fd));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		become_user(0);
-		lseek(fd, 0, SEEK_SET);
-		if (sys_restart(0, fd, 0) != -1 || errno != EPERM)
-			_exit(1);
-		/* and the caller is as it was */
-		_exit(getuid() == USER ? 0 : 2);
-	}
-	EXPECT_EQ(0, wait_exit(pid));
-	close(fd);
-}
-
-static int as_user_round_trip(int fd)
-{
-	become_user(0);
-	return exit_after_checkpoint(fd);
-}
-
-TEST(user_restarts_own_image)
-{
-	int fd = image_fd();
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(as_user_round_trip, fd));
-	/* the image's stdio is the console, root's */
-	pid = fork_restarter(fd, 0, RESTART_KEEP_STDIO, become_user, 0);
-	ASSERT_LE(0, pid);
-	EXPECT_EQ(RESTORED, wait_exit(pid));
-	close(fd);
-}
-
-static char locked_dir[64];
-static char locked_file[PATH_MAX];
-
-static int map_locked_file(int fd)
-{
-	int f;
-
-	become_user(0);
-	f = open(locked_file, O_RDONLY);
-	if (f < 0 || mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, f, 0) ==
-		     MAP_FAILED)
-		return 1;
-	close(f);
-	return exit_after_checkpoint(fd);
-}
-
-/* A file the restarter may not open fails restart before it replaces it. */
-TEST(file_the_restarter_cannot_open_fails_cleanly)
-{
-	int fd = image_fd(), f;
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	snprintf(locked_dir, sizeof(locked_dir), "/tmp/ckpt-locked-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(locked_dir));
-	ASSERT_EQ(0, chmod(locked_dir, 0755));
-	snprintf(locked_file, sizeof(locked_file), "%s/data", locked_dir);
-	f = open(locked_file, O_WRONLY | O_CREAT, 0644);
-	ASSERT_LE(0, f);
-	ASSERT_EQ(4096, ftruncate(f, 4096) ? -1 : 4096);
-	close(f);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(map_locked_file, fd));
-	ASSERT_EQ(0, chmod(locked_dir, 0700));
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		become_user(0);
-		lseek(fd, 0, SEEK_SET);
-		if (sys_restart(0, fd, 0) != -1 || errno != EACCES)
-			_exit(1);
-		_exit(0);
-	}
-	EXPECT_EQ(0, wait_exit(pid));
-	unlink(locked_file);
-	rmdir(locked_dir);
 	close(fd);
 }
 

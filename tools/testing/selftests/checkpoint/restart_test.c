@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/rseq.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -606,6 +607,91 @@ TEST(changed_binary_is_refused)
 
 	image_free(&self);
 	unlink(bin);
+	close(fd);
+}
+
+/*
+ * Bounds.  64 GiB reserved with MAP_NORESERVE and one page of it written:
+ * more than the machine has, which the process may map, and so may its
+ * restart.
+ */
+#define GIANT (64UL << 30)
+
+static int noreserve_giant(int fd)
+{
+	char *p = mmap(NULL, GIANT, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	p[GIANT / 2] = 7;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return p[GIANT / 2] == 7 && !p[0] && !p[GIANT - 1] ? RESTORED : 1;
+}
+
+TEST(noreserve_mapping_beyond_the_machine_survives)
+{
+	EXPECT_EQ(RESTORED, round_trip(noreserve_giant));
+}
+
+/*
+ * An image that needs more memory than the machine may commit fails with
+ * ENOMEM before the point of no return: restart returns, the restarter
+ * lives on.  The giant image is made so by taking its mapping's
+ * MAP_NORESERVE away.
+ */
+TEST(image_beyond_the_machine_is_enomem_before_replacing_the_caller)
+{
+	static struct record rec[MAX_RECORDS];
+	int fd = image_fd(), n, found = 0;
+	struct image img = {};
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(noreserve_giant, fd));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	for (int i = 0; i < n; i++) {
+		struct ckpt_hdr_vma *v = (void *)(img.buf + rec[i].off);
+
+		if (rec[i].type == CKPT_HDR_VMA &&
+		    v->flags & CKPT_VMA_NORESERVE) {
+			EXPECT_EQ(GIANT, v->end - v->start);
+			v->flags &= ~CKPT_VMA_NORESERVE;
+			found++;
+		}
+	}
+	ASSERT_EQ(1, found);
+	image_reseal(&img);
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ(0, pwrite(fd, img.buf, img.len, 0) == img.len ? 0 : -1);
+	image_free(&img);
+
+	EXPECT_EQ(200 + ENOMEM, restart_child(fd, 0));
+	lseek(fd, 0, SEEK_SET);
+	EXPECT_EQ(-1, sys_restart(0, fd, RESTART_VERIFY));
+	EXPECT_EQ(ENOMEM, errno);
+	close(fd);
+}
+
+static void limit_as(int gib)
+{
+	struct rlimit r = { (rlim_t)gib << 30, (rlim_t)gib << 30 };
+
+	setrlimit(RLIMIT_AS, &r);
+}
+
+/* And one that needs more address space than RLIMIT_AS allows. */
+TEST(image_beyond_rlimit_as_is_enomem_before_replacing_the_caller)
+{
+	int fd = image_fd();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(noreserve_giant, fd));
+	EXPECT_EQ(200 + ENOMEM,
+		  wait_exit(fork_restarter(fd, 0, 0, limit_as, 1)));
 	close(fd);
 }
 

@@ -127,13 +127,6 @@ TEST(checkpoint_running_target_is_ebusy)
 	close(fd);
 }
 
-/* In a child: drops to uid and gid 1000, or exits with 100. */
-static void become_user(void)
-{
-	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
-		_exit(100);
-}
-
 static void *park(void *arg)
 {
 	for (;;)
@@ -165,75 +158,6 @@ TEST(multithreaded_process_is_refused)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	reap(pid);
 	close(fd);
-}
-
-/* Runs @fn in a child with uid and gid 1000; returns its exit code. */
-static int as_user(int (*fn)(pid_t), pid_t target)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		become_user();
-		_exit(fn(target));
-	}
-	return wait_exit(pid);
-}
-
-/* Exit code: 0 on success, else the errno of checkpoint(2). */
-static int try_checkpoint(pid_t target)
-{
-	int fd = memfd_create("img", 0);
-
-	if (fd < 0)
-		return 101;
-	return sys_checkpoint(target, fd, 0) > 0 ? 0 : errno;
-}
-
-/* A stopped child with uid 1000, dumpable or not. */
-static pid_t spawn_user_stopped(bool dumpable)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		become_user();
-		/* a change of uid clears it; say what this test wants */
-		prctl(PR_SET_DUMPABLE, dumpable);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
-		return -1;
-	return pid;
-}
-
-TEST(checkpoint_needs_ptrace_rights)
-{
-	pid_t root_target = spawn_stopped();
-	pid_t user_target = spawn_user_stopped(true);
-	pid_t secret_target = spawn_user_stopped(false);
-
-	ASSERT_LT(0, root_target);
-	ASSERT_LT(0, user_target);
-	ASSERT_LT(0, secret_target);
-
-	/* another uid's process: refused */
-	EXPECT_EQ(EPERM, as_user(try_checkpoint, root_target));
-	/* the same uid's process: allowed */
-	EXPECT_EQ(0, as_user(try_checkpoint, user_target));
-	/* the same uid, not dumpable: refused to the user, not to root */
-	EXPECT_EQ(EPERM, as_user(try_checkpoint, secret_target));
-	EXPECT_EQ(0, try_checkpoint(secret_target));
-	/* a kernel thread: refused even to root */
-	EXPECT_EQ(EPERM, try_checkpoint(2));
-
-	reap(root_target);
-	reap(user_target);
-	reap(secret_target);
 }
 
 TEST(crid_grows_by_one_per_checkpoint)
