@@ -553,6 +553,20 @@ static void flip_data(struct __test_metadata *_metadata, int fd,
 }
 
 /*
+ * The sanitizer kernel (make test-debug) is too slow to flip every byte:
+ * its init sets CKPT_FLIP_STRIDE, and there every header byte is flipped
+ * whole, and one body byte in that many.  The plain suite flips them all,
+ * the headers' also by their lowest and highest bit.
+ */
+static size_t flip_stride(void)
+{
+	const char *s = getenv("CKPT_FLIP_STRIDE");
+	long n = s ? strtol(s, NULL, 10) : 1;
+
+	return n > 1 ? n : 1;
+}
+
+/*
  * Every byte of every record, and the first and last of each page, each
  * flipped whole; the record headers and the image header also by their
  * lowest and highest bit.  Damaged page data is refused only when the
@@ -560,19 +574,27 @@ static void flip_data(struct __test_metadata *_metadata, int fd,
  */
 TEST_F_TIMEOUT(image, restart_refuses_any_flipped_byte, 600)
 {
-	size_t page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE), stride = flip_stride();
 	bool covered = variant->flags & CHECKPOINT_CSUM_PAGES;
 	int fd = memfd_create("img", 0);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, write_all(fd, self->img.buf, self->img.len));
+	if (stride > 1)
+		TH_LOG("CKPT_FLIP_STRIDE=%zu: every header byte, flipped whole, then one byte in %zu",
+		       stride, stride);
 	for (int r = 0; r < self->nrec; r++) {
 		size_t off = self->rec[r].off, len = self->rec[r].len;
 		size_t body = (len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
+		size_t hdr = sizeof(struct ckpt_hdr);
 
-		for (size_t i = 0; i < body; i++)
+		for (size_t i = 0; i < body; i++) {
+			/* a different phase in each record */
+			if (r && i >= hdr && (i + r) % stride)
+				continue;
 			flip_check(_metadata, fd, self->img.buf, off + i,
-				   r == 0 || i < sizeof(struct ckpt_hdr));
+				   stride == 1 && (r == 0 || i < hdr));
+		}
 		for (size_t d = 0; d < self->rec[r].data; d += page) {
 			flip_data(_metadata, fd, self->img.buf, off + body + d,
 				  covered);
