@@ -216,7 +216,8 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 	ret = checkpoint_mm(ctx);
 	if (ret)
 		return ret;
-	ret = ckpt_target_held(ctx);
+	/* no tail for an image of two moments */
+	ret = ckpt_target_moved(ctx);
 	if (ret)
 		return ret;
 	return checkpoint_tail(ctx);
@@ -224,8 +225,21 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 
 int do_checkpoint(struct ckpt_ctx *ctx)
 {
-	int ret = checkpoint_image(ctx);
+	int ret = checkpoint_image(ctx), moved;
 
+	/*
+	 * A target that ran, was killed or exited meanwhile explains a
+	 * failure better than what it caused (a file gone, no mm).
+	 */
+	moved = ret ? ckpt_target_moved(ctx) : 0;
+	if (moved) {
+		kfree(ctx->err_msg);
+		ctx->err_msg = NULL;
+		ret = ckpt_refuse(ctx, moved, -1, "%s",
+				  moved == -ESRCH ?
+				  "the process was killed or exited during the checkpoint" :
+				  "the process was continued during the checkpoint");
+	}
 	if (ret && ctx->err_msg)
 		checkpoint_error(ctx, ret);
 	return ret;

@@ -140,7 +140,7 @@ static int checkpoint_exe(struct ckpt_ctx *ctx)
 
 	exe = get_task_exe_file(ctx->task);
 	if (!exe)
-		return -EOPNOTSUPP;
+		return -ESRCH;		/* no mm: it is exiting */
 	ret = ckpt_write_file(ctx, CKPT_HDR_EXE, exe, -1);
 	fput(exe);
 	return ret;

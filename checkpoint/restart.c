@@ -246,6 +246,33 @@ static int restore_tail(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Past the point of no return only SIGKILL and SIGSTOP are not blocked.
+ * A SIGSTOP would cut short a read from a pipe or a socket, and the
+ * restore with it: it is taken off, to be sent again once the process is
+ * whole.  Returns whether the read may be tried again.
+ */
+bool restart_defer_stop(struct ckpt_ctx *ctx)
+{
+	kernel_siginfo_t info;
+	enum pid_type type;
+	sigset_t mask;
+	int sig;
+
+	if (ctx->kind != CKPT_CTX_RESTART || !ctx->rst_ponr ||
+	    fatal_signal_pending(current))
+		return false;
+	/* dequeue_signal() takes the signals outside @mask: SIGSTOP only */
+	siginitsetinv(&mask, sigmask(SIGSTOP));
+	spin_lock_irq(&current->sighand->siglock);
+	sig = dequeue_signal(&mask, &info, &type);
+	spin_unlock_irq(&current->sighand->siglock);
+	if (sig != SIGSTOP)
+		return false;
+	ctx->rst_stop = true;
+	return true;
+}
+
 /* Restart is exec-like: only a single-threaded caller may become another. */
 static int restart_may_replace_caller(void)
 {
@@ -296,8 +323,9 @@ static int restart_prepare(struct ckpt_ctx *ctx)
  * A signal may interrupt a read from a pipe or a socket before that point
  * (-EINTR, or the call is restarted if nothing was read yet).  After it,
  * signals other than SIGKILL and SIGSTOP are blocked until the image's
- * mask is set: they wait for the restored process.  The caller's pending
- * signals go at that point, with the rest of it.
+ * mask is set: they wait for the restored process, and a SIGSTOP stops
+ * it once it is whole.  The caller's pending signals go at that point,
+ * with the rest of it.
  */
 static int restart_image(struct ckpt_ctx *ctx)
 {
@@ -309,6 +337,7 @@ static int restart_image(struct ckpt_ctx *ctx)
 		return ret;
 
 	/* the point of no return */
+	ctx->rst_ponr = true;
 	sigfillset(&all);
 	set_current_blocked(&all);
 	if (!fatal_signal_pending(current))
@@ -330,8 +359,11 @@ static int restart_image(struct ckpt_ctx *ctx)
 		force_fatal_sig(SIGKILL);
 		return ret;
 	}
-	/* it stops before it runs, for a debugger or a tool to take over */
-	if (ctx->flags & RESTART_STOPPED)
+	/*
+	 * It stops before it runs, for a debugger or a tool to take over, or
+	 * for the SIGSTOP that came during the restore.
+	 */
+	if ((ctx->flags & RESTART_STOPPED) || ctx->rst_stop)
 		send_sig(SIGSTOP, current, 1);
 	return 0;
 }

@@ -63,6 +63,9 @@ int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter)
 	while (iov_iter_count(iter)) {
 		n = out ? vfs_iter_write(ctx->file, iter, ctx->ppos, 0) :
 			  vfs_iter_read(ctx->file, iter, ctx->ppos, 0);
+		if ((n == -ERESTARTSYS || n == -EINTR) && !out &&
+		    restart_defer_stop(ctx))
+			continue;
 		if (n < 0)
 			return n;
 		if (!n)
@@ -195,23 +198,21 @@ static unsigned long ckpt_target_inactive(struct task_struct *task)
 }
 
 /*
- * Checked before the tail is written: a target other than the caller must
- * not have run, been killed or exited since the checkpoint began, or its
- * image could mix two moments.  A task that ran was switched in and out
- * since, or is not stopped now.
+ * A target other than the caller must not run, be killed or exit while it
+ * is checkpointed, or its image could mix two moments.  A task that ran
+ * was switched in and out since, or is not stopped now.  Returns -ESRCH
+ * if it was killed or exited, -EBUSY if it ran, else 0.
  */
-int ckpt_target_held(struct ckpt_ctx *ctx)
+int ckpt_target_moved(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
 
 	if (task == current)
 		return 0;
 	if (fatal_signal_pending(task) || task->flags & PF_EXITING)
-		return ckpt_refuse(ctx, -ESRCH, -1,
-				   "the process was killed or exited during the checkpoint");
+		return -ESRCH;
 	if (ckpt_target_inactive(task) != ctx->switches)
-		return ckpt_refuse(ctx, -EBUSY, -1,
-				   "the process was continued during the checkpoint");
+		return -EBUSY;
 	return 0;
 }
 

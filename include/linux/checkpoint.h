@@ -66,11 +66,14 @@ struct ckpt_ctx {
 	long rst_retval;		/* what restart(2) returns: the
 					 * restored process's return register
 					 */
+	bool rst_ponr;			/* past the point of no return */
+	bool rst_stop;			/* a SIGSTOP came after it */
 };
 
 /* the image stream: sys.c */
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
-int ckpt_target_held(struct ckpt_ctx *ctx);
+int ckpt_target_moved(struct ckpt_ctx *ctx);
+bool restart_defer_stop(struct ckpt_ctx *ctx);
 int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
 		      unsigned int nr);
 

@@ -367,11 +367,12 @@ static size_t offset_of(struct image *img, uint32_t type)
 }
 
 /*
- * A writer feeds @img into a new pipe: @first bytes at once, then the rest
- * in 64 KiB pieces, @pause_us apart.  Returns the read end.
+ * A writer feeds @img into a new pipe: @first bytes at once, then after
+ * @wait_us the rest in 64 KiB pieces, @pause_us apart.  Returns the read
+ * end.
  */
-static int slow_pipe(struct image *img, size_t first, long pause_us,
-		     pid_t *writer)
+static int slow_pipe(struct image *img, size_t first, long wait_us,
+		     long pause_us, pid_t *writer)
 {
 	int p[2];
 
@@ -383,6 +384,7 @@ static int slow_pipe(struct image *img, size_t first, long pause_us,
 		close(p[0]);
 		if (write_all(p[1], img->buf, first))
 			_exit(1);
+		sleep_us(wait_us);
 		for (size_t off = first; off < img->len; off += 65536) {
 			size_t n = img->len - off < 65536 ? img->len - off :
 							    65536;
@@ -430,7 +432,7 @@ TEST(restart_while_signals_arrive)
 
 	for (int round = 0; round < 3; round++) {
 		pid_t writer, pid;
-		int in = slow_pipe(&img, first, 2000, &writer);
+		int in = slow_pipe(&img, first, 0, 2000, &writer);
 
 		ASSERT_LE(0, in);
 		block_usr1(SIG_BLOCK);
@@ -464,7 +466,7 @@ TEST(restart_interrupted_early_fails_cleanly)
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
 	ASSERT_EQ(0, read_all(fd, &img));
 	/* the first records, then nothing for a long while */
-	in = slow_pipe(&img, offset_of(&img, CKPT_HDR_SIGNALS), 20000000,
+	in = slow_pipe(&img, offset_of(&img, CKPT_HDR_SIGNALS), 20000000, 0,
 		       &writer);
 	ASSERT_LE(0, in);
 	block_usr1(SIG_BLOCK);
@@ -488,6 +490,42 @@ TEST(restart_interrupted_early_fails_cleanly)
 	EXPECT_EQ(0, wait_exit(pid));
 	kill(writer, SIGKILL);
 	waitpid(writer, &status, 0);
+	image_free(&img);
+	close(fd);
+}
+
+/*
+ * A SIGSTOP past the point of no return, while page data is still on its
+ * way, does not end the restore: the process stops once it is whole, and
+ * goes on when continued.
+ */
+TEST(stop_during_restart_waits_for_the_whole_process)
+{
+	int fd = image_fd(), in, status;
+	struct image img = {};
+	pid_t writer, pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(counted_memory, fd));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	/* all before the point of no return, then the pages in 2 s */
+	in = slow_pipe(&img, offset_of(&img, CKPT_HDR_PAGES), 2000000, 0,
+		       &writer);
+	ASSERT_LE(0, in);
+	pid = fork_restarter(in, 0, RESTART_KEEP_STDIO, NULL, 0);
+	ASSERT_LE(0, pid);
+	close(in);
+	sleep_us(1000000);
+	kill(pid, SIGSTOP);
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	EXPECT_TRUE(WIFSTOPPED(status)) {
+		TH_LOG("status %#x", status);
+	}
+	kill(pid, SIGCONT);
+	if (WIFSTOPPED(status))
+		EXPECT_EQ(RESTORED, wait_exit(pid));
+	wait_exit(writer);
 	image_free(&img);
 	close(fd);
 }
