@@ -81,6 +81,11 @@ static int ckpt_pending(struct task_struct *task,
 	sigemptyset(&queued);
 	if (!lock_task_sighand(task, &irqflags))
 		return -ESRCH;
+	/* killed meanwhile: SIGKILL is no state to restore */
+	if (__fatal_signal_pending(task)) {
+		unlock_task_sighand(task, &irqflags);
+		return -ESRCH;
+	}
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		list_for_each_entry(q, &lists[i]->list, list) {
 			if (n < max) {
