@@ -64,12 +64,13 @@ static const uint64_t nasty[] = {
 /* ---- the images to start from ---- */
 
 /*
- * A child that runs @prep, if any, and checkpoints itself; restarted, it
- * exits with RESTORED.
+ * A child that runs @prep, if any, and checkpoints itself into the memfd
+ * returned; restarted, it exits with RESTORED.  The images are read only
+ * once all are made, so that none holds another.
  */
-static int state_image(void (*prep)(void), struct image *img)
+static int state_image(void (*prep)(void))
 {
-	int fd = memfd_create("base", 0), ret = -1;
+	int fd = memfd_create("base", 0);
 	pid_t pid;
 
 	if (fd < 0)
@@ -78,15 +79,20 @@ static int state_image(void (*prep)(void), struct image *img)
 	if (!pid) {
 		long crid;
 
+		/* not the other images' memfds: memfds are refused */
+		if (fd > 3)
+			close_range(3, fd - 1, 0);
+		close_range(fd + 1, ~0U, 0);
 		if (prep)
 			prep();
 		crid = sys_checkpoint(0, fd, 0);
 		_exit(crid < 0 ? 1 : crid ? 0 : RESTORED);
 	}
-	if (wait_exit(pid) == 0 && lseek(fd, 0, SEEK_SET) == 0)
-		ret = read_all(fd, img);
-	close(fd);
-	return ret;
+	if (wait_exit(pid) || lseek(fd, 0, SEEK_SET)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void memory_state(void)
@@ -423,6 +429,7 @@ struct tally {
 	long errnos[160];
 	long tried[3][2];	/* by base image, verified or restarted */
 	double ms[3][2];
+	double prep_ms;		/* making and writing the images */
 };
 
 static const char *const base_name[3] = { "small", "memory", "files" };
@@ -535,15 +542,58 @@ static int watchdog(pid_t *workers, struct tally *t, int n)
 	return bad;
 }
 
+/*
+ * The image to try, in a memfd.  Most mutations change a few bytes in
+ * place: those go into a memfd that holds the base image, and out again
+ * afterwards (@undo), rather than all of it into a scratch one; writing
+ * the whole image costs more than trying it, on a sanitizer kernel.
+ * Returns the fd, or -1.
+ */
+static int image_in_fd(struct fuzz *f, const struct image *b, int basefd,
+		       int scratch, size_t undo[2])
+{
+	size_t lo = 0, hi = f->img.len;
+
+	undo[0] = undo[1] = 0;
+	if (f->img.len != b->len) {
+		if (pwrite(scratch, f->img.buf, f->img.len, 0) !=
+		    (ssize_t)f->img.len || ftruncate(scratch, f->img.len))
+			return -1;
+		return scratch;
+	}
+	/* the changed range: by pages, then by bytes */
+	while (hi - lo >= 4096 && !memcmp(f->img.buf + lo, b->buf + lo, 4096))
+		lo += 4096;
+	while (lo < hi && f->img.buf[lo] == b->buf[lo])
+		lo++;
+	while (hi - lo >= 4096 &&
+	       !memcmp(f->img.buf + hi - 4096, b->buf + hi - 4096, 4096))
+		hi -= 4096;
+	while (hi > lo && f->img.buf[hi - 1] == b->buf[hi - 1])
+		hi--;
+	if (pwrite(basefd, f->img.buf + lo, hi - lo, lo) != (ssize_t)(hi - lo))
+		return -1;
+	undo[0] = lo;
+	undo[1] = hi;
+	return basefd;
+}
+
 /* One worker: @count images from the bases, with its own random stream. */
 static int fuzz(struct image *base, int nbase, long count)
 {
 	struct fuzz *f = calloc(1, sizeof(*f));
-	int fd = memfd_create("fuzzed", 0);
+	int scratch = memfd_create("fuzzed", 0), basefd[3], fd, k;
+	size_t undo[2];
 	long i;
 
-	if (!f || fd < 0)
+	if (!f || scratch < 0 || nbase > 3)
 		return 1;
+	for (k = 0; k < nbase; k++) {
+		basefd[k] = memfd_create("base", 0);
+		if (basefd[k] < 0 ||
+		    write_all(basefd[k], base[k].buf, base[k].len))
+			return 1;
+	}
 	/*
 	 * The images are copied, cut and spliced on the heap: keep its memory
 	 * rather than map and fault in fresh pages for each.
@@ -551,12 +601,12 @@ static int fuzz(struct image *base, int nbase, long count)
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	for (i = 0; i < count; i++) {
-		int k = below(nbase);
-		struct image *b = &base[k];
+		struct image *b = &base[k = below(nbase)];
 		bool verify = below(16) != 0, reseal = below(10) != 0;
-		struct timespec t0, t1;
+		struct timespec tp, t0, t1;
 		enum outcome o;
 
+		clock_gettime(CLOCK_MONOTONIC, &tp);
 		f->img.buf = malloc(b->len);
 		if (!f->img.buf)
 			return 1;
@@ -568,12 +618,13 @@ static int fuzz(struct image *base, int nbase, long count)
 		mutate(f);
 		if (reseal)
 			image_reseal(&f->img);
-		/* over the last image's pages, not into new ones */
-		if (pwrite(fd, f->img.buf, f->img.len, 0) != (ssize_t)f->img.len ||
-		    ftruncate(fd, f->img.len))
+		fd = image_in_fd(f, b, basefd[k], scratch, undo);
+		if (fd < 0)
 			return 1;
 		me->progress = i;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		me->prep_ms += (t0.tv_sec - tp.tv_sec) * 1e3 +
+			       (t0.tv_nsec - tp.tv_nsec) / 1e6;
 		o = verify ? verify_here(fd) : restart_in_child(fd, below(2));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		me->tried[k][!verify]++;
@@ -584,6 +635,9 @@ static int fuzz(struct image *base, int nbase, long count)
 		if (o == O_HANG || o == O_CHANGED)
 			printf("# image %ld (%s, %s): %s\n", i, f->what,
 			       verify ? "verify" : "restart", outcome_name[o]);
+		if (pwrite(basefd[k], b->buf + undo[0], undo[1] - undo[0],
+			   undo[0]) != (ssize_t)(undo[1] - undo[0]))
+			return 1;
 		image_free(&f->img);
 	}
 	return 0;
@@ -592,7 +646,8 @@ static int fuzz(struct image *base, int nbase, long count)
 int main(int argc, char **argv)
 {
 	long count = argc > 1 ? strtol(argv[1], NULL, 0) : 2000;
-	int nw = sysconf(_SC_NPROCESSORS_ONLN), i, j, bad;
+	void (*prep[3])(void) = { NULL, memory_state, files_state };
+	int nw = sysconf(_SC_NPROCESSORS_ONLN), i, j, bad = 0, fd[3];
 	struct image base[3] = {};
 	struct timespec t0, t1;
 	pid_t workers[8];
@@ -611,8 +666,17 @@ int main(int argc, char **argv)
 		return 1;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (state_image(NULL, &base[0]) || state_image(memory_state, &base[1]) ||
-	    state_image(files_state, &base[2])) {
+	for (i = 0; i < (int)ARRAY_SIZE(base); i++) {
+		fd[i] = state_image(prep[i]);
+		if (fd[i] < 0)
+			bad = 1;
+	}
+	for (i = 0; i < (int)ARRAY_SIZE(base); i++) {
+		if (fd[i] >= 0 && read_all(fd[i], &base[i]))
+			bad = 1;
+		close(fd[i]);
+	}
+	if (bad) {
 		printf("not ok 1 fuzz: cannot make the images to start from\n");
 		return 1;
 	}
@@ -639,6 +703,7 @@ int main(int argc, char **argv)
 			sum.counts[j] += t[i].counts[j];
 		for (j = 0; j < (int)ARRAY_SIZE(sum.errnos); j++)
 			sum.errnos[j] += t[i].errnos[j];
+		sum.prep_ms += t[i].prep_ms;
 		for (j = 0; j < 6; j++) {
 			sum.tried[j / 2][j % 2] += t[i].tried[j / 2][j % 2];
 			sum.ms[j / 2][j % 2] += t[i].ms[j / 2][j % 2];
@@ -653,6 +718,8 @@ int main(int argc, char **argv)
 		       base_name[i], base[i].len,
 		       sum.tried[i][0], sum.ms[i][0] / (sum.tried[i][0] ?: 1),
 		       sum.tried[i][1], sum.ms[i][1] / (sum.tried[i][1] ?: 1));
+	printf("# making the images: %.1f ms each\n",
+	       sum.prep_ms / (sum.done ?: 1));
 	printf("# refusals by errno:");
 	for (i = 0; i < (int)ARRAY_SIZE(sum.errnos); i++)
 		if (sum.errnos[i])
