@@ -195,6 +195,23 @@ static inline int image_fd(void)
 }
 
 /*
+ * A child runs @fn, which checkpoints itself; its image comes into @img.
+ * Returns 0, or -1 when the child did not end as it should.
+ */
+static inline int child_image(int (*fn)(int fd), struct image *img)
+{
+	int fd = image_fd(), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (checkpoint_child(fn, fd) == NOT_RESTORED &&
+	    lseek(fd, 0, SEEK_SET) == 0)
+		ret = read_all(fd, img);
+	close(fd);
+	return ret;
+}
+
+/*
  * A child runs @fn, which builds state and checkpoints itself; a fresh
  * child restarts the image.  Returns the restored process's exit code,
  * or -1 when the first child did not end as it should.

@@ -446,8 +446,24 @@ TEST_F(image, restart_refuses_a_device_it_does_not_reopen)
  * Cut at each record boundary, and inside each record: after its first
  * byte, at its middle, before its last byte; the same inside page data.
  */
+/*
+ * The sanitizer kernel (make test-debug) is too slow to try every byte:
+ * its init sets CKPT_FLIP_STRIDE.  There every header byte is flipped
+ * whole and one body byte in that many, and a record is cut at its start
+ * and at a quarter of the other places.  The plain suite tries them all,
+ * and flips the headers' bytes also by their lowest and highest bit.
+ */
+static size_t flip_stride(void)
+{
+	const char *s = getenv("CKPT_FLIP_STRIDE");
+	long n = s ? strtol(s, NULL, 10) : 1;
+
+	return n > 1 ? n : 1;
+}
+
 TEST_F(image, restart_refuses_truncation_anywhere)
 {
+	size_t stride = flip_stride();
 	char what[64];
 
 	for (int r = 0; r < self->nrec; r++) {
@@ -460,6 +476,8 @@ TEST_F(image, restart_refuses_truncation_anywhere)
 		for (size_t c = 0; c < ARRAY_SIZE(cuts); c++) {
 			if (c >= 4 && !data)
 				break;
+			if (c && stride > 1 && (r + c) % 4)
+				continue;
 			snprintf(what, sizeof(what), "record %d cut at %zu", r,
 				 cuts[c]);
 			expect_refused(_metadata, self, self->img.buf, cuts[c],
@@ -550,20 +568,6 @@ static void flip_data(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0, ret) {
 		TH_LOG("page byte %zu: restart returned %ld", off, ret);
 	}
-}
-
-/*
- * The sanitizer kernel (make test-debug) is too slow to flip every byte:
- * its init sets CKPT_FLIP_STRIDE, and there every header byte is flipped
- * whole, and one body byte in that many.  The plain suite flips them all,
- * the headers' also by their lowest and highest bit.
- */
-static size_t flip_stride(void)
-{
-	const char *s = getenv("CKPT_FLIP_STRIDE");
-	long n = s ? strtol(s, NULL, 10) : 1;
-
-	return n > 1 ? n : 1;
 }
 
 /*

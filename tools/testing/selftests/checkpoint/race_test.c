@@ -417,15 +417,11 @@ static int flood_until_exit(pid_t pid, long us, long *sent)
 
 TEST(restart_while_signals_arrive)
 {
-	int fd = image_fd();
 	struct image img = {};
 	size_t first;
 	long sent;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(counted_memory, fd));
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_EQ(0, read_all(fd, &img));
+	ASSERT_EQ(0, child_image(counted_memory, &img));
 	/* page data comes after the point of no return */
 	first = offset_of(&img, CKPT_HDR_PAGES);
 	ASSERT_LT(0, first);
@@ -447,7 +443,6 @@ TEST(restart_while_signals_arrive)
 		wait_exit(writer);
 	}
 	image_free(&img);
-	close(fd);
 }
 
 /*
@@ -457,14 +452,11 @@ TEST(restart_while_signals_arrive)
  */
 TEST(restart_interrupted_early_fails_cleanly)
 {
-	int fd = image_fd(), in, status;
 	struct image img = {};
 	pid_t writer, pid;
+	int in, status;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(counted_memory, fd));
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_EQ(0, read_all(fd, &img));
+	ASSERT_EQ(0, child_image(counted_memory, &img));
 	/* the first records, then nothing for a long while */
 	in = slow_pipe(&img, offset_of(&img, CKPT_HDR_SIGNALS), 20000000, 0,
 		       &writer);
@@ -491,7 +483,6 @@ TEST(restart_interrupted_early_fails_cleanly)
 	kill(writer, SIGKILL);
 	waitpid(writer, &status, 0);
 	image_free(&img);
-	close(fd);
 }
 
 /*
@@ -501,14 +492,11 @@ TEST(restart_interrupted_early_fails_cleanly)
  */
 TEST(stop_during_restart_waits_for_the_whole_process)
 {
-	int fd = image_fd(), in, status;
 	struct image img = {};
 	pid_t writer, pid;
+	int in, status;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(counted_memory, fd));
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_EQ(0, read_all(fd, &img));
+	ASSERT_EQ(0, child_image(counted_memory, &img));
 	/* all before the point of no return, then the pages in 2 s */
 	in = slow_pipe(&img, offset_of(&img, CKPT_HDR_PAGES), 2000000, 0,
 		       &writer);
@@ -527,7 +515,6 @@ TEST(stop_during_restart_waits_for_the_whole_process)
 		EXPECT_EQ(RESTORED, wait_exit(pid));
 	wait_exit(writer);
 	image_free(&img);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

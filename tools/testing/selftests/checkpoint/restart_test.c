@@ -644,13 +644,10 @@ TEST(noreserve_mapping_beyond_the_machine_survives)
 TEST(image_beyond_the_machine_is_enomem_before_replacing_the_caller)
 {
 	static struct record rec[MAX_RECORDS];
-	int fd = image_fd(), n, found = 0;
 	struct image img = {};
+	int fd, n, found = 0;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(noreserve_giant, fd));
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_EQ(0, read_all(fd, &img));
+	ASSERT_EQ(0, child_image(noreserve_giant, &img));
 	n = image_records(&img, rec);
 	ASSERT_LT(0, n);
 	for (int i = 0; i < n; i++) {
@@ -665,8 +662,9 @@ TEST(image_beyond_the_machine_is_enomem_before_replacing_the_caller)
 	}
 	ASSERT_EQ(1, found);
 	image_reseal(&img);
-	ASSERT_EQ(0, ftruncate(fd, 0));
-	ASSERT_EQ(0, pwrite(fd, img.buf, img.len, 0) == img.len ? 0 : -1);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_all(fd, img.buf, img.len));
 	image_free(&img);
 
 	EXPECT_EQ(200 + ENOMEM, restart_child(fd, 0));
