@@ -335,7 +335,10 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 	ctx->task = get_task_struct(current);
 	get_fs_root(current->fs, &ctx->root);
 
-	ret = ckpt_no_restart(ctx, do_restart(ctx));
+	ret = do_restart(ctx);
+	/* past the point of no return it is the restored process's ax */
+	if (!ctx->rst_ponr)
+		ret = ckpt_no_restart(ctx, ret);
 
 	/*
 	 * The restored process's fds replaced the caller's, @fd too, whose
