@@ -645,8 +645,8 @@ static int fuzz(struct image *base, int nbase, long count)
 
 int main(int argc, char **argv)
 {
-	long count = argc > 1 ? strtol(argv[1], NULL, 0) : 2000;
 	void (*prep[3])(void) = { NULL, memory_state, files_state };
+	long count = argc > 1 ? strtol(argv[1], NULL, 0) : 2000;
 	int nw = sysconf(_SC_NPROCESSORS_ONLN), i, j, bad = 0, fd[3];
 	struct image base[3] = {};
 	struct timespec t0, t1;
