@@ -486,6 +486,39 @@ TEST(restart_interrupted_early_fails_cleanly)
 }
 
 /*
+ * A checkpoint into a pipe nobody reads, interrupted by a handled signal
+ * once part of the image is in the pipe, fails with EINTR even under
+ * SA_RESTART: the part written cannot be taken back.  The target goes on
+ * whole.
+ */
+TEST(checkpoint_interrupted_midway_fails_with_eintr)
+{
+	pid_t target = spawn_generations(8 * MIB, 1), c;
+	int p[2];
+
+	ASSERT_LT(0, target);
+	ASSERT_EQ(0, wait_stopped(target));
+	ASSERT_EQ(0, pipe(p));
+	block_usr1(SIG_BLOCK);
+	c = fork();
+	block_usr1(SIG_UNBLOCK);
+	ASSERT_LE(0, c);
+	if (!c) {
+		take_usr1(SA_RESTART);
+		if (sys_checkpoint(target, p[1], 0) != -1)
+			_exit(1);
+		_exit(errno == EINTR && usr1 ? 0 : 2);
+	}
+	close(p[1]);
+	sleep_us(300000);
+	kill(c, SIGUSR1);
+	EXPECT_EQ(0, wait_exit(c));
+	close(p[0]);
+	kill(target, SIGCONT);
+	EXPECT_EQ(0, wait_exit(target));
+}
+
+/*
  * A SIGSTOP past the point of no return, while page data is still on its
  * way, does not end the restore: the process stops once it is whole, and
  * goes on when continued.
