@@ -81,8 +81,14 @@ static int ckpt_pending(struct task_struct *task,
 	sigemptyset(&queued);
 	if (!lock_task_sighand(task, &irqflags))
 		return -ESRCH;
-	/* killed meanwhile: SIGKILL is no state to restore */
-	if (__fatal_signal_pending(task)) {
+	/*
+	 * Killed or exiting meanwhile: SIGKILL, which the dying task may
+	 * already have taken from its own queue but not from the shared
+	 * one, is no state to restore.
+	 */
+	if (__fatal_signal_pending(task) ||
+	    task->signal->flags & SIGNAL_GROUP_EXIT ||
+	    task->flags & PF_EXITING) {
 		unlock_task_sighand(task, &irqflags);
 		return -ESRCH;
 	}
