@@ -65,6 +65,7 @@ help:
 	@echo "make clean      remove the build products, keep the unpacked source"
 	@echo "make distclean  remove $(BUILD)"
 	@echo "Variables: KERNEL_DEB_VERSION=$(KERNEL_DEB_VERSION) KERNEL_TARBALL= TIMEOUT=$(TIMEOUT)"
+	@echo "           DEBUG_FUZZ=$(DEBUG_FUZZ) FUZZ=$(FUZZ) ONLY=prog,prog (make test-debug: those tests alone)"
 
 deps:
 	@$(TOP)/harness/deps.sh '$(DEPVER)'
@@ -146,8 +147,8 @@ test-nosys: judge-check kernel-nosys initramfs
 # emulation is slow: the suite takes about 6 minutes, and the fuzzer does
 # about 40 images a second.  The time limit leaves CI's 90 minutes room.
 test-debug: judge-check kernel-debug initramfs
-	MEM=3G KARGS=ckpt.fuzz=$(DEBUG_FUZZ) $(TOP)/harness/boot.sh \
-		$(DEBUG)/arch/x86/boot/bzImage $(INITRD) debug \
+	MEM=3G KARGS="ckpt.fuzz=$(DEBUG_FUZZ) $(if $(ONLY),ckpt.only=$(ONLY))" \
+		$(TOP)/harness/boot.sh $(DEBUG)/arch/x86/boot/bzImage $(INITRD) debug \
 		$$(( $(TIMEOUT) * 2 + $(DEBUG_FUZZ) / 10 ))
 
 # at least 5 images a second, or it is too slow

@@ -155,7 +155,7 @@ static int race_once(struct __test_metadata *_metadata, enum race how,
 	return 0;
 }
 
-static const long delays[] = { 0, 1000, 5000, 20000, 60000, 150000 };
+static const long delays[] = { 0, 1000, 5000, 20000, 60000, 150000, 2000000 };
 
 static void race_all(struct __test_metadata *_metadata, enum race how)
 {
