@@ -259,8 +259,7 @@ bool restart_defer_stop(struct ckpt_ctx *ctx)
 	sigset_t mask;
 	int sig;
 
-	if (ctx->kind != CKPT_CTX_RESTART || !ctx->rst_ponr ||
-	    fatal_signal_pending(current))
+	if (!ctx->rst_ponr || fatal_signal_pending(current))
 		return false;
 	/* dequeue_signal() takes the signals outside @mask: SIGSTOP only */
 	siginitsetinv(&mask, sigmask(SIGSTOP));

@@ -81,14 +81,8 @@ static int ckpt_pending(struct task_struct *task,
 	sigemptyset(&queued);
 	if (!lock_task_sighand(task, &irqflags))
 		return -ESRCH;
-	/*
-	 * Killed or exiting meanwhile: SIGKILL, which the dying task may
-	 * already have taken from its own queue but not from the shared
-	 * one, is no state to restore.
-	 */
-	if (__fatal_signal_pending(task) ||
-	    task->signal->flags & SIGNAL_GROUP_EXIT ||
-	    task->flags & PF_EXITING) {
+	/* killed or exiting meanwhile: its SIGKILL is no state to restore */
+	if (ckpt_task_dying(task)) {
 		unlock_task_sighand(task, &irqflags);
 		return -ESRCH;
 	}
@@ -184,9 +178,6 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	struct ckpt_hdr_signals *h;
 	unsigned int i, nr;
 	int ret;
-
-	if (fatal_signal_pending(ctx->task))
-		return -ESRCH;		/* it is dying */
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)

@@ -17,6 +17,7 @@
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
@@ -63,7 +64,7 @@ int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter)
 	while (iov_iter_count(iter)) {
 		n = out ? vfs_iter_write(ctx->file, iter, ctx->ppos, 0) :
 			  vfs_iter_read(ctx->file, iter, ctx->ppos, 0);
-		if ((n == -ERESTARTSYS || n == -EINTR) && !out &&
+		if ((n == -ERESTARTSYS || n == -EINTR) &&
 		    restart_defer_stop(ctx))
 			continue;
 		if (n < 0)
@@ -198,6 +199,18 @@ static unsigned long ckpt_target_inactive(struct task_struct *task)
 }
 
 /*
+ * Killed or exiting: SIGKILL pending, or a group exit under way (a dying
+ * task takes SIGKILL off its own queue, not off the shared one kill()
+ * put it in), or past exit_signals().
+ */
+bool ckpt_task_dying(struct task_struct *task)
+{
+	return __fatal_signal_pending(task) ||
+	       READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT ||
+	       task->flags & PF_EXITING;
+}
+
+/*
  * A target other than the caller must not run, be killed or exit while it
  * is checkpointed, or its image could mix two moments.  A task that ran
  * was switched in and out since, or is not stopped now.  Returns -ESRCH
@@ -209,7 +222,7 @@ int ckpt_target_moved(struct ckpt_ctx *ctx)
 
 	if (task == current)
 		return 0;
-	if (fatal_signal_pending(task) || task->flags & PF_EXITING)
+	if (ckpt_task_dying(task))
 		return -ESRCH;
 	if (ckpt_target_inactive(task) != ctx->switches)
 		return -EBUSY;

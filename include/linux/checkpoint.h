@@ -72,6 +72,7 @@ struct ckpt_ctx {
 
 /* the image stream: sys.c */
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
+bool ckpt_task_dying(struct task_struct *task);
 int ckpt_target_moved(struct ckpt_ctx *ctx);
 bool restart_defer_stop(struct ckpt_ctx *ctx);
 int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
