@@ -32,10 +32,19 @@
 #define TEST_TIMEOUT_DEFAULT 300
 #endif
 
+/* Waits for the child @pid to stop: 0, or -1 if it ended instead. */
+static inline int wait_stopped(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+		return -1;
+	return 0;
+}
+
 /* A child that stops itself at once and exits when continued. */
 static inline pid_t spawn_stopped(void)
 {
-	int status;
 	pid_t pid;
 
 	pid = fork();
@@ -45,12 +54,22 @@ static inline pid_t spawn_stopped(void)
 		raise(SIGSTOP);
 		_exit(0);
 	}
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+	if (wait_stopped(pid)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
 	return pid;
+}
+
+/* Blocks or unblocks (@how, as sigprocmask()) the one signal @sig. */
+static inline void block_signal(int sig, int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(how, &set, NULL);
 }
 
 static inline void reap(pid_t pid)

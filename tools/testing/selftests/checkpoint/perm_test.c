@@ -84,7 +84,6 @@ static void take_target_creds(enum target t)
 
 static pid_t spawn_target(enum target t)
 {
-	int status;
 	pid_t pid = fork();
 
 	if (!pid) {
@@ -92,8 +91,7 @@ static pid_t spawn_target(enum target t)
 		raise(SIGSTOP);
 		_exit(0);
 	}
-	if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid ||
-	    !WIFSTOPPED(status))
+	if (pid < 0 || wait_stopped(pid))
 		return -1;
 	return pid;
 }

@@ -89,15 +89,6 @@ static void on_usr2(int sig)
 	usr2++;
 }
 
-static void block(int sig, int how)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(how, &set, NULL);
-}
-
 static int handlers(int fd)
 {
 	struct sigaction sa = { .sa_sigaction = on_usr1,
@@ -111,7 +102,7 @@ static int handlers(int fd)
 		return 1;
 	raise(SIGUSR1);
 	raise(SIGUSR1);
-	block(SIGUSR2, SIG_BLOCK);
+	block_signal(SIGUSR2, SIG_BLOCK);
 	raise(SIGUSR2);
 	if (self_checkpoint(fd))
 		return NOT_RESTORED;
@@ -131,7 +122,7 @@ static int handlers(int fd)
 	raise(SIGUSR1);
 	if (usr1 != 3)
 		return 6;
-	block(SIGUSR2, SIG_UNBLOCK);
+	block_signal(SIGUSR2, SIG_UNBLOCK);
 	if (usr2 != 1)
 		return 7;
 	return RESTORED;
@@ -150,7 +141,7 @@ static int rt_queue(int fd)
 	sigset_t set;
 	siginfo_t si;
 
-	block(sig, SIG_BLOCK);
+	block_signal(sig, SIG_BLOCK);
 	if (sigqueue(getpid(), sig, v42) || sigqueue(getpid(), sig, v43))
 		return 1;
 	if (self_checkpoint(fd))
@@ -276,7 +267,7 @@ static void usr1_pending(int unused)
 				.sa_flags = SA_SIGINFO };
 
 	sigaction(SIGUSR1, &sa, NULL);
-	block(SIGUSR1, SIG_BLOCK);
+	block_signal(SIGUSR1, SIG_BLOCK);
 	raise(SIGUSR1);
 }
 

@@ -15,6 +15,7 @@
 #define MIB (1UL << 20)
 #define PAGE 4096UL
 
+/* As usleep(), but a handled signal does not cut it short. */
 static void sleep_us(long us)
 {
 	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
@@ -57,15 +58,6 @@ static pid_t spawn_generations(size_t size, int rounds)
 		if ((int)gen == rounds)
 			_exit(0);
 	}
-}
-
-static int wait_stopped(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
-		return -1;
-	return 0;
 }
 
 /* A child checkpoints @pid into @fd; its exit code is 0 or the errno. */
@@ -319,21 +311,9 @@ static void count_usr1(int sig)
 static void take_usr1(int flags)
 {
 	struct sigaction sa = { .sa_handler = count_usr1, .sa_flags = flags };
-	sigset_t set;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-}
-
-static void block_usr1(int how)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(how, &set, NULL);
+	block_signal(SIGUSR1, SIG_UNBLOCK);
 }
 
 static int counted_memory(int fd)
@@ -431,10 +411,10 @@ TEST(restart_while_signals_arrive)
 		int in = slow_pipe(&img, first, 0, 2000, &writer);
 
 		ASSERT_LE(0, in);
-		block_usr1(SIG_BLOCK);
+		block_signal(SIGUSR1, SIG_BLOCK);
 		pid = fork_restarter(in, 0, RESTART_KEEP_STDIO, take_usr1,
 				     SA_RESTART);
-		block_usr1(SIG_UNBLOCK);
+		block_signal(SIGUSR1, SIG_UNBLOCK);
 		ASSERT_LE(0, pid);
 		close(in);
 		EXPECT_EQ(RESTORED, flood_until_exit(pid, 300, &sent)) {
@@ -461,9 +441,9 @@ TEST(restart_interrupted_early_fails_cleanly)
 	in = slow_pipe(&img, offset_of(&img, CKPT_HDR_SIGNALS), 20000000, 0,
 		       &writer);
 	ASSERT_LE(0, in);
-	block_usr1(SIG_BLOCK);
+	block_signal(SIGUSR1, SIG_BLOCK);
 	pid = fork();
-	block_usr1(SIG_UNBLOCK);
+	block_signal(SIGUSR1, SIG_UNBLOCK);
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		char cwd[64];
@@ -499,9 +479,9 @@ TEST(checkpoint_interrupted_midway_fails_with_eintr)
 	ASSERT_LT(0, target);
 	ASSERT_EQ(0, wait_stopped(target));
 	ASSERT_EQ(0, pipe(p));
-	block_usr1(SIG_BLOCK);
+	block_signal(SIGUSR1, SIG_BLOCK);
 	c = fork();
-	block_usr1(SIG_UNBLOCK);
+	block_signal(SIGUSR1, SIG_UNBLOCK);
 	ASSERT_LE(0, c);
 	if (!c) {
 		take_usr1(SA_RESTART);
