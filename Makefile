@@ -33,7 +33,10 @@ TARBALL	:= $(KERNEL_TARBALL)
 DEPVER	:= -
 endif
 
-CCACHE	:= $(shell command -v ccache)
+# chosen when a build runs, not when make starts: on a fresh machine the
+# deps target installs ccache first, and a CC that changed between two runs
+# would rebuild the whole kernel
+CCACHE	= $(shell command -v ccache)
 # paths below the checkout are hashed relative to it, so that a build in
 # another clone (CI's) hits the cache too
 export CCACHE_BASEDIR := $(TOP)
