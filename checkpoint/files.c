@@ -24,6 +24,7 @@
 #include <linux/namei.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <uapi/linux/magic.h>
 
@@ -34,6 +35,12 @@
 
 /* pipe data goes in records of at most this much */
 #define CKPT_PIPE_CHUNK	(15 * PAGE_SIZE)
+/*
+ * A pipe buffer holds at most a page when written, and up to 32 KiB when
+ * spliced from a socket (compound pages): a pipe of N slots holds at most
+ * N times this.
+ */
+#define CKPT_PIPE_SLOT_MAX	SZ_32K
 
 /* Open file descriptions and pipes seen so far, with the ids they got. */
 struct ckpt_seen {
@@ -89,6 +96,13 @@ struct ckpt_fd {
 	struct file *file;
 };
 
+/*
+ * Devices restart can open again by name as the same thing: the memory
+ * devices, and the terminals that are there for anyone who may open them
+ * (consoles, serial lines).  A pseudo-terminal is not: its pair is made
+ * by whoever opens /dev/ptmx, and /dev/tty is the opener's controlling
+ * terminal, not the process's.
+ */
 static bool ckpt_chr_supported(dev_t rdev)
 {
 	switch (MAJOR(rdev)) {
@@ -96,12 +110,19 @@ static bool ckpt_chr_supported(dev_t rdev)
 		return MINOR(rdev) == 3 || MINOR(rdev) == 5 ||
 		       MINOR(rdev) == 7 || MINOR(rdev) == 8 ||
 		       MINOR(rdev) == 9;
-	case TTY_MAJOR:		/* terminals, reopened by name */
-	case TTYAUX_MAJOR:
+	case TTY_MAJOR:		/* virtual consoles, serial lines */
 		return true;
+	case TTYAUX_MAJOR:	/* /dev/console only */
+		return MINOR(rdev) == 1;
 	}
-	return MAJOR(rdev) >= UNIX98_PTY_SLAVE_MAJOR &&
-	       MAJOR(rdev) < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT;
+	return false;
+}
+
+static bool ckpt_chr_is_pty(dev_t rdev)
+{
+	return (MAJOR(rdev) == TTYAUX_MAJOR && MINOR(rdev) == 2) ||
+	       (MAJOR(rdev) >= UNIX98_PTY_MASTER_MAJOR &&
+		MAJOR(rdev) < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT);
 }
 
 /*
@@ -152,6 +173,14 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 	else if (S_ISSOCK(mode))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: a socket: not supported", fd);
+	else if (S_ISCHR(mode) && ckpt_chr_is_pty(inode->i_rdev))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: a pseudo-terminal (%pD): not supported yet",
+				   fd, file);
+	else if (S_ISCHR(mode) && inode->i_rdev == MKDEV(TTYAUX_MAJOR, 0))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: /dev/tty, a controlling terminal: not supported yet",
+				   fd);
 	else if (S_ISCHR(mode) || S_ISBLK(mode))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: device %u:%u (%pD): not supported",
@@ -172,62 +201,132 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 	return 0;
 }
 
-/* The unread data of @pipe, and its capacity, into the image. */
+/*
+ * Copies the unread data of @pipe, whose lock the caller holds, into @data,
+ * which has room for @len bytes.  A buffer may span several pages: splice
+ * from a socket queues compound pages of up to 32 KiB.
+ */
+static int ckpt_pipe_copy(struct pipe_inode_info *pipe, u8 *data, size_t len)
+{
+	unsigned int slot;
+	size_t done = 0;
+	int ret;
+
+	for (slot = pipe->tail; slot != pipe->head; slot++) {
+		struct pipe_buffer *buf = pipe_buf(pipe, slot);
+		size_t off = buf->offset, left = buf->len, n;
+
+		ret = pipe_buf_confirm(pipe, buf);
+		if (ret)
+			return ret;
+		if (WARN_ON_ONCE(left > len - done))
+			return -EIO;
+		while (left) {
+			n = min_t(size_t, left, PAGE_SIZE - offset_in_page(off));
+			memcpy_from_page(data + done,
+					 nth_page(buf->page, off >> PAGE_SHIFT),
+					 offset_in_page(off), n);
+			off += n;
+			left -= n;
+			done += n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Sizes the unread data of @pipe, locked, and says how it is queued: as a
+ * byte stream, or as packets (O_DIRECT), whose boundaries the image keeps.
+ * Returns the byte count, or a refusal.
+ */
+static long ckpt_pipe_size(struct ckpt_ctx *ctx, unsigned int fd,
+			   struct pipe_inode_info *pipe, bool *packets)
+{
+	unsigned int slot, nr = 0, nr_packets = 0;
+	size_t len = 0;
+
+	for (slot = pipe->tail; slot != pipe->head; slot++) {
+		struct pipe_buffer *buf = pipe_buf(pipe, slot);
+
+		len += buf->len;
+		nr++;
+		if (buf->flags & PIPE_BUF_FLAG_PACKET)
+			nr_packets++;
+	}
+	*packets = nr && nr_packets == nr;
+	if (nr_packets && nr_packets != nr)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: a pipe holding both packets (O_DIRECT) and a byte stream: not supported",
+				   fd);
+	if (len > (size_t)pipe->max_usage * CKPT_PIPE_SLOT_MAX)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: a pipe holding %zu bytes in %u buffers: not supported",
+				   fd, len, pipe->max_usage);
+	return len;
+}
+
+/*
+ * The unread data of @pipe, and its capacity, into the image.  The data is
+ * copied out under the pipe's lock and written after it, since the image
+ * may go to this very pipe.  A pipe may hold more than its capacity (a
+ * splice queues buffers larger than a page): the image says how much.
+ * Packets (packet mode, O_DIRECT) go one to a data record.
+ */
 static int checkpoint_pipe(struct ckpt_ctx *ctx, unsigned int fd,
 			   struct pipe_inode_info *pipe, u32 id)
 {
 	struct ckpt_hdr_pipe_data *d = NULL;
 	struct ckpt_hdr_pipe h = {};
-	unsigned int slot, chunk;
-	size_t cap, len = 0;
-	u8 *data;
-	int ret = 0;
+	unsigned int slot, nr = 0;
+	size_t chunk, len = 0, done;
+	u32 *packet = NULL;
+	bool packets;
+	u8 *data = NULL;
+	long ret;
 
 	pipe_lock(pipe);
-	cap = (size_t)pipe->max_usage * PAGE_SIZE;
-	data = kvmalloc(cap, GFP_KERNEL);
-	if (!data)
-		ret = -ENOMEM;
-	for (slot = pipe->tail; !ret && slot != pipe->head; slot++) {
-		struct pipe_buffer *buf = pipe_buf(pipe, slot);
-
-		if (buf->flags & PIPE_BUF_FLAG_PACKET) {
-			ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,
-					  "fd %u: a packet-mode pipe (O_DIRECT): not supported",
-					  fd);
-			break;
-		}
-		ret = pipe_buf_confirm(pipe, buf);
-		if (!ret && buf->len > cap - len)
-			ret = -EBUSY;
-		if (ret)
-			break;
-		memcpy_from_page(data + len, buf->page, buf->offset, buf->len);
-		len += buf->len;
-	}
+	ret = ckpt_pipe_size(ctx, fd, pipe, &packets);
+	if (ret <= 0)
+		goto unlock;
+	len = ret;
+	ret = -ENOMEM;
+	data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (packets)
+		packet = kvmalloc_array(pipe_occupancy(pipe->head, pipe->tail),
+					sizeof(*packet), GFP_KERNEL_ACCOUNT);
+	if (!data || (packets && !packet))
+		goto unlock;
+	ret = ckpt_pipe_copy(pipe, data, len);
+	for (slot = pipe->tail; packets && slot != pipe->head; slot++)
+		packet[nr++] = pipe_buf(pipe, slot)->len;
+unlock:
+	h.size = pipe->max_usage * PAGE_SIZE;
 	pipe_unlock(pipe);
-	if (ret)
+	if (ret < 0)
 		goto out;
 
 	h.id = id;
-	h.size = cap;
 	h.nr_bytes = len;
+	h.flags = packets ? CKPT_PIPE_PACKETS : 0;
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_PIPE, sizeof(h));
-	if (ret || !len)
+	if (ret || !h.nr_bytes)
 		goto out;
 
 	ret = -ENOMEM;
 	d = kmalloc(sizeof(*d) + CKPT_PIPE_CHUNK, GFP_KERNEL);
 	if (!d)
 		goto out;
-	for (ret = 0; !ret && len; len -= chunk) {
-		chunk = min_t(size_t, len, CKPT_PIPE_CHUNK);
-		memcpy(d->data, data + h.nr_bytes - len, chunk);
+	for (ret = 0, done = 0, slot = 0; !ret && done < h.nr_bytes;
+	     done += chunk) {
+		chunk = packets ? packet[slot++] :
+			min_t(size_t, h.nr_bytes - done, CKPT_PIPE_CHUNK);
+		memcpy(d->data, data + done, chunk);
 		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_PIPE_DATA,
 				     sizeof(*d) + chunk);
 	}
 out:
 	kfree(d);
+	kvfree(packet);
 	kvfree(data);
 	return ret;
 }
@@ -257,13 +356,6 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 				return ret;
 			new_pipe = true;
 		}
-		/* restart makes one description for each end */
-		if (h.kind == CKPT_FILE_PIPE &&
-		    (f->file->f_mode & (FMODE_READ | FMODE_WRITE)) ==
-		    (FMODE_READ | FMODE_WRITE))
-			return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
-					   "fd %u: a pipe opened for both reading and writing: not supported",
-					   f->fd);
 	}
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_OPEN_FILE, sizeof(h));
@@ -407,10 +499,20 @@ struct ckpt_rfile {
  * A pipe restart made: both ends of an anonymous pipe, or for a named
  * one a description open for reading and writing, which holds it open
  * without blocking while its ends are opened.
+ *
+ * An anonymous pipe is new, seen by nobody else: it is sized and filled
+ * at once.  A named pipe (FIFO) may be in use by others: a verify, or a
+ * restart refused later, must not have resized it or written into it, so
+ * its data waits here until the point of no return.
  */
 struct ckpt_rpipe {
 	struct file *end[2];		/* read, write */
+	bool taken[2];			/* by a description of the image */
 	struct file *hold;
+	struct ckpt_hdr_pipe h;
+	u8 *data;			/* h.nr_bytes of it */
+	u32 *packet;			/* the packets' lengths: packet mode */
+	unsigned int nr_packets;
 };
 
 struct ckpt_rfd {
@@ -421,100 +523,210 @@ struct ckpt_rfd {
 
 struct ckpt_rst_files {
 	unsigned int nr_fds, nr_files, nr_pipes;
+	unsigned int cap_fds, cap_files, cap_pipes;	/* room in the arrays */
 	struct ckpt_rfd *fds;
 	struct ckpt_rfile *files;	/* [0] unused: ids start at 1 */
-	struct ckpt_rpipe *pipes;
+	struct ckpt_rpipe *pipes;	/* [0] unused */
 };
 
-/* Sets the status flags of a file restart made, as fcntl(F_SETFL). */
+/*
+ * Sets the status flags of a pipe or FIFO description restart made, as
+ * fcntl(F_SETFL) does; O_DIRECT is a pipe's packet mode.
+ */
 static void ckpt_set_status(struct file *file, u32 flags)
 {
+	u32 mask = O_APPEND | O_NONBLOCK | O_DIRECT;
+
 	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~(O_APPEND | O_NONBLOCK)) |
-			(flags & (O_APPEND | O_NONBLOCK));
+	file->f_flags = (file->f_flags & ~mask) | (flags & mask);
 	spin_unlock(&file->f_lock);
 }
 
-/* Reads the pipe's data records into @file, open for writing. */
-static int restore_pipe_data(struct ckpt_ctx *ctx, struct file *file,
-			     const struct ckpt_hdr_pipe *h)
+/*
+ * Reads the pipe's data records into @p->data: a byte stream, or in packet
+ * mode one packet a record.  Everything is bounded by the pipe's checked
+ * capacity and charged to the restarter.
+ */
+static int restore_pipe_data(struct ckpt_ctx *ctx, struct ckpt_rpipe *p)
 {
+	bool packets = p->h.flags & CKPT_PIPE_PACKETS;
+	u32 done = 0, max = packets ? PAGE_SIZE : CKPT_PIPE_CHUNK;
 	struct ckpt_hdr_pipe_data *d;
-	u32 left = h->nr_bytes;
 	size_t len;
-	ssize_t n;
-	loff_t pos = 0;
-	int ret = 0;
 
-	/* the pipe has room for it all: a write that would block fails */
-	ckpt_set_status(file, O_NONBLOCK);
-	while (!ret && left) {
+	if (!p->h.nr_bytes)
+		return 0;
+	p->data = kvmalloc(p->h.nr_bytes, GFP_KERNEL_ACCOUNT);
+	if (packets)
+		p->packet = kvmalloc_array(p->h.size / PAGE_SIZE,
+					   sizeof(*p->packet),
+					   GFP_KERNEL_ACCOUNT);
+	if (!p->data || (packets && !p->packet))
+		return -ENOMEM;
+
+	while (done < p->h.nr_bytes) {
 		d = ckpt_read_obj_alloc(ctx, CKPT_HDR_PIPE_DATA, sizeof(*d) + 1,
-					sizeof(*d) + CKPT_PIPE_CHUNK);
+					sizeof(*d) + max);
 		if (IS_ERR(d))
 			return PTR_ERR(d);
 		len = d->h.len - sizeof(*d);
-		ret = -EBADMSG;
-		if (len <= left) {
-			n = kernel_write(file, d->data, len, &pos);
-			ret = n == len ? 0 : n < 0 ? n : -ENOSPC;
-			left -= len;
+		if (len > p->h.nr_bytes - done ||
+		    (packets && p->nr_packets == p->h.size / PAGE_SIZE)) {
+			kfree(d);
+			return -EBADMSG;
 		}
+		memcpy(p->data + done, d->data, len);
 		kfree(d);
+		done += len;
+		if (packets)
+			p->packet[p->nr_packets++] = len;
 	}
+	return 0;
+}
+
+/* Buffers restart queued itself: plain pages, which nobody may steal. */
+static const struct pipe_buf_operations ckpt_pipe_buf_ops = {
+	.release	= generic_pipe_buf_release,
+	.get		= generic_pipe_buf_get,
+};
+
+/*
+ * Queues @len bytes of @data in the empty @pipe when they exceed its
+ * capacity, as a splice from a socket left them: in buffers of several
+ * pages, as few as fit the pipe's slots.
+ */
+static int ckpt_pipe_queue_large(struct pipe_inode_info *pipe,
+				 const u8 *data, size_t len)
+{
+	unsigned int order, i;
+	size_t chunk, n, part;
+	struct page *page;
+	int ret = 0;
+
+	pipe_lock(pipe);
+	chunk = max_t(size_t, PAGE_SIZE,
+		      roundup_pow_of_two(DIV_ROUND_UP(len, pipe->max_usage)));
+	order = get_order(chunk);
+	if (!pipe_empty(pipe->head, pipe->tail))
+		ret = -EAGAIN;
+	while (!ret && len) {
+		struct pipe_buffer *buf;
+
+		if (pipe_full(pipe->head, pipe->tail, pipe->max_usage)) {
+			ret = -EAGAIN;
+			break;
+		}
+		page = alloc_pages(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_COMP,
+				   order);
+		if (!page) {
+			ret = -ENOMEM;
+			break;
+		}
+		n = min(len, chunk);
+		for (i = 0; i << PAGE_SHIFT < n; i++) {
+			part = min_t(size_t, n - (i << PAGE_SHIFT), PAGE_SIZE);
+			memcpy_to_page(nth_page(page, i), 0,
+				       data + (i << PAGE_SHIFT), part);
+		}
+		buf = pipe_buf(pipe, pipe->head);
+		*buf = (struct pipe_buffer) {
+			.page = page,
+			.len = n,
+			.ops = &ckpt_pipe_buf_ops,
+		};
+		pipe->head++;
+		data += n;
+		len -= n;
+	}
+	pipe_unlock(pipe);
 	return ret;
 }
 
 /*
+ * Sizes the pipe behind @wr, a description open for writing, as
+ * F_SETPIPE_SZ would (with its limits for the caller), and queues its
+ * data: by write(2), a packet a write in packet mode.  A named pipe that
+ * others filled meanwhile has no room: -EAGAIN.
+ */
+static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
+{
+	unsigned int i, flags = O_NONBLOCK;
+	u32 done = 0, len;
+	loff_t pos = 0;
+	long size;
+	ssize_t n;
+
+	size = pipe_fcntl(wr, F_GETPIPE_SZ, 0);
+	if (size != p->h.size)
+		size = pipe_fcntl(wr, F_SETPIPE_SZ, p->h.size);
+	if (size < 0)
+		return size;
+	if (size != p->h.size)
+		return -EBADMSG;
+	if (!p->h.nr_bytes)
+		return 0;
+	if (p->h.nr_bytes > p->h.size)
+		return ckpt_pipe_queue_large(get_pipe_info(wr, false), p->data,
+					     p->h.nr_bytes);
+
+	if (p->h.flags & CKPT_PIPE_PACKETS)
+		flags |= O_DIRECT;
+	ckpt_set_status(wr, flags);
+	for (i = 0; done < p->h.nr_bytes; i++) {
+		len = p->packet ? p->packet[i] : p->h.nr_bytes;
+		n = kernel_write(wr, p->data + done, len, &pos);
+		if (n != len)
+			return n < 0 ? n : -EAGAIN;
+		done += len;
+	}
+	return 0;
+}
+
+/*
  * Reads the record of pipe @id and makes the pipe: an anonymous one anew,
- * a named one by opening @rf's path.  The data goes in at once, so that
- * the image's pipe data is never all in kernel memory at once.
+ * sized and filled at once; a named one by opening @f's path, to be
+ * sized and filled after the point of no return.
  */
 static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			struct ckpt_rfile *f)
 {
 	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
-	struct ckpt_hdr_pipe h;
+	struct ckpt_hdr_pipe *h = &p->h;
 	struct file *res[2];
-	struct file *wr;
-	long size;
 	int ret;
 
-	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_PIPE, sizeof(h), sizeof(h));
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_PIPE, sizeof(*h), sizeof(*h));
 	if (ret)
 		return ret;
-	if (h.id != f->h.pipe || h.pad || h.nr_bytes > h.size ||
-	    !h.size || h.size % PAGE_SIZE)
+	if (h->id != f->h.pipe || h->flags & ~CKPT_PIPE_PACKETS ||
+	    !h->size || h->size % PAGE_SIZE ||
+	    round_pipe_size(h->size) != h->size ||
+	    h->nr_bytes > h->size / PAGE_SIZE * CKPT_PIPE_SLOT_MAX ||
+	    (h->flags & CKPT_PIPE_PACKETS && h->nr_bytes > h->size))
 		return -EBADMSG;
+	ret = restore_pipe_data(ctx, p);
+	if (ret)
+		return ret;
 
-	if (f->h.kind == CKPT_FILE_PIPE) {
-		ret = create_pipe_files(res, 0);
-		if (ret)
-			return ret;
-		p->end[0] = res[0];
-		p->end[1] = res[1];
-		wr = res[1];
-	} else {
+	if (f->h.kind == CKPT_FILE_FIFO) {
 		p->hold = ckpt_open_file(ctx, f->path, O_RDWR | O_NONBLOCK);
 		if (IS_ERR(p->hold)) {
 			ret = PTR_ERR(p->hold);
 			p->hold = NULL;
 			return ret;
 		}
-		if (!get_pipe_info(p->hold, false))
-			return -ESTALE;
-		wr = p->hold;
+		return get_pipe_info(p->hold, false) ? 0 : -ESTALE;
 	}
 
-	/* as F_SETPIPE_SZ, with its limits for the caller */
-	size = pipe_fcntl(wr, F_GETPIPE_SZ, 0);
-	if (size != h.size)
-		size = pipe_fcntl(wr, F_SETPIPE_SZ, h.size);
-	if (size < 0)
-		return size;
-	if (size != h.size)
-		return -EBADMSG;
-	return restore_pipe_data(ctx, wr, &h);
+	ret = create_pipe_files(res, 0);
+	if (ret)
+		return ret;
+	p->end[0] = res[0];
+	p->end[1] = res[1];
+	ret = ckpt_pipe_fill(res[1], p);
+	kvfree(p->data);
+	p->data = NULL;
+	return ret;
 }
 
 /*
@@ -562,7 +774,7 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			return -EBADMSG;
 		break;
 	case CKPT_FILE_PIPE:
-		if (acc == O_RDWR || f->h.pos || f->h.flags & O_PATH)
+		if (f->h.pos)
 			return -EBADMSG;
 		fallthrough;
 	case CKPT_FILE_FIFO:
@@ -586,6 +798,10 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			return -EBADMSG;
 	}
 	if (f->h.pipe == rf->nr_pipes + 1) {
+		ret = ckpt_array_grow((void **)&rf->pipes, &rf->cap_pipes,
+				      f->h.pipe, sizeof(*rf->pipes));
+		if (ret)
+			return ret;
 		rf->nr_pipes++;
 		ret = restore_pipe(ctx, rf, f);
 	}
@@ -599,23 +815,41 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
 	u32 acc = f->h.flags & O_ACCMODE;
 	struct file *file;
+	bool grown;
 	loff_t pos;
 
 	switch (f->h.kind) {
 	case CKPT_FILE_PIPE:
-		/* each end of an anonymous pipe has one description */
-		file = p->end[acc == O_WRONLY];
-		if (!file || file_count(file) > 1)
+		if (!p->end[0])
 			return -EBADMSG;
-		f->file = get_file(file);
+		/*
+		 * The first description of each end is the one pipe(2)
+		 * made; another one (an open of /proc/self/fd/N, for
+		 * reading, writing or both) opens the pipe again, as that
+		 * open does.  Its other end is open: no open blocks.
+		 */
+		if (acc != O_RDWR && !p->taken[acc == O_WRONLY]) {
+			p->taken[acc == O_WRONLY] = true;
+			file = get_file(p->end[acc == O_WRONLY]);
+		} else {
+			file = file_open_root(&p->end[0]->f_path, "",
+					      (acc | O_NONBLOCK), 0);
+			if (IS_ERR(file))
+				return PTR_ERR(file);
+		}
+		f->file = file;
 		ckpt_set_status(file, f->h.flags);
 		return 0;
 	case CKPT_FILE_FIFO:
 		if (!p->hold)
 			return -EBADMSG;
-		/* with the pipe held open, no end blocks in open */
+		/*
+		 * With the pipe held open, no end blocks in open; packet
+		 * mode (O_DIRECT) is set after, as fcntl(2) sets it.
+		 */
 		file = ckpt_open_file(ctx, f->path,
-				      f->h.flags | O_NONBLOCK | O_NOCTTY);
+				      (f->h.flags & ~O_DIRECT) | O_NONBLOCK |
+				      O_NOCTTY);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		f->file = file;
@@ -625,7 +859,17 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return 0;
 	}
 
-	file = ckpt_open_file(ctx, f->path, f->h.flags | O_NOCTTY);
+	/*
+	 * A file the process only writes to, a log, may have grown since
+	 * the checkpoint, by the process itself when it checkpoints itself
+	 * now and then: it is the same file, and the offset is kept (an
+	 * O_APPEND one writes at the end anyway).  RESTART_STRICT_FILES
+	 * asks for it unchanged, as every other file.
+	 */
+	grown = f->h.kind == CKPT_FILE_REG && acc == O_WRONLY &&
+		!(ctx->flags & RESTART_STRICT_FILES);
+	file = ckpt_open_file_grown(ctx, f->path, f->h.flags | O_NOCTTY,
+				    grown);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	f->file = file;
@@ -661,15 +905,10 @@ int restore_files(struct ckpt_ctx *ctx)
 	if (h.nr_fds > max || h.pad)
 		return -EBADMSG;
 
-	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
+	rf = kzalloc(sizeof(*rf), GFP_KERNEL_ACCOUNT);
 	if (!rf)
 		return -ENOMEM;
 	ctx->rst_files = rf;
-	rf->fds = kvcalloc(h.nr_fds, sizeof(*rf->fds), GFP_KERNEL);
-	rf->files = kvcalloc(h.nr_fds + 1, sizeof(*rf->files), GFP_KERNEL);
-	rf->pipes = kvcalloc(h.nr_fds + 1, sizeof(*rf->pipes), GFP_KERNEL);
-	if (!rf->fds || !rf->files || !rf->pipes)
-		return -ENOMEM;
 
 	for (i = 0; i < h.nr_fds; i++) {
 		ret = ckpt_read_obj(ctx, &fh.h, CKPT_HDR_FD, sizeof(fh),
@@ -681,6 +920,14 @@ int restore_files(struct ckpt_ctx *ctx)
 		    !fh.file || fh.file > rf->nr_files + 1)
 			return -EBADMSG;
 		last = fh.fd;
+		ret = ckpt_array_grow((void **)&rf->fds, &rf->cap_fds, i,
+				      sizeof(*rf->fds));
+		if (!ret)
+			ret = ckpt_array_grow((void **)&rf->files,
+					      &rf->cap_files, fh.file,
+					      sizeof(*rf->files));
+		if (ret)
+			return ret;
 		rf->fds[i].fd = fh.fd;
 		rf->fds[i].flags = fh.flags;
 		rf->fds[i].file = fh.file;
@@ -706,9 +953,11 @@ int restore_files(struct ckpt_ctx *ctx)
 }
 
 /*
- * Past the point of no return: the restarter's fds give way to the
- * image's, at their numbers; with RESTART_KEEP_STDIO fds 0-2 stay the
- * restarter's.  The table is unshared first, as execve() does.
+ * Past the point of no return: named pipes get their size and data, and
+ * the restarter's fds give way to the image's, at their numbers; with
+ * RESTART_KEEP_STDIO fds 0-2 stay the restarter's.  The table is unshared
+ * first, as execve() does.  A FIFO that others resized or filled since
+ * restart opened it fails here, and the restore with it.
  */
 int restore_files_apply(struct ckpt_ctx *ctx)
 {
@@ -717,6 +966,14 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 	struct file *keep[3] = {};
 	unsigned int i;
 	int ret;
+
+	for (i = 1; i <= rf->nr_pipes; i++) {
+		if (!rf->pipes[i].hold)
+			continue;
+		ret = ckpt_pipe_fill(rf->pipes[i].hold, &rf->pipes[i]);
+		if (ret)
+			return ret;
+	}
 
 	ret = unshare_files();
 	if (ret)
@@ -762,6 +1019,8 @@ void restore_files_free(struct ckpt_ctx *ctx)
 			fput(rf->pipes[i].end[1]);
 		if (rf->pipes[i].hold)
 			fput(rf->pipes[i].hold);
+		kvfree(rf->pipes[i].data);
+		kvfree(rf->pipes[i].packet);
 	}
 	kvfree(rf->pipes);
 	kvfree(rf->files);

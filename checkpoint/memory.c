@@ -16,13 +16,18 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
+#include <linux/personality.h>
+#include <linux/pkeys.h>
 #include <linux/resource.h>
 #include <linux/rseq.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/userfaultfd_k.h>
 
 /* One VMA as taken under the mmap lock, to be written after dropping it. */
 struct ckpt_vma {
@@ -30,6 +35,7 @@ struct ckpt_vma {
 	vm_flags_t vm_flags;
 	u32 kind;
 	struct file *file;		/* referenced, for CKPT_VMA_FILE */
+	struct file *shmem;		/* referenced, for CKPT_VMA_SHMEM */
 };
 
 struct ckpt_vmas {
@@ -75,6 +81,33 @@ static int ckpt_vma_kind(struct vm_area_struct *vma, u32 *kind)
 }
 
 /*
+ * What a VMA may have that restart cannot give it again, and that a
+ * program would see (in /proc/PID/smaps, or as it behaves): refused.
+ */
+static const char *const ckpt_vma_what[] = {
+	[1] = "a name (PR_SET_VMA)",
+	[2] = "KSM (MADV_MERGEABLE)",
+	[3] = "lock on fault (MLOCK_ONFAULT)",
+	[4] = "a protection key",
+	[5] = "a userfaultfd",
+};
+
+static int ckpt_vma_unsupported(struct vm_area_struct *vma)
+{
+	if (IS_ENABLED(CONFIG_ANON_VMA_NAME) && anon_vma_name(vma))
+		return 1;
+	if (vma->vm_flags & VM_MERGEABLE)
+		return 2;
+	if (vma->vm_flags & VM_LOCKONFAULT)
+		return 3;
+	if (vma_pkey(vma))
+		return 4;
+	if (userfaultfd_armed(vma))
+		return 5;
+	return 0;
+}
+
+/*
  * The kinds of VMA whose pages go into the image: anonymous memory and the
  * private pages of private file mappings.
  */
@@ -95,9 +128,12 @@ static void ckpt_vmas_free(struct ckpt_vmas *vmas)
 {
 	unsigned int i;
 
-	for (i = 0; i < vmas->nr; i++)
+	for (i = 0; i < vmas->nr; i++) {
 		if (vmas->vma[i].file)
 			fput(vmas->vma[i].file);
+		if (vmas->vma[i].shmem)
+			fput(vmas->vma[i].shmem);
+	}
 	kvfree(vmas->vma);
 }
 
@@ -125,11 +161,19 @@ static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			return ckpt_refuse(ctx, ret, -1,
 					   "a mapping of a kind not supported at %#lx-%#lx",
 					   vma->vm_start, vma->vm_end);
+		ret = ckpt_vma_unsupported(vma);
+		if (ret)
+			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					   "a mapping at %#lx-%#lx with %s: not supported",
+					   vma->vm_start, vma->vm_end,
+					   ckpt_vma_what[ret]);
 		v->start = vma->vm_start;
 		v->end = vma->vm_end;
 		v->pgoff = vma->vm_pgoff;
 		v->vm_flags = vma->vm_flags;
 		v->file = v->kind == CKPT_VMA_FILE ? get_file(vma->vm_file) : NULL;
+		v->shmem = v->kind == CKPT_VMA_SHMEM ? get_file(vma->vm_file) :
+			   NULL;
 		vmas->nr++;
 	}
 	return 0;
@@ -195,6 +239,16 @@ static u64 ckpt_vma_flags(vm_flags_t vm_flags)
 		flags |= CKPT_VMA_MAYWRITE;
 	if (vm_flags & VM_NORESERVE)
 		flags |= CKPT_VMA_NORESERVE;
+	if (vm_flags & VM_WIPEONFORK)
+		flags |= CKPT_VMA_WIPEONFORK;
+	if (vm_flags & VM_SEQ_READ)
+		flags |= CKPT_VMA_SEQ_READ;
+	if (vm_flags & VM_RAND_READ)
+		flags |= CKPT_VMA_RAND_READ;
+	if (vm_flags & VM_HUGEPAGE)
+		flags |= CKPT_VMA_HUGEPAGE;
+	if (vm_flags & VM_NOHUGEPAGE)
+		flags |= CKPT_VMA_NOHUGEPAGE;
 	return flags;
 }
 
@@ -249,7 +303,40 @@ static int ckpt_pte_entry(pte_t *pte, unsigned long addr, unsigned long end,
 	return 0;
 }
 
+/*
+ * A transparent huge page is taken whole, as the pages it holds: the walk
+ * must not split it, for a checkpoint does not change its target.
+ */
+static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
+			  struct mm_walk *walk)
+{
+	struct ckpt_pagewalk *pw = walk->private;
+	struct page *page = NULL;
+	bool skip = false;
+	spinlock_t *ptl;		/* the huge pmd's, while it is read */
+
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (!ptl)
+		return 0;		/* a table: ckpt_pte_entry() */
+	if (pmd_present(*pmd)) {
+		/* the huge zero page, or a file page never written */
+		page = vm_normal_page_pmd(walk->vma, addr, *pmd);
+		skip = !page || (pw->anon_only && !PageAnon(page));
+	}
+	spin_unlock(ptl);
+	walk->action = ACTION_CONTINUE;
+	for (; !skip && addr < end; addr += PAGE_SIZE) {
+		if (pw->h->nr_pages == CKPT_PAGES_MAX) {
+			pw->next = addr;
+			return 1;
+		}
+		pw->h->addr[pw->h->nr_pages++] = addr;
+	}
+	return 0;
+}
+
 static const struct mm_walk_ops ckpt_walk_ops = {
+	.pmd_entry = ckpt_pmd_entry,
 	.pte_entry = ckpt_pte_entry,
 	.walk_lock = PGWALK_RDLOCK,
 };
@@ -289,32 +376,120 @@ static void ckpt_pages_put(struct page **pages, unsigned int nr)
 		put_page(pages[nr]);
 }
 
+/*
+ * The next batch of pages of a private VMA, from @*addr on, found in the
+ * page tables, with a reference on each.  Moves @*addr past the batch.
+ */
+static int ckpt_private_batch(struct mm_struct *mm, struct ckpt_vma *v,
+			      unsigned long *addr, struct ckpt_pagewalk *pw,
+			      struct page **pages)
+{
+	int ret;
+
+	pw->anon_only = v->kind == CKPT_VMA_FILE;
+	pw->h->nr_pages = 0;
+	pw->next = v->end;
+
+	mmap_read_lock(mm);
+	ret = walk_page_range(mm, *addr, v->end, &ckpt_walk_ops, pw);
+	if (ret >= 0)
+		ret = ckpt_pages_get(mm, pw->h->addr, pw->h->nr_pages,
+				     FOLL_FORCE, pages);
+	mmap_read_unlock(mm);
+	*addr = pw->next;
+	return ret;
+}
+
+/*
+ * Shared anonymous memory lives in its shmem object, not in the page
+ * tables of one process that maps it: pages written through another
+ * process's mapping, or swapped out, are in the object only.  So the
+ * object is read, every page it holds in the range the VMA maps, a batch
+ * from @*index on; @*index moves past the batch.  Large folios and swap
+ * entries count a page each.  The indices are collected into addr[] and
+ * made addresses once each page is taken.
+ */
+static int ckpt_shmem_batch(struct ckpt_vma *v, pgoff_t *index,
+			    struct ckpt_pagewalk *pw, struct page **pages)
+{
+	struct inode *inode = file_inode(v->shmem);
+	pgoff_t last = v->pgoff + ((v->end - v->start) >> PAGE_SHIFT) - 1;
+	XA_STATE(xas, &inode->i_mapping->i_pages, *index);
+	struct ckpt_hdr_pages *h = pw->h;
+	unsigned int i, nr = 0;
+	struct folio *folio;
+	pgoff_t idx, base, end;
+	void *entry;
+	int ret = 0;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, last) {
+		if (xas_retry(&xas, entry))
+			continue;
+		end = 1UL << (xa_is_value(entry) ? xas_get_order(&xas) :
+			      folio_order(entry));
+		base = xas.xa_index & ~(end - 1);
+		end += base;
+		for (idx = max(base, *index); idx < end && idx <= last; idx++) {
+			if (nr == CKPT_PAGES_MAX)
+				goto full;
+			h->addr[nr++] = idx;
+		}
+		*index = end;
+	}
+	*index = last + 1;
+full:
+	rcu_read_unlock();
+	if (nr)
+		*index = max_t(pgoff_t, *index, h->addr[nr - 1] + 1);
+
+	h->nr_pages = 0;
+	for (i = 0; i < nr; i++) {
+		idx = h->addr[i];
+		ret = shmem_get_folio(inode, idx, 0, &folio, SGP_READ);
+		if (ret == -EINVAL) {		/* beyond its end now */
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
+		if (!folio)			/* a hole now */
+			continue;
+		pages[h->nr_pages] = folio_file_page(folio, idx);
+		folio_unlock(folio);
+		h->addr[h->nr_pages++] = v->start +
+					 ((idx - v->pgoff) << PAGE_SHIFT);
+	}
+	if (ret)
+		ckpt_pages_put(pages, h->nr_pages);
+	return ret;
+}
+
 static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 				struct ckpt_vma *v, struct ckpt_pagewalk *pw,
 				struct page **pages)
 {
+	pgoff_t end = v->pgoff + ((v->end - v->start) >> PAGE_SHIFT);
 	unsigned long addr = v->start;
+	pgoff_t index = v->pgoff;
 	int ret;
 
-	pw->anon_only = v->kind == CKPT_VMA_FILE;
-	while (addr < v->end) {
-		pw->h->nr_pages = 0;
-		pw->next = v->end;
-
-		mmap_read_lock(mm);
-		ret = walk_page_range(mm, addr, v->end, &ckpt_walk_ops, pw);
-		if (ret >= 0)
-			ret = ckpt_pages_get(mm, pw->h->addr, pw->h->nr_pages,
-					     FOLL_FORCE, pages);
-		mmap_read_unlock(mm);
+	while (v->shmem ? index < end : addr < v->end) {
+		if (v->shmem)
+			ret = ckpt_shmem_batch(v, &index, pw, pages);
+		else
+			ret = ckpt_private_batch(mm, v, &addr, pw, pages);
 		if (ret)
 			return ret;
-		addr = pw->next;
 		if (!pw->h->nr_pages)
 			continue;
 
-		ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
-				     struct_size(pw->h, addr, pw->h->nr_pages));
+		/* nothing taken after the target ran goes out */
+		ret = ckpt_target_moved(ctx);
+		if (!ret)
+			ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
+					     struct_size(pw->h, addr,
+							 pw->h->nr_pages));
 		if (!ret)
 			ret = ckpt_stream_pages(ctx, pages, pw->h->nr_pages);
 		ckpt_pages_put(pages, pw->h->nr_pages);
@@ -355,20 +530,20 @@ out:
 	return ret;
 }
 
+/*
+ * The address space taken with the right to read it (ckpt_ctx_set_target()):
+ * the target's exec_update_lock, held meanwhile, keeps it the target's.
+ */
 int checkpoint_mm(struct ckpt_ctx *ctx)
 {
+	struct mm_struct *mm = ctx->mm;
 	struct ckpt_vmas vmas = {};
-	struct mm_struct *mm;
 	unsigned int i;
 	int ret;
 
-	mm = get_task_mm(ctx->task);
-	if (!mm)
-		return -ESRCH;
-
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
-		goto out_mmput;
+		return ret;
 	ret = ckpt_vmas_get(ctx, mm, &vmas);
 	mmap_read_unlock(mm);
 	if (ret)
@@ -381,10 +556,14 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 		ret = checkpoint_pages(ctx, mm, &vmas);
 out:
 	ckpt_vmas_free(&vmas);
-out_mmput:
-	mmput(mm);
 	return ret;
 }
+
+/* the VMA flags that mmap() cannot give, set after it, as madvise() does */
+#define CKPT_VMA_SET_LATE	(CKPT_VMA_DONTCOPY | CKPT_VMA_DONTDUMP | \
+				 CKPT_VMA_WIPEONFORK | CKPT_VMA_SEQ_READ | \
+				 CKPT_VMA_RAND_READ)
+#define CKPT_VMA_THP		(CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE)
 
 /* What restart keeps of a VMA record, to map it and place its pages. */
 struct ckpt_rvma {
@@ -397,8 +576,8 @@ struct ckpt_rvma {
 
 struct ckpt_rst_mm {
 	struct ckpt_hdr_mm h;
-	struct ckpt_rvma *vma;
-	unsigned int nr;		/* of vma[] read so far */
+	struct ckpt_rvma *vma;		/* grown as the records come */
+	unsigned int nr, cap;		/* of vma[] read so far, room */
 	struct mm_struct *mm;		/* the new one, until it is current's */
 };
 
@@ -476,6 +655,17 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		return -EBADMSG;
 	if (h.pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((h.end - h.start) >> PAGE_SHIFT))
 		return -EBADMSG;
+	/* as madvise() takes them: one of each pair, wipe for private anon */
+	if ((h.flags & (CKPT_VMA_SEQ_READ | CKPT_VMA_RAND_READ)) ==
+	    (CKPT_VMA_SEQ_READ | CKPT_VMA_RAND_READ) ||
+	    (h.flags & CKPT_VMA_THP) == CKPT_VMA_THP ||
+	    (h.flags & CKPT_VMA_WIPEONFORK && h.kind != CKPT_VMA_ANON))
+		return -EBADMSG;
+	/* a kernel without THP or madvise() has no such VMA */
+	if (h.flags & CKPT_VMA_THP &&
+	    !(IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+	      IS_ENABLED(CONFIG_ADVISE_SYSCALLS)))
+		return -EOPNOTSUPP;
 
 	v->start = h.start;
 	v->end = h.end;
@@ -517,10 +707,14 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	return 0;
 }
 
-/* The pages mmap() will charge to the commit limit for @v, if any. */
+/*
+ * The pages mmap() will charge to the commit limit for @v, if any: under
+ * vm.overcommit_memory=2 it ignores MAP_NORESERVE.
+ */
 static unsigned long ckpt_vma_charge(const struct ckpt_rvma *v)
 {
-	if (v->flags & CKPT_VMA_NORESERVE)
+	if ((v->flags & CKPT_VMA_NORESERVE) &&
+	    READ_ONCE(sysctl_overcommit_memory) != OVERCOMMIT_NEVER)
 		return 0;
 	if (v->kind == CKPT_VMA_SHMEM ||
 	    ((v->kind == CKPT_VMA_ANON || v->kind == CKPT_VMA_FILE) &&
@@ -556,6 +750,48 @@ static int restore_mm_commit_check(struct ckpt_rst_mm *rm)
 }
 
 /*
+ * What mmap() will check of the caller's limits as it maps the VMAs after
+ * the point of no return (the image's limits are set after them): the
+ * address space (RLIMIT_AS), the private writable memory (RLIMIT_DATA,
+ * as may_expand_vm() counts it) and the locked memory (RLIMIT_MEMLOCK,
+ * or CAP_IPC_LOCK, as MAP_LOCKED asks).  An image over them is refused
+ * here, rather than killed there.
+ */
+static int restore_mm_limits_check(struct ckpt_rst_mm *rm, unsigned long total)
+{
+	unsigned long data = 0, locked = 0, len, lim;
+	unsigned int i;
+
+	for (i = 0; i < rm->nr; i++) {
+		const struct ckpt_rvma *v = &rm->vma[i];
+
+		len = v->end - v->start;
+		if ((v->prot & PROT_WRITE) &&
+		    !(v->flags & (CKPT_VMA_SHARED | CKPT_VMA_GROWSDOWN)))
+			data += len;
+		if (v->flags & CKPT_VMA_LOCKED)
+			locked += len;
+		/* the caller's PR_SET_MDWE stays, and would refuse it */
+		if ((v->prot & (PROT_WRITE | PROT_EXEC)) ==
+		    (PROT_WRITE | PROT_EXEC) &&
+		    test_bit(MMF_HAS_MDWE, &current->mm->flags))
+			return -EPERM;
+	}
+	if (total > rlimit(RLIMIT_AS))
+		return -ENOMEM;
+	lim = rlimit(RLIMIT_DATA);
+	if (data > lim && !(!lim && data <= rlimit_max(RLIMIT_DATA)))
+		return -ENOMEM;
+	if (locked) {
+		if (!can_do_mlock())
+			return -EPERM;
+		if (locked > rlimit(RLIMIT_MEMLOCK) && !capable(CAP_IPC_LOCK))
+			return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
  * Reads the layout and the VMAs, opens their files, and checks what can be
  * known before the point of no return: the VMAs fit RLIMIT_AS and the
  * machine's commit limit, and lie above mmap_min_addr.  Keeps it all in
@@ -568,7 +804,7 @@ int restore_mm(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
-	rm = kzalloc(sizeof(*rm), GFP_KERNEL);
+	rm = kzalloc(sizeof(*rm), GFP_KERNEL_ACCOUNT);
 	if (!rm)
 		return -ENOMEM;
 	ctx->rst_mm = rm;
@@ -576,12 +812,14 @@ int restore_mm(struct ckpt_ctx *ctx)
 	ret = restore_mm_layout(ctx, &rm->h);
 	if (ret)
 		return ret;
-	rm->vma = kvcalloc(rm->h.nr_vmas, sizeof(*rm->vma), GFP_KERNEL);
-	if (!rm->vma)
-		return -ENOMEM;
 	for (i = 0; i < rm->h.nr_vmas; i++) {
-		struct ckpt_rvma *v = &rm->vma[i];
+		struct ckpt_rvma *v;
 
+		ret = ckpt_array_grow((void **)&rm->vma, &rm->cap, i,
+				      sizeof(*rm->vma));
+		if (ret)
+			return ret;
+		v = &rm->vma[i];
 		rm->nr++;
 		ret = restore_vma(ctx, v, i ? v - 1 : NULL);
 		if (ret)
@@ -590,9 +828,9 @@ int restore_mm(struct ckpt_ctx *ctx)
 			return -EPERM;
 		total += v->end - v->start;
 	}
-	if (total > rlimit(RLIMIT_AS))
-		return -ENOMEM;
-	ret = restore_mm_commit_check(rm);
+	ret = restore_mm_limits_check(rm, total);
+	if (!ret)
+		ret = restore_mm_commit_check(rm);
 	if (ret)
 		return ret;
 
@@ -602,6 +840,18 @@ int restore_mm(struct ckpt_ctx *ctx)
 	if (!rm->mm)
 		return -ENOMEM;
 	return set_mm_exe_file(rm->mm, ctx->rst_exe);
+}
+
+/* MADV_HUGEPAGE and MADV_NOHUGEPAGE, which khugepaged must hear of */
+static int restore_vma_thp(struct ckpt_rvma *v)
+{
+#ifdef CONFIG_ADVISE_SYSCALLS
+	if (v->flags & CKPT_VMA_THP)
+		return do_madvise(current->mm, v->start, v->end - v->start,
+				  v->flags & CKPT_VMA_HUGEPAGE ?
+				  MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+#endif
+	return 0;
 }
 
 static int restore_vma_map(struct ckpt_rvma *v)
@@ -632,6 +882,8 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	}
 	if (v->flags & CKPT_VMA_NORESERVE)
 		flags |= MAP_NORESERVE;
+	if (v->flags & CKPT_VMA_LOCKED)
+		flags |= MAP_LOCKED;
 
 	addr = vm_mmap(file, v->start, v->end - v->start, v->prot, flags, off);
 	if (IS_ERR_VALUE(addr))
@@ -643,6 +895,12 @@ static int restore_vma_map(struct ckpt_rvma *v)
 		set |= VM_DONTCOPY;
 	if (v->flags & CKPT_VMA_DONTDUMP)
 		set |= VM_DONTDUMP;
+	if (v->flags & CKPT_VMA_WIPEONFORK)
+		set |= VM_WIPEONFORK;
+	if (v->flags & CKPT_VMA_SEQ_READ)
+		set |= VM_SEQ_READ;
+	if (v->flags & CKPT_VMA_RAND_READ)
+		set |= VM_RAND_READ;
 	mmap_write_lock(current->mm);
 	vma = vma_lookup(current->mm, v->start);
 	if (vma && set)
@@ -653,7 +911,9 @@ static int restore_vma_map(struct ckpt_rvma *v)
 		v->pgoff = vma->vm_pgoff;
 	}
 	mmap_write_unlock(current->mm);
-	return vma ? 0 : -EFAULT;
+	if (!vma)
+		return -EFAULT;
+	return restore_vma_thp(v);
 }
 
 /*
@@ -666,7 +926,7 @@ int restore_mm_apply(struct ckpt_ctx *ctx)
 	struct ckpt_hdr_mm *h = &rm->h;
 	struct mm_struct *mm = rm->mm;
 	struct rlimit rlim_stack;
-	unsigned int i;
+	unsigned int i, pass;
 	int ret;
 
 	task_lock(current->group_leader);
@@ -678,14 +938,32 @@ int restore_mm_apply(struct ckpt_ctx *ctx)
 		return ret;
 	rm->mm = NULL;			/* current's now */
 	rseq_execve(current);		/* it pointed into the old mm */
+	/*
+	 * The image's personality lays the address space out, and none
+	 * adds to the protections the image gives: READ_IMPLIES_EXEC, the
+	 * caller's or the image's, would make PROT_READ mappings
+	 * executable.  restore_task_apply() sets it whole.
+	 */
+	set_personality(ctx->rst_attr->personality & ~READ_IMPLIES_EXEC);
 	mm->task_size = TASK_SIZE;
 	arch_pick_mmap_layout(mm, &rlim_stack);
 	arch_setup_new_exec();
 
-	for (i = 0; i < rm->nr; i++) {
-		ret = restore_vma_map(&rm->vma[i]);
-		if (ret)
-			return ret;
+	/*
+	 * mmap() merges a VMA with a neighbour of the same flags, and the
+	 * flags mmap() cannot give (VM_DONTCOPY, VM_DONTDUMP) are set after
+	 * it: the VMAs that have them are mapped first, so that no neighbour
+	 * is there to merge with and take them too.  Mapped later, a
+	 * neighbour finds their flags different and stays apart.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < rm->nr; i++) {
+			if (!!(rm->vma[i].flags & CKPT_VMA_SET_LATE) == pass)
+				continue;
+			ret = restore_vma_map(&rm->vma[i]);
+			if (ret)
+				return ret;
+		}
 	}
 
 	mmap_write_lock(mm);

@@ -15,8 +15,10 @@
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/namei.h>
+#include <linux/oom.h>
 #include <linux/personality.h>
 #include <linux/resource.h>
+#include <linux/seccomp.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
@@ -24,10 +26,13 @@
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/thread_info.h>
 #include <linux/timekeeping.h>
+#include <linux/tty.h>
 #include <linux/uidgid.h>
 #include <uapi/linux/futex.h>
 #include <uapi/linux/rseq.h>
@@ -138,9 +143,9 @@ static int checkpoint_exe(struct ckpt_ctx *ctx)
 	struct file *exe;
 	int ret;
 
-	exe = get_task_exe_file(ctx->task);
+	exe = get_mm_exe_file(ctx->mm);
 	if (!exe)
-		return -ESRCH;		/* no mm: it is exiting */
+		return -ESRCH;
 	ret = ckpt_write_file(ctx, CKPT_HDR_EXE, exe, -1);
 	fput(exe);
 	return ret;
@@ -185,7 +190,6 @@ static int checkpoint_attr(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct ckpt_hdr_attr h = {};
-	struct mm_struct *mm;
 	unsigned int i;
 
 	BUILD_BUG_ON(RLIM_NLIMITS != CKPT_RLIM_NLIMITS);
@@ -194,11 +198,16 @@ static int checkpoint_attr(struct ckpt_ctx *ctx)
 	h.nice = task_nice(task);
 	h.pdeath_signal = task->pdeath_signal;
 	h.no_new_privs = task_no_new_privs(task);
-	mm = get_task_mm(task);
-	if (mm) {
-		h.dumpable = get_dumpable(mm);
-		mmput(mm);
-	}
+	h.dumpable = get_dumpable(ctx->mm);
+	h.coredump_filter = (ctx->mm->flags & MMF_DUMP_FILTER_MASK) >>
+			    MMF_DUMP_FILTER_SHIFT;
+	if (test_bit(MMF_DISABLE_THP, &ctx->mm->flags))
+		h.flags |= CKPT_ATTR_THP_DISABLE;
+	if (task->flags & PF_MCE_PROCESS)
+		h.flags |= CKPT_ATTR_MCE_PROCESS;
+	if (task->flags & PF_MCE_EARLY)
+		h.flags |= CKPT_ATTR_MCE_EARLY;
+	h.timer_slack_ns = task->timer_slack_ns;
 
 	task_lock(task);
 	if (task->fs)
@@ -210,6 +219,9 @@ static int checkpoint_attr(struct ckpt_ctx *ctx)
 		h.rlim[i].cur = task->signal->rlim[i].rlim_cur;
 		h.rlim[i].max = task->signal->rlim[i].rlim_max;
 	}
+	h.oom_score_adj = task->signal->oom_score_adj;
+	if (task->signal->is_child_subreaper)
+		h.flags |= CKPT_ATTR_SUBREAPER;
 	task_unlock(task->group_leader);
 
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_ATTR, sizeof(h));
@@ -233,11 +245,99 @@ static int checkpoint_cwd(struct ckpt_ctx *ctx)
 	return ret;
 }
 
+/* as prctl(PR_SET_IO_FLUSHER) sets it */
+#define CKPT_IO_FLUSHER	(PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE)
+
+/*
+ * What the target is or has that restart cannot bring back, and that a
+ * program would miss: refused by name rather than dropped.  Its children
+ * would be gone, its wait() ECHILD; its controlling terminal would not
+ * be; the settings below read back otherwise.
+ */
+static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task, *child;
+	unsigned int nr = 0, traced = 0;
+	unsigned long irqflags;
+	struct tty_struct *tty;
+	char name[64] = "";
+
+	read_lock(&tasklist_lock);
+	list_for_each_entry(child, &task->children, sibling)
+		nr++;
+	list_for_each_entry(child, &task->ptraced, ptrace_entry)
+		traced++;
+	read_unlock(&tasklist_lock);
+	if (nr)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the process has %u children (or zombies): not supported yet",
+				   nr);
+	if (traced)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the process traces %u others: not supported",
+				   traced);
+
+	if (!lock_task_sighand(task, &irqflags))
+		return -ESRCH;
+	tty = tty_kref_get(task->signal->tty);
+	unlock_task_sighand(task, &irqflags);
+	if (tty) {
+		strscpy(name, tty_name(tty));
+		tty_kref_put(tty);
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the process has a controlling terminal (%s): not supported yet",
+				   name);
+	}
+
+#ifdef CONFIG_SECCOMP
+	if (task->seccomp.mode != SECCOMP_MODE_DISABLED)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a seccomp filter or strict mode: not supported");
+#endif
+	if (task->policy != SCHED_NORMAL || task->sched_reset_on_fork)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "scheduling policy %u: not supported",
+				   task->policy);
+	if ((task->flags & CKPT_IO_FLUSHER) == CKPT_IO_FLUSHER)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "PR_SET_IO_FLUSHER: not supported");
+	if (task_spec_ssb_disable(task) || task_spec_ssb_noexec(task) ||
+	    task_spec_ssb_force_disable(task) || task_spec_ib_disable(task) ||
+	    task_spec_ib_force_disable(task))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a speculation control (PR_SET_SPECULATION_CTRL): not supported");
+#ifdef CONFIG_GENERIC_ENTRY
+	if (test_task_syscall_work(task, SYSCALL_USER_DISPATCH))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "syscall user dispatch: not supported");
+#endif
+#ifdef CONFIG_SCHED_CORE
+	if (task->core_cookie)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a core scheduling cookie: not supported");
+#endif
+#ifdef CONFIG_MEMBARRIER
+	if (atomic_read(&ctx->mm->membarrier_state))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a membarrier(2) registration: not supported");
+#endif
+	if (test_bit(MMF_HAS_MDWE, &ctx->mm->flags))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "memory-deny-write-execute (PR_SET_MDWE): not supported");
+	if (test_bit(MMF_VM_MERGE_ANY, &ctx->mm->flags))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "KSM for the whole process (PR_SET_MEMORY_MERGE): not supported");
+	return 0;
+}
+
 int checkpoint_task(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_task h = {};
 	int ret;
 
+	ret = ckpt_task_unsupported(ctx);
+	if (ret)
+		return ret;
 	ret = checkpoint_ids(ctx, &h);
 	if (ret)
 		return ret;
@@ -387,6 +487,17 @@ static int restore_attr(struct ckpt_ctx *ctx)
 	    (h->pdeath_signal && !valid_signal(h->pdeath_signal)) ||
 	    h->dumpable > SUID_DUMP_ROOT || h->no_new_privs > 1)
 		return -EBADMSG;
+	if (h->oom_score_adj < OOM_SCORE_ADJ_MIN ||
+	    h->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    h->flags & ~CKPT_ATTR_FLAGS_ALL ||
+	    ((h->flags & CKPT_ATTR_MCE_EARLY) &&
+	     !(h->flags & CKPT_ATTR_MCE_PROCESS)) ||
+	    h->coredump_filter >> MMF_DUMP_FILTER_BITS || h->pad)
+		return -EBADMSG;
+	/* as a write to /proc/PID/oom_score_adj would refuse the caller */
+	if (h->oom_score_adj < current->signal->oom_score_adj_min &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
 	for (i = 0; i < RLIM_NLIMITS; i++)
 		if (h->rlim[i].cur > h->rlim[i].max)
 			return -EBADMSG;
@@ -418,6 +529,27 @@ static int restore_cwd(struct ckpt_ctx *ctx)
 	ctx->rst_cwd = file;
 	/* as chdir(2) checks it */
 	return path_permission(&file->f_path, MAY_EXEC | MAY_CHDIR);
+}
+
+/*
+ * Programs and people trust /proc/PID/exe to say what a process runs
+ * (auditing, polkit, a debugger): mainline lets a process name another
+ * file there only with CAP_SYS_RESOURCE (PR_SET_MM_EXE_FILE) or
+ * CAP_CHECKPOINT_RESTORE over its user namespace (PR_SET_MM_MAP).  So
+ * does restart.  Without either, the image's executable must be the
+ * caller's own, the file it runs: a program restarts itself.
+ */
+static int restore_exe_allowed(struct file *exe)
+{
+	struct file *own = get_mm_exe_file(current->mm);
+	bool same = own && file_inode(own) == file_inode(exe);
+
+	if (own)
+		fput(own);
+	if (same || checkpoint_restore_ns_capable(current_user_ns()) ||
+	    capable(CAP_SYS_RESOURCE))
+		return 0;
+	return -EPERM;
 }
 
 /*
@@ -465,6 +597,8 @@ int restore_task(struct ckpt_ctx *ctx)
 		return -EACCES;
 	ret = file_permission(file, MAY_EXEC);
 	if (!ret)
+		ret = restore_exe_allowed(file);
+	if (!ret)
 		ret = restore_cred(ctx);
 	if (!ret)
 		ret = restore_attr(ctx);
@@ -481,6 +615,42 @@ static int ckpt_dumpable(int image, int caller)
 	if (image == SUID_DUMP_ROOT || caller == SUID_DUMP_ROOT)
 		return SUID_DUMP_ROOT;
 	return SUID_DUMP_USER;
+}
+
+/*
+ * The settings a process makes with prctl(2) and /proc/PID/ for itself,
+ * each as that interface sets it.  The new mm took the caller's flags:
+ * PR_SET_MDWE, a restriction that cannot be taken back, stays as
+ * PR_SET_NO_NEW_PRIVS does.
+ */
+static void restore_settings(const struct ckpt_hdr_attr *h)
+{
+	struct task_struct *tsk = current;
+	struct mm_struct *mm = tsk->mm;
+	unsigned int i;
+
+	for (i = 0; i < MMF_DUMP_FILTER_BITS; i++) {
+		if (h->coredump_filter & (1U << i))
+			set_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
+		else
+			clear_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
+	}
+	if (h->flags & CKPT_ATTR_THP_DISABLE)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	else
+		clear_bit(MMF_DISABLE_THP, &mm->flags);
+
+	tsk->flags &= ~(PF_MCE_PROCESS | PF_MCE_EARLY);
+	if (h->flags & CKPT_ATTR_MCE_PROCESS)
+		tsk->flags |= PF_MCE_PROCESS;
+	if (h->flags & CKPT_ATTR_MCE_EARLY)
+		tsk->flags |= PF_MCE_EARLY;
+	tsk->timer_slack_ns = h->timer_slack_ns ?: tsk->default_timer_slack_ns;
+
+	spin_lock_irq(&tsk->sighand->siglock);
+	tsk->signal->oom_score_adj = h->oom_score_adj;
+	tsk->signal->is_child_subreaper = !!(h->flags & CKPT_ATTR_SUBREAPER);
+	spin_unlock_irq(&tsk->sighand->siglock);
 }
 
 static int restore_attr_apply(struct ckpt_ctx *ctx)
@@ -501,6 +671,7 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	set_personality(h->personality);
 	set_user_nice(tsk, h->nice);
 	tsk->pdeath_signal = h->pdeath_signal;
+	restore_settings(h);
 	/* it cannot be taken back: a caller that has it keeps it */
 	if (h->no_new_privs)
 		task_set_no_new_privs(tsk);

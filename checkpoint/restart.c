@@ -19,10 +19,12 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
+#include <linux/namei.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/task_work.h>
 #include <linux/uio.h>
 
 static int ckpt_read_nocsum(struct ckpt_ctx *ctx, void *buf, size_t len)
@@ -122,7 +124,7 @@ void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max)
 	if (ret)
 		return ERR_PTR(ret);
 
-	h = kmalloc(hdr.len + 1, GFP_KERNEL);
+	h = kmalloc(hdr.len + 1, GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return ERR_PTR(-ENOMEM);
 	*h = hdr;
@@ -136,6 +138,35 @@ void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max)
 		return ERR_PTR(ret);
 	}
 	return h;
+}
+
+/*
+ * Makes room for element @i in the array *@arr of @size-byte elements,
+ * which has room for *@cap.  An array that an image sizes grows as its
+ * records arrive, never by a count the image declares, and is charged to
+ * the restarter, as the memory of the process it becomes will be.  New
+ * elements are zeroed.
+ */
+int ckpt_array_grow(void **arr, unsigned int *cap, unsigned int i,
+		    size_t size)
+{
+	unsigned int n = *cap;
+	void *p;
+
+	if (i < n)
+		return 0;
+	while (n <= i) {
+		if (n > INT_MAX / 2)
+			return -ENOMEM;
+		n = n ? n * 2 : 16;
+	}
+	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	memset(p + *cap * size, 0, (n - *cap) * size);
+	*arr = p;
+	*cap = n;
+	return 0;
 }
 
 /*
@@ -164,9 +195,11 @@ struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type)
  * A device is the same device wherever its node is: /dev/console on the
  * rootfs and on devtmpfs are one.  Only a regular file's size and mtime
  * count: a directory's change with its entries, those of a FIFO or a
- * terminal as it is used.
+ * terminal as it is used.  A file the process only wrote to (a log) may
+ * have grown since, when @grown allows it.
  */
-static bool ckpt_same_file(struct inode *inode, const struct ckpt_hdr_file *h)
+static bool ckpt_same_file(struct inode *inode, const struct ckpt_hdr_file *h,
+			   bool grown)
 {
 	struct timespec64 mtime = inode_get_mtime(inode);
 
@@ -176,30 +209,50 @@ static bool ckpt_same_file(struct inode *inode, const struct ckpt_hdr_file *h)
 	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
 	    inode->i_ino != h->ino || inode->i_mode != h->mode || h->rdev)
 		return false;
-	return !S_ISREG(inode->i_mode) ||
-	       (i_size_read(inode) == h->size &&
-		mtime.tv_sec == h->mtime_sec && mtime.tv_nsec == h->mtime_nsec);
+	if (!S_ISREG(inode->i_mode))
+		return true;
+	if (grown)
+		return i_size_read(inode) >= h->size;
+	return i_size_read(inode) == h->size &&
+	       mtime.tv_sec == h->mtime_sec && mtime.tv_nsec == h->mtime_nsec;
 }
 
 /*
  * Opens the file of record @h by its path, from the restarter's root and
  * with the restarter's rights, and checks it is the file the image saw:
- * another one, or one changed since, is -ESTALE.
+ * another one, or one changed since, is -ESTALE.  The path is looked up
+ * and the inode checked before anything opens it, so that a hostile image
+ * or a file replaced meanwhile cannot make restart open what it did not
+ * name: a FIFO where a file was (whose open would block), or a device.
+ * The open is then of exactly that inode, with open(2)'s checks.
  */
+struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
+				  const struct ckpt_hdr_file *h, int flags,
+				  bool grown)
+{
+	unsigned int lookup = flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
+	struct file *file;
+	struct path path;
+	int ret;
+
+	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
+			      lookup, &path);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!ckpt_same_file(d_inode(path.dentry), h, grown)) {
+		path_put(&path);
+		return ERR_PTR(-ESTALE);
+	}
+	/* an empty name opens the root it is given: that inode */
+	file = file_open_root(&path, "", flags | O_LARGEFILE, 0);
+	path_put(&path);
+	return file;
+}
+
 struct file *ckpt_open_file(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, int flags)
 {
-	struct file *file;
-
-	file = file_open_root(&ctx->root, h->path, flags | O_LARGEFILE, 0);
-	if (IS_ERR(file))
-		return file;
-
-	if (!ckpt_same_file(file_inode(file), h)) {
-		fput(file);
-		return ERR_PTR(-ESTALE);
-	}
-	return file;
+	return ckpt_open_file_grown(ctx, h, flags, false);
 }
 
 static int restore_header(struct ckpt_ctx *ctx)
@@ -247,12 +300,18 @@ static int restore_tail(struct ckpt_ctx *ctx)
 }
 
 /*
- * Past the point of no return only SIGKILL and SIGSTOP are not blocked.
- * A SIGSTOP would cut short a read from a pipe or a socket, and the
- * restore with it: it is taken off, to be sent again once the process is
- * whole.  Returns whether the read may be tried again.
+ * Past the point of no return every signal but SIGKILL and SIGSTOP is
+ * blocked, and still a read from a pipe or a socket may be cut short: by
+ * a SIGSTOP, by task work queued with TWA_SIGNAL (io_uring), or by a trap
+ * the task is to take on its way to user space (a debugger's
+ * PTRACE_INTERRUPT, the cgroup freezer).  None of them may end the
+ * restore, which only a fatal signal ends.  A SIGSTOP is taken off, to be
+ * sent again once the process is whole; task work runs now; a trap keeps
+ * the task's signal flag up until it is taken, so the read is tried again
+ * a tick later, until the data comes, and the trap waits for the restored
+ * process.  Returns whether the read may be tried again.
  */
-bool restart_defer_stop(struct ckpt_ctx *ctx)
+bool restart_retry_read(struct ckpt_ctx *ctx)
 {
 	kernel_siginfo_t info;
 	enum pid_type type;
@@ -261,15 +320,21 @@ bool restart_defer_stop(struct ckpt_ctx *ctx)
 
 	if (!ctx->rst_ponr || fatal_signal_pending(current))
 		return false;
+	if (test_thread_flag(TIF_NOTIFY_SIGNAL)) {
+		clear_notify_signal();
+		if (task_work_pending(current))
+			task_work_run();
+	}
 	/* dequeue_signal() takes the signals outside @mask: SIGSTOP only */
 	siginitsetinv(&mask, sigmask(SIGSTOP));
 	spin_lock_irq(&current->sighand->siglock);
 	sig = dequeue_signal(&mask, &info, &type);
 	spin_unlock_irq(&current->sighand->siglock);
-	if (sig != SIGSTOP)
-		return false;
-	ctx->rst_stop = true;
-	return true;
+	if (sig == SIGSTOP)
+		ctx->rst_stop = true;
+	else if (signal_pending(current))
+		schedule_timeout_killable(1);
+	return !fatal_signal_pending(current);
 }
 
 /* Restart is exec-like: only a single-threaded caller may become another. */

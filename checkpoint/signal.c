@@ -23,8 +23,8 @@
 struct ckpt_rst_signals {
 	struct ckpt_hdr_signals h;
 	struct ckpt_hdr_itimers timers;
-	unsigned int nr;
-	struct ckpt_hdr_siginfo info[] __counted_by(nr);
+	unsigned int nr, cap;
+	struct ckpt_hdr_siginfo *info;	/* grown as the records come */
 };
 
 /*
@@ -281,49 +281,43 @@ int restore_signals(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
-	h = kmalloc(sizeof(*h), GFP_KERNEL);
-	if (!h)
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
+	if (!rs)
 		return -ENOMEM;
+	ctx->rst_sig = rs;
+	h = &rs->h;
 	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h),
 			    sizeof(*h));
 	if (ret)
-		goto out;
+		return ret;
 
-	ret = -EBADMSG;
 	max = min(task_rlimit(current, RLIMIT_SIGPENDING), 1UL << 16) +
 	      2 * _NSIG;
 	if (h->nr_siginfo > max || !ckpt_altstack_valid(h))
-		goto out;
+		return -EBADMSG;
 	for (i = 0; i < _NSIG; i++)
 		if (!ckpt_sigaction_valid(i + 1, &h->action[i]))
-			goto out;
+			return -EBADMSG;
 
-	ret = -ENOMEM;
-	rs = kvmalloc(struct_size(rs, info, h->nr_siginfo), GFP_KERNEL);
-	if (!rs)
-		goto out;
-	rs->h = *h;
-	rs->nr = h->nr_siginfo;
-	ctx->rst_sig = rs;
-
-	for (i = 0; i < rs->nr; i++) {
+	for (i = 0; i < h->nr_siginfo; i++) {
+		ret = ckpt_array_grow((void **)&rs->info, &rs->cap, i,
+				      sizeof(*rs->info));
+		if (ret)
+			return ret;
 		ret = ckpt_read_obj(ctx, &rs->info[i].h, CKPT_HDR_SIGINFO,
 				    sizeof(rs->info[i]), sizeof(rs->info[i]));
 		if (ret)
-			goto out;
-		ret = -EBADMSG;
+			return ret;
 		if (!ckpt_siginfo_valid(&rs->info[i]))
-			goto out;
+			return -EBADMSG;
+		rs->nr++;
 	}
 
 	ret = ckpt_read_obj(ctx, &rs->timers.h, CKPT_HDR_ITIMERS,
 			    sizeof(rs->timers), sizeof(rs->timers));
 	if (ret)
-		goto out;
-	ret = ckpt_itimers_check(&rs->timers);
-out:
-	kfree(h);
-	return ret;
+		return ret;
+	return ckpt_itimers_check(&rs->timers);
 }
 
 static void restore_sigactions(struct ckpt_hdr_signals *h)
@@ -412,5 +406,7 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 
 void restore_signals_free(struct ckpt_ctx *ctx)
 {
-	kvfree(ctx->rst_sig);
+	if (ctx->rst_sig)
+		kvfree(ctx->rst_sig->info);
+	kfree(ctx->rst_sig);
 }

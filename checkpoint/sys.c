@@ -16,6 +16,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -65,7 +66,7 @@ int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter)
 		n = out ? vfs_iter_write(ctx->file, iter, ctx->ppos, 0) :
 			  vfs_iter_read(ctx->file, iter, ctx->ppos, 0);
 		if ((n == -ERESTARTSYS || n == -EINTR) &&
-		    restart_defer_stop(ctx))
+		    restart_retry_read(ctx))
 			continue;
 		if (n < 0)
 			return n;
@@ -143,6 +144,10 @@ static long ckpt_no_restart(struct ckpt_ctx *ctx, long ret)
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
 	kfree(ctx->err_msg);
+	if (ctx->mm)
+		mmput(ctx->mm);
+	if (ctx->exec_locked)
+		up_read(&ctx->task->signal->exec_update_lock);
 	if (ctx->root.mnt)
 		path_put(&ctx->root);
 	if (ctx->task)
@@ -177,7 +182,13 @@ static bool ckpt_task_is_stopped(struct task_struct *task)
 	if (task_is_stopped_or_traced(task))
 		return true;
 #ifdef CONFIG_CGROUPS
-	if (READ_ONCE(task->frozen))
+	/*
+	 * In the cgroup freezer's trap.  task->frozen alone is not enough:
+	 * a vfork() parent sets it while it waits for its child, which runs
+	 * on in the same memory.
+	 */
+	if (READ_ONCE(task->frozen) &&
+	    READ_ONCE(task->jobctl) & JOBCTL_TRAP_FREEZE)
 		return true;
 #endif
 	return false;
@@ -235,11 +246,20 @@ int ckpt_target_moved(struct ckpt_ctx *ctx)
  * right a debugger needs to attach.  Paths in the image are the target's,
  * resolved against its root, since the checkpointer usually lives outside
  * the target's container.
+ *
+ * The right is checked, and the address space taken, under the target's
+ * exec_update_lock, which the context holds until the dump ends, as
+ * mm_access() holds it for /proc/PID/mem: a target continued meanwhile
+ * cannot execve() a setuid program, whose credentials would not be the
+ * ones checked, until the checkpoint is over (its execve() waits,
+ * killably, at its point of no return).  So every byte of the image is
+ * of the process the caller was allowed to read.
  */
 static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 {
 	struct pid_namespace *ns;
 	struct task_struct *task;
+	int ret;
 
 	if (pid < 0)
 		return -EINVAL;
@@ -255,6 +275,10 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 
 	if (task->flags & PF_KTHREAD)
 		return -EPERM;
+	ret = down_read_killable(&task->signal->exec_update_lock);
+	if (ret)
+		return ret;
+	ctx->exec_locked = true;
 	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
 		return -EPERM;
 
@@ -263,6 +287,9 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 		if (!ctx->switches)
 			return -EBUSY;
 	}
+	ctx->mm = get_task_mm(task);
+	if (!ctx->mm)
+		return -ESRCH;		/* it is exiting */
 
 	task_lock(task);
 	if (task->fs)

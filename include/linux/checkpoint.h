@@ -16,6 +16,7 @@ struct ckpt_rst_signals;
 struct ckpt_rst_files;
 struct file;
 struct iov_iter;
+struct mm_struct;
 struct page;
 struct task_struct;
 
@@ -47,6 +48,8 @@ struct ckpt_ctx {
 	int err_fd;
 
 	struct task_struct *task;	/* the target; current on restart */
+	struct mm_struct *mm;		/* the target's, taken with ... */
+	bool exec_locked;		/* ... its exec_update_lock held */
 	u32 resume;			/* CKPT_RESUME_* of the target */
 	unsigned long switches;		/* its context switches at the start */
 	struct path root;		/* the target's root: paths are its */
@@ -74,7 +77,7 @@ struct ckpt_ctx {
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
 bool ckpt_task_dying(struct task_struct *task);
 int ckpt_target_moved(struct ckpt_ctx *ctx);
-bool restart_defer_stop(struct ckpt_ctx *ctx);
+bool restart_retry_read(struct ckpt_ctx *ctx);
 int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
 		      unsigned int nr);
 
@@ -93,10 +96,15 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_page(struct ckpt_ctx *ctx, void *buf);
 struct file *ckpt_open_file(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, int flags);
+struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
+				  const struct ckpt_hdr_file *h, int flags,
+				  bool grown);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  u32 min, u32 max);
 void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
+int ckpt_array_grow(void **arr, unsigned int *cap, unsigned int i,
+		    size_t size);
 
 int do_checkpoint(struct ckpt_ctx *ctx);
 long do_restart(struct ckpt_ctx *ctx);

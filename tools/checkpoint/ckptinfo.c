@@ -152,6 +152,13 @@ static void print_attr(const struct ckpt_hdr_attr *a)
 	       (unsigned long long)a->rlim[7].max,
 	       (unsigned long long)a->rlim[3].cur,
 	       (unsigned long long)a->rlim[3].max);
+	printf(" oom_score_adj=%d timer_slack_ns=%llu coredump_filter=%#x%s%s%s%s",
+	       a->oom_score_adj, (unsigned long long)a->timer_slack_ns,
+	       a->coredump_filter,
+	       a->flags & CKPT_ATTR_THP_DISABLE ? " thp-disable" : "",
+	       a->flags & CKPT_ATTR_SUBREAPER ? " subreaper" : "",
+	       a->flags & CKPT_ATTR_MCE_PROCESS ? " mce-kill" : "",
+	       a->flags & CKPT_ATTR_MCE_EARLY ? "-early" : "");
 }
 
 static void print_signals(const struct ckpt_hdr_signals *s)
@@ -212,7 +219,8 @@ static void print_open_file(const struct ckpt_hdr_open_file *f)
 
 static void print_pipe(const struct ckpt_hdr_pipe *p)
 {
-	printf(" id=%u size=%u bytes=%u", p->id, p->size, p->nr_bytes);
+	printf(" id=%u size=%u bytes=%u%s", p->id, p->size, p->nr_bytes,
+	       p->flags & CKPT_PIPE_PACKETS ? " packets" : "");
 }
 
 static void print_error(const struct ckpt_hdr_error *e)

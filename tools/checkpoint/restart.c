@@ -17,7 +17,8 @@ enum { EXIT_USAGE = 2 };
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: restart [-i FILE] [--verify] [--stopped] [--keep-stdio] [--crid N]\n"
+"Usage: restart [-i FILE] [--verify] [--stopped] [--keep-stdio] [--strict-files]\n"
+"               [--crid N]\n"
 "Read an image from FILE, or standard input, and become the process in it.\n"
 "\n"
 "  -i, --input FILE  read the image from FILE\n"
@@ -25,6 +26,8 @@ static void print_usage(FILE *f)
 "  -s, --stopped     the restored process stops (SIGSTOP) before it runs\n"
 "  -t, --keep-stdio  the restored process gets this one's standard input,\n"
 "                    output and error instead of its own fds 0-2\n"
+"  -S, --strict-files  refuse a file open only for writing (a log) that\n"
+"                    grew since the checkpoint, as any other changed file\n"
 "  -c, --crid N      refuse an image whose checkpoint id is not N\n"
 "  -h, --help        show this help\n"
 "\n"
@@ -46,7 +49,7 @@ static const char *why(int err)
 	case ENODATA:
 		return "the image is truncated, or its checkpoint failed (ckptinfo shows the reason)";
 	case EPERM:
-		return "the image is another user's process or has other rights (needs CAP_CHECKPOINT_RESTORE), or asks for limits or a priority beyond yours";
+		return "the image is another user's process or has other rights, or runs a program other than restart's (needs CAP_CHECKPOINT_RESTORE), or asks for limits, a priority or an oom_score_adj beyond yours";
 	case EACCES:
 		return "a file the image names may not be opened by you";
 	case EINVAL:
@@ -60,7 +63,9 @@ static const char *why(int err)
 	case EBUSY:
 		return "restart must run in a single-threaded process";
 	case ENOMEM:
-		return "the image needs more memory than RLIMIT_AS allows";
+		return "the image needs more memory than RLIMIT_AS, RLIMIT_DATA or the machine's commit limit allows";
+	case EAGAIN:
+		return "the image locks more memory than RLIMIT_MEMLOCK allows";
 	default:
 		return strerror(err);
 	}
@@ -73,6 +78,7 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "stopped", no_argument, NULL, 's' },
 		{ "keep-stdio", no_argument, NULL, 't' },
+		{ "strict-files", no_argument, NULL, 'S' },
 		{ "crid", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -83,7 +89,7 @@ int main(int argc, char **argv)
 	long crid = 0;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "i:vstc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:vstSc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;
@@ -96,6 +102,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			flags |= RESTART_KEEP_STDIO;
+			break;
+		case 'S':
+			flags |= RESTART_STRICT_FILES;
 			break;
 		case 'c':
 			errno = 0;

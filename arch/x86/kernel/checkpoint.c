@@ -25,6 +25,7 @@
 #include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <asm/shstk.h>
 #include <asm/sighandling.h>
 #include <asm/unistd.h>
 #include <asm/user.h>
@@ -122,14 +123,41 @@ out:
 	return ret;
 }
 
-int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx)
+/*
+ * x86 settings a process can make and read back that restart cannot give
+ * it again: refused by name.
+ */
+static const char *ckpt_arch_unsupported(struct ckpt_ctx *ctx)
 {
-	int ret;
+	struct task_struct *task = ctx->task;
 
 	/* 32-bit and x32 processes come later */
-	if (!user_64bit_mode(task_pt_regs(ctx->task)) ||
-	    test_tsk_thread_flag(ctx->task, TIF_ADDR32))
-		return -EOPNOTSUPP;
+	if (!user_64bit_mode(task_pt_regs(task)) ||
+	    test_tsk_thread_flag(task, TIF_ADDR32))
+		return "a 32-bit or x32 process";
+	if (test_tsk_thread_flag(task, TIF_NOTSC))
+		return "rdtsc disabled (PR_SET_TSC)";
+	if (test_tsk_thread_flag(task, TIF_NOCPUID))
+		return "cpuid disabled (ARCH_SET_CPUID)";
+#ifdef CONFIG_X86_USER_SHADOW_STACK
+	if (task->thread.features & ARCH_SHSTK_SHSTK)
+		return "a shadow stack (ARCH_SHSTK_ENABLE)";
+#endif
+#ifdef CONFIG_ADDRESS_MASKING
+	if (ctx->mm->context.untag_mask != -1UL)
+		return "linear address masking (ARCH_ENABLE_TAGGED_ADDR)";
+#endif
+	return NULL;
+}
+
+int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx)
+{
+	const char *what = ckpt_arch_unsupported(ctx);
+	int ret;
+
+	if (what)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1, "%s: not supported",
+				   what);
 
 	ret = checkpoint_regset(ctx, NT_PRSTATUS);
 	if (!ret)
@@ -211,8 +239,13 @@ int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx)
 	/* restoring FXSAVE-only state comes later */
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return -EOPNOTSUPP;
+#ifdef CONFIG_X86_USER_SHADOW_STACK
+	/* its shadow stack state is not the image's to keep or drop */
+	if (current->thread.features & ARCH_SHSTK_SHSTK)
+		return -EOPNOTSUPP;
+#endif
 
-	cpu = kzalloc(sizeof(*cpu), GFP_KERNEL);
+	cpu = kzalloc(sizeof(*cpu), GFP_KERNEL_ACCOUNT);
 	if (!cpu)
 		return -ENOMEM;
 	ctx->rst_arch = cpu;
@@ -271,6 +304,8 @@ int ckpt_arch_restore_cpu_apply(struct ckpt_ctx *ctx)
 	ret = ckpt_restore_xstate(cpu->xstate->data);
 	if (ret)
 		return ret;
+	/* none of the caller's shadow stack, as after execve() */
+	reset_thread_features();
 	ret = do_arch_prctl_64(current, ARCH_SET_FS, r->fs_base);
 	if (!ret)
 		ret = do_arch_prctl_64(current, ARCH_SET_GS, r->gs_base);

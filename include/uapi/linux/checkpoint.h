@@ -25,11 +25,14 @@
 #define RESTART_VERIFY		(1UL << 0)	/* read and check, apply nothing */
 #define RESTART_STOPPED		(1UL << 1)	/* the restored process stops */
 #define RESTART_KEEP_STDIO	(1UL << 2)	/* fds 0-2 stay the caller's */
+#define RESTART_STRICT_FILES	(1UL << 3)	/* files open for writing only
+						 * must not have grown either
+						 */
 #define RESTART_FLAGS_ALL	(RESTART_VERIFY | RESTART_STOPPED | \
-				 RESTART_KEEP_STDIO)
+				 RESTART_KEEP_STDIO | RESTART_STRICT_FILES)
 
 #define CKPT_ALIGN		8
-#define CKPT_VERSION		1
+#define CKPT_VERSION		2
 #define CKPT_REC_MAX		(1U << 16)	/* no record is longer */
 
 #define CKPT_MAGIC_HEAD		"\177CKPTIMG"	/* 8 bytes, no NUL */
@@ -139,6 +142,13 @@ struct ckpt_rlimit {
 	__u64 max;
 };
 
+/* settings of struct ckpt_hdr_attr's @flags */
+#define CKPT_ATTR_THP_DISABLE	(1U << 0)	/* PR_SET_THP_DISABLE */
+#define CKPT_ATTR_SUBREAPER	(1U << 1)	/* PR_SET_CHILD_SUBREAPER */
+#define CKPT_ATTR_MCE_PROCESS	(1U << 2)	/* PR_MCE_KILL_SET ... */
+#define CKPT_ATTR_MCE_EARLY	(1U << 3)	/* ... PR_MCE_KILL_EARLY */
+#define CKPT_ATTR_FLAGS_ALL	((1U << 4) - 1)
+
 struct ckpt_hdr_attr {
 	struct ckpt_hdr h;
 	__u32 personality;
@@ -148,6 +158,11 @@ struct ckpt_hdr_attr {
 	__u32 dumpable;		/* 0, 1 or 2, as PR_GET_DUMPABLE */
 	__u32 no_new_privs;	/* 0 or 1 */
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];	/* RLIMIT_* order */
+	__s32 oom_score_adj;	/* /proc/PID/oom_score_adj */
+	__u32 flags;		/* CKPT_ATTR_* */
+	__u64 timer_slack_ns;	/* PR_SET_TIMERSLACK */
+	__u32 coredump_filter;	/* /proc/PID/coredump_filter */
+	__u32 pad;
 };
 
 /*
@@ -211,7 +226,12 @@ enum ckpt_vma_kind {
 #define CKPT_VMA_DONTDUMP	(1ULL << 4)
 #define CKPT_VMA_MAYWRITE	(1ULL << 5)	/* of a shared file mapping */
 #define CKPT_VMA_NORESERVE	(1ULL << 6)	/* MAP_NORESERVE */
-#define CKPT_VMA_FLAGS_ALL	((1ULL << 7) - 1)
+#define CKPT_VMA_WIPEONFORK	(1ULL << 7)	/* MADV_WIPEONFORK */
+#define CKPT_VMA_SEQ_READ	(1ULL << 8)	/* MADV_SEQUENTIAL */
+#define CKPT_VMA_RAND_READ	(1ULL << 9)	/* MADV_RANDOM */
+#define CKPT_VMA_HUGEPAGE	(1ULL << 10)	/* MADV_HUGEPAGE */
+#define CKPT_VMA_NOHUGEPAGE	(1ULL << 11)	/* MADV_NOHUGEPAGE */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 12) - 1)
 
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;
@@ -325,12 +345,20 @@ struct ckpt_hdr_open_file {
 	__s64 pos;		/* the file offset */
 };
 
+/*
+ * A pipe, with its unread data in the CKPT_HDR_PIPE_DATA records that
+ * follow.  A pipe may hold more than its capacity (buffers spliced from a
+ * socket are larger than a page), up to 8 times it.  In packet mode
+ * (O_DIRECT) each data record is one packet.
+ */
+#define CKPT_PIPE_PACKETS	1
+
 struct ckpt_hdr_pipe {
 	struct ckpt_hdr h;
 	__u32 id;
 	__u32 size;		/* capacity in bytes, as F_GETPIPE_SZ */
 	__u32 nr_bytes;		/* unread data in the records that follow */
-	__u32 pad;
+	__u32 flags;		/* CKPT_PIPE_* */
 };
 
 struct ckpt_hdr_pipe_data {
