@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -245,6 +246,55 @@ static inline int round_trip(int (*fn)(int fd))
 		ret = restart_child(fd, 0);
 	close(fd);
 	return ret;
+}
+
+/* The error record that ends @img, or NULL. */
+static inline struct ckpt_hdr_error *image_error(const struct image *img)
+{
+	size_t off = 0, data;
+
+	while (off + sizeof(struct ckpt_hdr) <= img->len) {
+		struct ckpt_hdr *h = (void *)(img->buf + off);
+
+		if (h->type == CKPT_HDR_ERROR)
+			return (void *)h;
+		if (h->len < sizeof(*h))
+			return NULL;
+		off = record_next(off, h, &data, sysconf(_SC_PAGESIZE));
+	}
+	return NULL;
+}
+
+/*
+ * Checkpoints @pid (0: the caller), which is to be refused: returns the
+ * errno, with the reason the image gives and the fd it names in @why
+ * (@len bytes) and @fd; or 0 if the checkpoint was taken.
+ */
+static inline int checkpoint_refusal(pid_t pid, char *why, size_t len, int *fd)
+{
+	struct ckpt_hdr_error *e;
+	struct image img = {};
+	int out = image_fd(), err;
+
+	why[0] = 0;
+	*fd = -2;
+	if (out < 0)
+		return -1;
+	if (sys_checkpoint(pid, out, 0) > 0) {
+		close(out);
+		return 0;
+	}
+	err = errno;
+	if (!lseek(out, 0, SEEK_SET) && !read_all(out, &img)) {
+		e = image_error(&img);
+		if (e) {
+			snprintf(why, len, "%s", e->msg);
+			*fd = e->fd;
+		}
+	}
+	image_free(&img);
+	close(out);
+	return err;
 }
 
 #endif /* CKPT_UTIL_H */

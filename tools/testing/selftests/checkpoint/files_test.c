@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -214,23 +215,6 @@ TEST(fifo_keeps_its_unread_data)
 	unlink(path_a);
 }
 
-/* The error record at the end of @img, or NULL. */
-static struct ckpt_hdr_error *image_error(struct image *img)
-{
-	size_t off = 0, data;
-
-	while (off + sizeof(struct ckpt_hdr) <= img->len) {
-		struct ckpt_hdr *h = (void *)(img->buf + off);
-
-		if (h->type == CKPT_HDR_ERROR)
-			return (void *)h;
-		if (h->len < sizeof(*h))
-			return NULL;
-		off = record_next(off, h, &data, sysconf(_SC_PAGESIZE));
-	}
-	return NULL;
-}
-
 static void expect_refusal(struct __test_metadata *_metadata, int fd,
 			   const char *what)
 {
@@ -390,6 +374,303 @@ TEST(shell_loop_appending_to_a_file_goes_on)
 	EXPECT_EQ(2000, lines);
 	unlink(path_a);
 	close(fd);
+}
+
+
+/*
+ * A pipe that splice(2) filled from a unix socket holds buffers of
+ * several pages, more bytes than its capacity: all of them come back, in
+ * order, and the pipe keeps its capacity.
+ */
+#define SPLICED (256 * 1024)
+
+static uint8_t spliced_byte(size_t i)
+{
+	return (i * 7 + i / 4096) & 0xff;
+}
+
+static int spliced_pipe(int fd)
+{
+	static uint8_t buf[SPLICED];
+	size_t queued = 0, got = 0;
+	int sv[2], p[2], avail;
+	ssize_t n;
+
+	for (size_t i = 0; i < SPLICED; i++)
+		buf[i] = spliced_byte(i);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || pipe(p) ||
+	    place(p[0], F_OFF) < 0 || place(p[1], F_OFF + 1) < 0)
+		return 1;
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	/* until the pipe is full */
+	for (bool moved = true; moved;) {
+		moved = false;
+		n = queued < SPLICED ?
+		    write(sv[0], buf + queued, SPLICED - queued) : 0;
+		if (n > 0) {
+			queued += n;
+			moved = true;
+		}
+		n = splice(sv[1], NULL, F_OFF + 1, NULL, SPLICED,
+			   SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			got += n;
+			moved = true;
+		}
+	}
+	close(sv[0]);
+	close(sv[1]);
+	if (ioctl(F_OFF, FIONREAD, &avail) || avail != (int)got ||
+	    got <= (size_t)fcntl(F_OFF, F_GETPIPE_SZ))
+		return 2;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (fcntl(F_OFF, F_GETPIPE_SZ) != 65536 ||
+	    ioctl(F_OFF, FIONREAD, &avail) || avail != (int)got)
+		return 3;
+	for (size_t i = 0; i < got; i += n) {
+		n = read(F_OFF, buf, sizeof(buf));
+		if (n <= 0)
+			return 4;
+		for (ssize_t j = 0; j < n; j++)
+			if (buf[j] != spliced_byte(i + j))
+				return 5;
+	}
+	return RESTORED;
+}
+
+TEST(pipe_holding_more_than_its_capacity_survives)
+{
+	EXPECT_EQ(RESTORED, round_trip(spliced_pipe));
+}
+
+/* packets of 100, 200 and 300 bytes in a packet-mode pipe */
+static int packet_pipe(int fd)
+{
+	char buf[4096];
+	int p[2], e[2], fl[4];
+
+	memset(buf, 'p', sizeof(buf));
+	if (pipe2(p, O_DIRECT) || pipe2(e, O_DIRECT) ||
+	    place(p[0], F_OFF) < 0 || place(p[1], F_OFF + 1) < 0 ||
+	    place(e[0], F_OFF + 2) < 0 || place(e[1], F_OFF + 3) < 0)
+		return 1;
+	for (int i = 1; i <= 3; i++)
+		if (write(F_OFF + 1, buf, 100 * i) != 100 * i)
+			return 1;
+	/* the write ends are in packet mode (pipe2() leaves the read ends) */
+	for (int i = 0; i < 4; i++)
+		fl[i] = fcntl(F_OFF + i, F_GETFL);
+	if (!(fl[1] & fl[3] & O_DIRECT))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	for (int i = 0; i < 4; i++)
+		if (fcntl(F_OFF + i, F_GETFL) != fl[i])
+			return 2;
+	for (int i = 1; i <= 3; i++)
+		if (read(F_OFF, buf, sizeof(buf)) != 100 * i)
+			return 3;
+	/* the empty one is still a packet pipe */
+	if (write(F_OFF + 3, buf, 10) != 10 || write(F_OFF + 3, buf, 20) != 20 ||
+	    read(F_OFF + 2, buf, sizeof(buf)) != 10)
+		return 4;
+	return RESTORED;
+}
+
+TEST(packet_mode_pipe_keeps_its_mode_and_packets)
+{
+	EXPECT_EQ(RESTORED, round_trip(packet_pipe));
+}
+
+/*
+ * A full pipe open a second time through /proc/self/fd (a description
+ * of its own, for reading and writing) comes back: both descriptions are
+ * of the one pipe.
+ */
+static int pipe_reopened(int fd)
+{
+	char path[64], buf[4096];
+	int p[2], again;
+
+	if (pipe(p) || place(p[0], F_OFF) < 0 || place(p[1], F_OFF + 1) < 0)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", F_OFF);
+	again = place(open(path, O_RDWR), F_OFF + 2);
+	memset(buf, 'r', sizeof(buf));
+	fcntl(F_OFF + 1, F_SETFL, O_NONBLOCK);
+	while (write(F_OFF + 1, buf, sizeof(buf)) > 0)
+		;
+	if (again < 0)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if ((fcntl(F_OFF + 2, F_GETFL) & O_ACCMODE) != O_RDWR ||
+	    read(F_OFF + 2, buf, sizeof(buf)) != sizeof(buf) ||
+	    write(F_OFF + 2, "x", 1) != 1)
+		return 2;
+	return RESTORED;
+}
+
+TEST(pipe_open_again_through_proc_survives)
+{
+	EXPECT_EQ(RESTORED, round_trip(pipe_reopened));
+}
+
+static int fifo_filled(int fd)
+{
+	int wr = place(open(path_a, O_WRONLY | O_NONBLOCK), F_OFF);
+
+	if (wr < 0 || fcntl(wr, F_SETPIPE_SZ, 128 * 1024) < 0 ||
+	    write(wr, "for the image only", 18) != 18)
+		return 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+/*
+ * A FIFO is shared with whoever else opens it.  A verify, and a restart
+ * refused after the FIFO was opened, leave it as it was: no data written
+ * into it, its size not changed.
+ */
+TEST(verify_and_refused_restart_leave_a_fifo_alone)
+{
+	struct record rec[MAX_RECORDS];
+	struct image img = {};
+	int fd = image_fd(), hold, avail, n;
+	size_t cut = 0;
+	char buf[64];
+
+	ASSERT_LE(0, fd);
+	tmp_paths();
+	ASSERT_EQ(0, mkfifo(path_a, 0600));
+	hold = open(path_a, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, hold);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(fifo_filled, fd));
+	/* the reader had the data; the FIFO is empty and small again */
+	ASSERT_EQ(18, read(hold, buf, sizeof(buf)));
+	ASSERT_EQ(4096, fcntl(hold, F_SETPIPE_SZ, 4096));
+
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	for (int i = 0; i < n; i++)
+		if (rec[i].type == CKPT_HDR_VMA)
+			cut = rec[i].off;
+	EXPECT_EQ(0, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+	/* cut short in its VMAs: refused after the files were opened */
+	EXPECT_EQ(-ENODATA, restart_from(img.buf, cut, 0, 0));
+	EXPECT_EQ(0, ioctl(hold, FIONREAD, &avail));
+	EXPECT_EQ(0, avail);
+	EXPECT_EQ(4096, fcntl(hold, F_GETPIPE_SZ));
+
+	/* and a real restart fills it */
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	EXPECT_EQ(18, read(hold, buf, sizeof(buf)));
+	image_free(&img);
+	close(hold);
+	close(fd);
+	unlink(path_a);
+}
+
+/*
+ * An image whose regular file has become a FIFO: restart looks before it
+ * opens, and refuses it (ESTALE) instead of blocking in the open.
+ */
+TEST(fifo_where_a_file_was_is_refused_without_blocking)
+{
+	int fd = image_fd(), f;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	tmp_paths();
+	f = open(path_a, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, f);
+	close(f);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(keep_file_open, fd));
+	ASSERT_EQ(0, unlink(path_a));
+	ASSERT_EQ(0, mkfifo(path_a, 0600));
+	for (int flags = 0; flags <= RESTART_VERIFY; flags += RESTART_VERIFY) {
+		int status = -1;
+
+		pid = fork_restarter(fd, 0, flags, NULL, 0);
+		ASSERT_LE(0, pid);
+		/* 10 s: it blocks for good, or it is done at once */
+		for (int i = 0; i < 100; i++) {
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+			usleep(100000);
+		}
+		if (status == -1)
+			reap(pid);
+		EXPECT_TRUE(WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 200 + ESTALE % 50) {
+			TH_LOG("restart (flags %#x): status %#x", flags, status);
+		}
+	}
+	unlink(path_a);
+	close(fd);
+}
+
+static int log_writer(int fd)
+{
+	int log = place(open(path_a, O_WRONLY | O_APPEND | O_CREAT, 0600),
+			F_OFF);
+
+	if (log < 0 || write(log, "a", 1) != 1)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return write(log, "c", 1) == 1 ? RESTORED : 2;
+}
+
+/*
+ * A log the process writes to grew after its checkpoint (by the process
+ * itself, going on): restart takes it and the process appends where the
+ * log ends.  RESTART_STRICT_FILES refuses it, as any changed file.
+ */
+TEST(log_that_grew_since_the_checkpoint_is_taken)
+{
+	char buf[8] = {};
+	int fd = image_fd(), f;
+
+	ASSERT_LE(0, fd);
+	tmp_paths();
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(log_writer, fd));
+	f = open(path_a, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, f);
+	ASSERT_EQ(1, write(f, "b", 1));
+	close(f);
+
+	f = wait_exit(fork_restarter(fd, 0, RESTART_STRICT_FILES, NULL, 0));
+	EXPECT_EQ(200 + ESTALE % 50, f);
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	f = open(path_a, O_RDONLY);
+	ASSERT_LE(0, f);
+	EXPECT_EQ(3, read(f, buf, sizeof(buf)));
+	EXPECT_STREQ("abc", buf);
+	close(f);
+	unlink(path_a);
+	close(fd);
+}
+
+/* A pseudo-terminal cannot be opened again as the same: refused. */
+TEST(pseudo_terminal_is_refused_by_fd)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+	ASSERT_EQ(F_OFF + 6, place(m, F_OFF + 6));
+	expect_refusal(_metadata, F_OFF + 6, "fd 26: a pseudo-terminal");
+	ASSERT_EQ(0, grantpt(F_OFF + 6));
+	ASSERT_EQ(0, unlockpt(F_OFF + 6));
+	m = open(ptsname(F_OFF + 6), O_RDWR | O_NOCTTY);
+	ASSERT_EQ(F_OFF + 7, place(m, F_OFF + 7));
+	close(F_OFF + 6);
+	expect_refusal(_metadata, F_OFF + 7, "fd 27: a pseudo-terminal");
+	close(F_OFF + 7);
 }
 
 TEST_HARNESS_MAIN

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <linux/capability.h>
 
 #include "../kselftest_harness.h"
@@ -292,4 +293,326 @@ TEST(file_the_restarter_cannot_open_fails_cleanly)
 	close(fd);
 }
 
-TEST_HARNESS_MAIN
+
+/*
+ * A secret that a setuid-root program makes in its memory once it runs:
+ * no process before its execve() holds these bytes.
+ */
+#define SECRET_LEN	(64 * 1024)
+
+static void secret_bytes(uint8_t *buf, size_t len)
+{
+	uint32_t x = 0x9e3779b9;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = x >> 24;
+	}
+}
+
+/* perm_test --secret: the setuid-root helper; holds its secret, waits. */
+static int hold_secret(void)
+{
+	uint8_t *secret = malloc(SECRET_LEN);
+
+	if (!secret)
+		return 1;
+	secret_bytes(secret, SECRET_LEN);
+	for (;;)
+		pause();
+}
+
+static char helper[64];
+
+/* A copy of this program at @path, owned by root, with @mode. */
+static int copy_self(const char *path, mode_t mode)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY), out;
+	ssize_t n;
+
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write_all(out, buf, n))
+			return -1;
+	close(in);
+	close(out);
+	if (chown(path, 0, 0) || chmod(path, mode))
+		return -1;
+	return n;
+}
+
+static bool holds_secret_window(const struct image *img)
+{
+	uint8_t *secret = malloc(SECRET_LEN);
+	bool found = false;
+
+	if (!secret)
+		return true;
+	secret_bytes(secret, SECRET_LEN);
+	/* any 64 bytes of it, taken a page apart */
+	for (size_t s = 0; s < SECRET_LEN && !found; s += 4096)
+		found = memmem(img->buf, img->len, secret + s, 64) != NULL;
+	free(secret);
+	return found;
+}
+
+/*
+ * uid 1000 checkpoints its own stopped child into a pipe nobody reads yet;
+ * meanwhile it continues the child, which execve()s a setuid-root
+ * program holding a secret.  The checkpoint must not go on with the new
+ * program: the exec waits until the checkpoint is over, which refuses a
+ * target that ran, and no byte of the secret is in the image.
+ */
+TEST(checkpoint_never_reads_a_setuid_program_execd_meanwhile)
+{
+	struct image img = {};
+	pid_t target, ckpt;
+	int p[2], code;
+
+	snprintf(helper, sizeof(helper), "/tmp/ckpt-suid-%d", getpid());
+	ASSERT_EQ(0, copy_self(helper, 04755));
+	target = fork();
+	ASSERT_LE(0, target);
+	if (!target) {
+		take_target_creds(T_USER);
+		raise(SIGSTOP);
+		execl(helper, helper, "--secret", NULL);
+		_exit(1);
+	}
+	ASSERT_EQ(0, wait_stopped(target));
+
+	/* the checkpointer's alone: EOF when it is done */
+	ASSERT_EQ(0, pipe(p));
+	ckpt = fork();
+	ASSERT_LE(0, ckpt);
+	if (!ckpt) {
+		close(p[0]);
+		become(USER_PLAIN);
+		/* full after the first records: it blocks there */
+		fcntl(p[1], F_SETPIPE_SZ, 4096);
+		_exit(sys_checkpoint(target, p[1], 0) > 0 ? 0 : errno);
+	}
+	close(p[1]);
+	usleep(300000);
+	ASSERT_EQ(0, kill(target, SIGCONT));
+	usleep(500000);
+	ASSERT_EQ(0, read_all(p[0], &img));
+	code = wait_exit(ckpt);
+	EXPECT_TRUE(code == EBUSY || code == ESRCH) {
+		TH_LOG("checkpoint: %s", strerror(code));
+	}
+	EXPECT_FALSE(holds_secret_window(&img));
+	/* and the exec went on after it */
+	usleep(200000);
+	EXPECT_EQ(0, kill(target, 0));
+	reap(target);
+	image_free(&img);
+	close(p[0]);
+	unlink(helper);
+}
+
+/* perm_test --restart-self FD: checkpoints itself into FD. */
+static int checkpoint_self_into(const char *fd)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (self_checkpoint(atoi(fd)))
+		return NOT_RESTORED;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return 62;
+	exe[n] = 0;
+	return strcmp(exe, helper) ? 62 : 61;
+}
+
+/* The restored process's exit, or 200 + errno, as @who restarts @fd. */
+static int restart_as(enum caller who, int fd)
+{
+	pid_t pid = fork_restarter(fd, 0, RESTART_KEEP_STDIO,
+				   become_restarter, who);
+
+	return pid < 0 ? -1 : wait_exit(pid);
+}
+
+/*
+ * /proc/PID/exe names what a process runs, and mainline lets a process
+ * point it elsewhere only with CAP_SYS_RESOURCE or CAP_CHECKPOINT_RESTORE.
+ * So does restart: uid 1000 restarting its own image whose program is not
+ * the one the restarter runs is refused, a setuid-root program above all
+ * (the image edited to name one); with CAP_CHECKPOINT_RESTORE, or as
+ * root, the process comes back with the image's program.
+ */
+TEST(restart_sets_another_exe_only_with_the_right)
+{
+	struct record rec[MAX_RECORDS];
+	struct ckpt_hdr_file *exe;
+	struct image img = {};
+	struct stat st;
+	char fdarg[16];
+	int fd = image_fd(), n;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	snprintf(helper, sizeof(helper), "/tmp/ckpt-exe-%d", getpid());
+	ASSERT_EQ(0, copy_self(helper, 0755));
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		take_target_creds(T_USER);
+		execl(helper, helper, "--restart-self", fdarg, NULL);
+		_exit(1);
+	}
+	ASSERT_EQ(NOT_RESTORED, wait_exit(pid));
+
+	EXPECT_EQ(200 + EPERM, restart_as(USER_PLAIN, fd));
+	EXPECT_EQ(61, restart_as(USER_CR, fd));
+	EXPECT_EQ(61, restart_as(ROOT, fd));
+
+	/* the same image, edited to name a setuid-root program */
+	ASSERT_EQ(0, chmod(helper, 04755));
+	ASSERT_EQ(0, stat(helper, &st));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	/* the executable, and its mappings */
+	for (int i = 0; i < n; i++) {
+		exe = (void *)(img.buf + rec[i].off);
+		if ((rec[i].type == CKPT_HDR_EXE ||
+		     rec[i].type == CKPT_HDR_VMA_FILE) && exe->ino == st.st_ino)
+			exe->mode = st.st_mode;
+	}
+	exe = image_record(&img, rec, n, CKPT_HDR_EXE);
+	ASSERT_NE(NULL, exe);
+	ASSERT_EQ(st.st_mode, exe->mode);
+	image_reseal(&img);
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ(0, pwrite(fd, img.buf, img.len, 0) != (ssize_t)img.len);
+	EXPECT_EQ(200 + EPERM, restart_as(USER_PLAIN, fd));
+	EXPECT_EQ(61, restart_as(USER_CR, fd));
+	image_free(&img);
+	close(fd);
+	unlink(helper);
+}
+
+/* The committed size of the kernel's vmalloc space, in kB. */
+static long vmalloc_used(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmallocUsed: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int checkpoint_then_exit(int fd)
+{
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+/*
+ * Feeds restart the first @len bytes of @img and holds the stream open:
+ * the restarter sleeps on it.  Returns how much vmalloc space it took
+ * meanwhile, in kB, having killed it.
+ */
+static long vmalloc_of_a_sleeping_restart(const struct image *img, size_t len)
+{
+	long before = vmalloc_used(), during;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	if (write_all(p[1], img->buf, len))
+		return -1;
+	pid = fork_restarter(p[0], 0, 0, NULL, 0);
+	usleep(500000);
+	during = vmalloc_used();
+	reap(pid);
+	close(p[0]);
+	close(p[1]);
+	return during - before;
+}
+
+/*
+ * An image declares how many fds and pending signals follow, up to the
+ * limits of the process it holds.  Restart allocates as the records come,
+ * not by the count: a restart that a hostile image leaves waiting on its
+ * stream after the count holds next to nothing (the count would be 1M
+ * fds, some 100 MiB of kernel memory).
+ */
+TEST(restart_allocates_by_the_records_not_by_declared_counts)
+{
+	struct rlimit lim = { 65536, 65536 };
+	struct record rec[MAX_RECORDS];
+	struct image img = {};
+	uint32_t types[] = { CKPT_HDR_SIGNALS, CKPT_HDR_FILES };
+	int n;
+
+	/* the restarters may queue that many signals, as their images say */
+	ASSERT_EQ(0, setrlimit(RLIMIT_SIGPENDING, &lim));
+	ASSERT_EQ(0, child_image(checkpoint_then_exit, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+
+	for (int t = 0; t < 2; t++) {
+		struct image copy = { .len = img.len };
+		struct ckpt_hdr_signals *sig;
+		struct ckpt_hdr_files *files;
+		struct ckpt_hdr_attr *attr;
+		size_t end = 0;
+		long kb;
+
+		copy.buf = malloc(img.len);
+		ASSERT_NE(NULL, copy.buf);
+		memcpy(copy.buf, img.buf, img.len);
+		attr = image_record(&copy, rec, n, CKPT_HDR_ATTR);
+		files = image_record(&copy, rec, n, CKPT_HDR_FILES);
+		sig = image_record(&copy, rec, n, CKPT_HDR_SIGNALS);
+		ASSERT_NE(NULL, attr);
+		ASSERT_NE(NULL, files);
+		ASSERT_NE(NULL, sig);
+		if (types[t] == CKPT_HDR_SIGNALS) {
+			sig->nr_siginfo = 65536 + 2 * 64;
+		} else {
+			attr->rlim[RLIMIT_NOFILE].cur = 1 << 20;
+			attr->rlim[RLIMIT_NOFILE].max = 1 << 20;
+			files->nr_fds = 1 << 20;
+		}
+		for (int i = 0; i < n; i++)
+			if (rec[i].type == types[t])
+				end = rec[i].off + ((rec[i].len + 7) & ~7U);
+		kb = vmalloc_of_a_sleeping_restart(&copy, end);
+		EXPECT_GT(4096, kb) {
+			TH_LOG("a restart waiting after record %u took %ld kB",
+			       types[t], kb);
+		}
+		image_free(&copy);
+	}
+	image_free(&img);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--secret"))
+		return hold_secret();
+	if (argc == 3 && !strcmp(argv[1], "--restart-self")) {
+		snprintf(helper, sizeof(helper), "%s", argv[0]);
+		return checkpoint_self_into(argv[2]);
+	}
+	return test_harness_run(argc, argv);
+}

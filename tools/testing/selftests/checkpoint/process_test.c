@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -322,6 +324,158 @@ TEST(refused_checkpoint_says_why_in_the_image)
 	EXPECT_EQ(-ENODATA, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
 	image_free(&img);
 	close(fd);
+}
+
+
+/*
+ * Checkpoints the caller, which is to be refused (EOPNOTSUPP) for a
+ * reason that names @what.
+ */
+static void expect_self_refused(struct __test_metadata *_metadata,
+				const char *what)
+{
+	char why[256];
+	int fd;
+
+	EXPECT_EQ(EOPNOTSUPP, checkpoint_refusal(0, why, sizeof(why), &fd));
+	EXPECT_NE(NULL, strstr(why, what)) {
+		TH_LOG("reason: \"%s\"", why);
+	}
+}
+
+/*
+ * Its children would not come back with it (wait() would see ECHILD, a
+ * pdeath signal would never come): a process with a child, running or a
+ * zombie, is refused until process trees are supported.
+ */
+TEST(process_with_a_child_or_a_zombie_is_refused)
+{
+	pid_t child = fork();
+
+	ASSERT_LE(0, child);
+	if (!child) {
+		pause();
+		_exit(0);
+	}
+	expect_self_refused(_metadata, "has 1 children");
+	reap(child);
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		_exit(0);
+	usleep(200000);		/* a zombie now */
+	expect_self_refused(_metadata, "has 1 children (or zombies)");
+	waitpid(child, NULL, 0);
+}
+
+/* A controlling terminal would not be one after restart: refused. */
+TEST(controlling_terminal_is_refused)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char why[256];
+		int m, s, fd;
+
+		m = posix_openpt(O_RDWR | O_NOCTTY);
+		if (m < 0 || grantpt(m) || unlockpt(m) || setsid() < 0)
+			_exit(1);
+		/* the session leader's first terminal becomes its own */
+		s = open(ptsname(m), O_RDWR);
+		if (s < 0)
+			_exit(2);
+		if (checkpoint_refusal(0, why, sizeof(why), &fd) != EOPNOTSUPP)
+			_exit(3);
+		_exit(strstr(why, "controlling terminal") ? 0 : 4);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = fd >= 0 && write(fd, text, strlen(text)) ==
+			     (ssize_t)strlen(text) ? 0 : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static long read_number(const char *path, int base)
+{
+	char buf[64] = {};
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		return -1;
+	close(fd);
+	return strtol(buf, NULL, base);
+}
+
+/*
+ * Settings a process makes with prctl(2) and /proc/PID/ for itself, and
+ * can read back, come back with it.
+ */
+static int settings(int fd)
+{
+	/* there with core dumps (CONFIG_ELF_CORE) only */
+	bool filter = !access("/proc/self/coredump_filter", F_OK);
+
+	if (write_file("/proc/self/oom_score_adj", "123") ||
+	    (filter && write_file("/proc/self/coredump_filter", "0x7")) ||
+	    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1) ||
+	    prctl(PR_SET_TIMERSLACK, 123456) ||
+	    prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (read_number("/proc/self/oom_score_adj", 10) != 123)
+		return 2;
+	if (filter && read_number("/proc/self/coredump_filter", 16) != 7)
+		return 3;
+	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) != 1)
+		return 4;
+	{
+		int sub = 0;
+
+		if (prctl(PR_GET_CHILD_SUBREAPER, &sub) || sub != 1)
+			return 5;
+	}
+	if (prctl(PR_GET_TIMERSLACK) != 123456)
+		return 6;
+	if (prctl(PR_MCE_KILL_GET, 0, 0, 0, 0) != PR_MCE_KILL_EARLY)
+		return 7;
+	return RESTORED;
+}
+
+TEST(prctl_and_proc_settings_survive)
+{
+	EXPECT_EQ(RESTORED, round_trip(settings));
+}
+
+/* A membarrier(2) registration cannot be made again by restart yet. */
+TEST(membarrier_registration_is_refused)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char why[256];
+		int fd;
+
+		if (syscall(__NR_membarrier,
+			    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0))
+			_exit(errno == ENOSYS || errno == EINVAL ? 10 : 1);
+		if (checkpoint_refusal(0, why, sizeof(why), &fd) != EOPNOTSUPP)
+			_exit(2);
+		_exit(strstr(why, "membarrier") ? 0 : 3);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
 }
 
 TEST_HARNESS_MAIN

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/rseq.h>
 #include <sys/stat.h>
@@ -91,6 +92,13 @@ static int memory_pattern(int fd)
 	if (self_checkpoint(fd))
 		return NOT_RESTORED;
 	return checksum(p, mem_len) == sum ? RESTORED : 1;
+}
+
+/* 4 MiB of it, for a test that needs page data to cut */
+static int memory_pattern_small(int fd)
+{
+	mem_len = 4 << 20;
+	return memory_pattern(fd);
 }
 
 FIXTURE(big) {
@@ -494,34 +502,6 @@ TEST(pipe_read_resumes_after_restart)
 	close(fd);
 }
 
-/*
- * A child blocked in waitpid() for a grandchild: restarted, the restored
- * process waits again, and sees no child (its children stayed behind).
- */
-TEST(wait_resumes_after_restart)
-{
-	int fd = image_fd();
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		pid_t grandchild = fork();
-
-		if (!grandchild) {
-			sleep(2);
-			_exit(0);
-		}
-		/* ECHILD after restart: the call was made again */
-		_exit(waitpid(-1, NULL, 0) < 0 && errno == ECHILD ?
-		      RESTORED : 1);
-	}
-	checkpoint_and_kill(_metadata, pid, fd);
-	EXPECT_EQ(RESTORED, restart_child(fd, 0));
-	close(fd);
-}
-
 /* RESTART_STOPPED: the restored process stops before it runs. */
 TEST(restart_can_leave_the_process_stopped)
 {
@@ -691,6 +671,112 @@ TEST(image_beyond_rlimit_as_is_enomem_before_replacing_the_caller)
 	EXPECT_EQ(200 + ENOMEM,
 		  wait_exit(fork_restarter(fd, 0, 0, limit_as, 1)));
 	close(fd);
+}
+
+/*
+ * Under vm.overcommit_memory=2 mmap() ignores MAP_NORESERVE and charges
+ * the mapping: the giant NORESERVE image is then ENOMEM before the point
+ * of no return, not a SIGKILL after it.
+ */
+TEST(noreserve_image_is_enomem_when_overcommit_is_never)
+{
+	int fd = image_fd(), sys = open("/proc/sys/vm/overcommit_memory",
+					O_RDWR);
+	char old[4] = {};
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, sys);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(noreserve_giant, fd));
+	ASSERT_LT(0, read(sys, old, sizeof(old) - 1));
+	ASSERT_EQ(2, pwrite(sys, "2\n", 2, 0));
+	EXPECT_EQ(200 + ENOMEM, restart_child(fd, 0));
+	ASSERT_LT(0, pwrite(sys, old, strlen(old), 0));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(sys);
+	close(fd);
+}
+
+#define DATA_MIB 8
+
+static int private_data(int fd)
+{
+	char *p = mmap(NULL, DATA_MIB << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	p[0] = 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return p[0] == 1 ? RESTORED : 2;
+}
+
+static void limit_data(int mib)
+{
+	struct rlimit r = { (rlim_t)mib << 20, (rlim_t)mib << 20 };
+
+	setrlimit(RLIMIT_DATA, &r);
+}
+
+/* An image with more private writable memory than RLIMIT_DATA allows. */
+TEST(image_beyond_rlimit_data_is_enomem_before_replacing_the_caller)
+{
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(private_data, fd));
+	pid = fork_restarter(fd, 0, 0, limit_data, DATA_MIB / 2);
+	ASSERT_LE(0, pid);
+	EXPECT_EQ(200 + ENOMEM, wait_exit(pid));
+	pid = fork_restarter(fd, 0, 0, limit_data, DATA_MIB * 4);
+	ASSERT_LE(0, pid);
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(fd);
+}
+
+/*
+ * Past its point of no return a restore reads the rest of its image from a
+ * pipe; a debugger's PTRACE_INTERRUPT meanwhile does not end it.  The
+ * debugger sees the restored process stop once it is whole, and it runs
+ * on when let go.
+ */
+TEST(ptrace_interrupt_past_the_point_of_no_return_is_survived)
+{
+	struct record rec[MAX_RECORDS];
+	struct image img = {};
+	size_t cut = 0;
+	int p[2], n, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, child_image(memory_pattern_small, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	/* in the first page data, past the point of no return */
+	for (int i = 0; i < n && !cut; i++)
+		if (rec[i].type == CKPT_HDR_PAGES && rec[i].data)
+			cut = rec[i].off + rec[i].len + rec[i].data / 2;
+	ASSERT_LT(0, cut);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_restarter(p[0], 0, 0, NULL, 0);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, write_all(p[1], img.buf, cut));
+	usleep(500000);
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	usleep(300000);
+	ASSERT_EQ(0, write_all(p[1], img.buf + cut, img.len - cut));
+	/* the trap is taken when the restored process heads for user space */
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status)) {
+		TH_LOG("status %#x", status);
+	}
+	EXPECT_EQ(PTRACE_EVENT_STOP, status >> 16);
+	ASSERT_EQ(0, ptrace(PTRACE_DETACH, pid, 0, 0));
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(p[0]);
+	close(p[1]);
+	image_free(&img);
 }
 
 int main(int argc, char **argv)

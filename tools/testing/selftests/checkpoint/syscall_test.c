@@ -163,13 +163,15 @@ TEST(multithreaded_process_is_refused)
 TEST(crid_grows_by_one_per_checkpoint)
 {
 	int fd = open("/dev/null", O_WRONLY);
-	pid_t target = spawn_stopped();
+	pid_t target;
 	long a, b, c;
 
 	ASSERT_LE(0, fd);
-	ASSERT_LT(0, target);
+	/* before it has a child, which a checkpoint of it would refuse */
 	a = sys_checkpoint(0, fd, 0);
 	b = sys_checkpoint(0, fd, 0);
+	target = spawn_stopped();
+	ASSERT_LT(0, target);
 	c = sys_checkpoint(target, fd, 0);
 	EXPECT_LT(0, a);
 	EXPECT_EQ(a + 1, b);
@@ -217,10 +219,11 @@ TEST(crid_is_per_pid_namespace)
 	ASSERT_TRUE(WIFSTOPPED(status));
 	outside = sys_checkpoint(child, fd, 0);
 	EXPECT_EQ(3, outside);
+	/* once it has no child, which a checkpoint of it would refuse */
+	reap(child);
 	after = sys_checkpoint(0, fd, 0);
 	EXPECT_EQ(before + 1, after);
 
-	reap(child);
 	close(fd);
 	close(p[0]);
 	close(p[1]);

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a mapping carries besides its data comes back with it, on exactly
+ * its range: mlock(), the flags madvise() sets, the protection it had
+ * whatever the personality; shared anonymous memory comes back whole,
+ * pages another process wrote included; and a checkpoint leaves its
+ * target's transparent huge pages as they were.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdio.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+static size_t page;
+
+/* The value of field @key (say "VmLck:") of /proc/@pid/@file, or -1. */
+static long proc_field(pid_t pid, const char *file, const char *key)
+{
+	char path[64], line[256];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key))) {
+			val = strtol(line + strlen(key), NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return val;
+}
+
+/* The "VmFlags:" line of the mapping at @addr in /proc/self/smaps. */
+static int vm_flags_of(void *addr, char *flags, size_t len)
+{
+	unsigned long start, end, want = (unsigned long)addr;
+	char line[256];
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = start <= want && want < end;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(flags, len, "%s", line + 8);
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	return -1;
+}
+
+/* The permissions /proc/self/maps shows for the mapping at @addr. */
+static int perms_of(void *addr, char perms[5])
+{
+	unsigned long start, end, want = (unsigned long)addr;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    start <= want && want < end) {
+			fclose(f);
+			return 0;
+		}
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+static int mlocked(int fd)
+{
+	char *p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mlock(p, 4 * page))
+		return 1;
+	p[0] = 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (proc_field(getpid(), "status", "VmLck:") != 4 * (long)page / 1024)
+		return 2;
+	return p[0] == 1 ? RESTORED : 3;
+}
+
+TEST(mlocked_memory_stays_locked)
+{
+	EXPECT_EQ(RESTORED, round_trip(mlocked));
+}
+
+static sigjmp_buf fault;
+
+static void on_segv(int sig)
+{
+	siglongjmp(fault, 1);
+}
+
+/* In a child of the caller: 0 if @p reads @want, 1 if it faults. */
+static int child_reads(volatile char *p, char want)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		signal(SIGSEGV, on_segv);
+		if (sigsetjmp(fault, 1))
+			_exit(1);
+		_exit(*p == want ? 0 : 2);
+	}
+	return wait_exit(pid);
+}
+
+/*
+ * Three neighbouring pages, the middle one with MADV_DONTFORK, the last
+ * with MADV_WIPEONFORK and MADV_DONTDUMP: after restart a child of the
+ * process sees the first page whole, no middle page, the last one wiped.
+ */
+static int fork_flags(int fd)
+{
+	char *p = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char flags[256];
+
+	if (p == MAP_FAILED)
+		return 1;
+	memset(p, 'x', 3 * page);
+	if (madvise(p + page, page, MADV_DONTFORK) ||
+	    madvise(p + 2 * page, page, MADV_WIPEONFORK) ||
+	    madvise(p + 2 * page, page, MADV_DONTDUMP) ||
+	    madvise(p, page, MADV_SEQUENTIAL))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (child_reads(p, 'x') != 0 || child_reads(p + page, 'x') != 1 ||
+	    child_reads(p + 2 * page, 0) != 0)
+		return 2;
+	if (vm_flags_of(p, flags, sizeof(flags)) || !strstr(flags, " sr") ||
+	    strstr(flags, " dd"))
+		return 3;
+	if (vm_flags_of(p + 2 * page, flags, sizeof(flags)) ||
+	    !strstr(flags, " dd") || !strstr(flags, " wf"))
+		return 4;
+	return RESTORED;
+}
+
+TEST(madvise_flags_stay_on_exactly_their_range)
+{
+	EXPECT_EQ(RESTORED, round_trip(fork_flags));
+}
+
+/*
+ * Shared anonymous memory is one object: pages its parent wrote after the
+ * fork, which the target never touched, are in the image and come back.
+ */
+TEST(shared_memory_written_by_another_process_survives)
+{
+	int fd = image_fd();
+	char *p;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 'a';
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		raise(SIGSTOP);
+		_exit(p[0] == 'a' && p[2 * page] == 'b' &&
+		      p[3 * page + 7] == 'c' ? RESTORED : 1);
+	}
+	ASSERT_EQ(0, wait_stopped(pid));
+	p[2 * page] = 'b';
+	p[3 * page + 7] = 'c';
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	reap(pid);
+	munmap(p, 4 * page);
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+}
+
+static int read_only(int fd)
+{
+	char *p = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	char perms[5];
+
+	if (p == MAP_FAILED)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (perms_of(p, perms) || strcmp(perms, "r--p"))
+		return 2;
+	return personality(0xffffffff) == PER_LINUX ? RESTORED : 3;
+}
+
+static void read_implies_exec(int unused)
+{
+	personality(READ_IMPLIES_EXEC);
+}
+
+/* The restarter's READ_IMPLIES_EXEC does not make PROT_READ executable. */
+TEST(protection_ignores_the_restarters_personality)
+{
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(read_only, fd));
+	pid = fork_restarter(fd, 0, 0, read_implies_exec, 0);
+	ASSERT_LE(0, pid);
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(fd);
+}
+
+#define HUGE_SIZE	(2UL << 20)
+
+/* A 2 MiB-aligned region, asked to be a huge page, touched. */
+static char *huge_region(void)
+{
+	char *p = mmap(NULL, 2 * HUGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)p + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
+	if (madvise(p, HUGE_SIZE, MADV_HUGEPAGE))
+		return NULL;
+	memset(p, 'h', HUGE_SIZE);
+	return p;
+}
+
+/*
+ * A checkpoint does not change its target: its huge page is not split.
+ * The image holds the huge page's data, and the restored process's
+ * mapping is still one that asked for huge pages.
+ */
+TEST(checkpoint_does_not_split_huge_pages)
+{
+	int fd = image_fd(), p[2];
+	long before, after;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *h = huge_region(), flags[256];
+
+		write(p[1], &h, sizeof(h));
+		raise(SIGSTOP);
+		if (!h || h[HUGE_SIZE - 1] != 'h')
+			_exit(1);
+		if (vm_flags_of(h, flags, sizeof(flags)) ||
+		    !strstr(flags, " hg"))
+			_exit(2);
+		_exit(RESTORED);
+	}
+	ASSERT_EQ(0, wait_stopped(pid));
+	before = proc_field(pid, "smaps_rollup", "AnonHugePages:");
+	if (before < 2048) {
+		reap(pid);
+		SKIP(return, "no huge page was made (%ld kB)", before);
+	}
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	after = proc_field(pid, "smaps_rollup", "AnonHugePages:");
+	EXPECT_EQ(before, after);
+	reap(pid);
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	page = sysconf(_SC_PAGESIZE);
+	return test_harness_run(argc, argv);
+}
