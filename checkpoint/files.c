@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -639,30 +640,40 @@ static int ckpt_pipe_queue_large(struct pipe_inode_info *pipe,
 		len -= n;
 	}
 	pipe_unlock(pipe);
+	/* a FIFO's readers may be waiting */
+	wake_up_interruptible_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
 	return ret;
 }
 
+/* Sizes the pipe of @file as F_SETPIPE_SZ would, with its limits for the caller. */
+static int ckpt_pipe_resize(struct file *file, u32 want)
+{
+	long size = pipe_fcntl(file, F_GETPIPE_SZ, 0);
+
+	if (size != want)
+		size = pipe_fcntl(file, F_SETPIPE_SZ, want);
+	if (size < 0)
+		return size;
+	return size == want ? 0 : -EBADMSG;
+}
+
 /*
- * Sizes the pipe behind @wr, a description open for writing, as
- * F_SETPIPE_SZ would (with its limits for the caller), and queues its
- * data: by write(2), a packet a write in packet mode.  A named pipe that
- * others filled meanwhile has no room: -EAGAIN.
+ * Sizes the pipe behind @wr, a description open for writing, and queues
+ * its data: by write(2), a packet a write in packet mode.  A named pipe
+ * that others filled meanwhile has no room: -EAGAIN.
  */
 static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 {
 	unsigned int i, flags = O_NONBLOCK;
 	u32 done = 0, len;
 	loff_t pos = 0;
-	long size;
 	ssize_t n;
+	int ret;
 
-	size = pipe_fcntl(wr, F_GETPIPE_SZ, 0);
-	if (size != p->h.size)
-		size = pipe_fcntl(wr, F_SETPIPE_SZ, p->h.size);
-	if (size < 0)
-		return size;
-	if (size != p->h.size)
-		return -EBADMSG;
+	ret = ckpt_pipe_resize(wr, p->h.size);
+	if (ret)
+		return ret;
 	if (!p->h.nr_bytes)
 		return 0;
 	if (p->h.nr_bytes > p->h.size)
@@ -685,7 +696,10 @@ static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 /*
  * Reads the record of pipe @id and makes the pipe: an anonymous one anew,
  * sized and filled at once; a named one by opening @f's path, to be
- * sized and filled after the point of no return.
+ * sized and filled after the point of no return.  The capacity is set
+ * first, before the data is read, on the new pipe or, for a FIFO, on a
+ * pipe made to ask: F_SETPIPE_SZ's limits for the caller (pipe-max-size,
+ * the user's pipe buffers) bound what the image may make restart hold.
  */
 static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			struct ckpt_rfile *f)
@@ -700,15 +714,28 @@ static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return ret;
 	if (h->id != f->h.pipe || h->flags & ~CKPT_PIPE_PACKETS ||
 	    !h->size || h->size % PAGE_SIZE ||
-	    round_pipe_size(h->size) != h->size ||
+	    round_pipe_size(h->size) != h->size || h->nr_bytes > INT_MAX ||
 	    h->nr_bytes > h->size / PAGE_SIZE * CKPT_PIPE_SLOT_MAX ||
 	    (h->flags & CKPT_PIPE_PACKETS && h->nr_bytes > h->size))
 		return -EBADMSG;
-	ret = restore_pipe_data(ctx, p);
+
+	ret = create_pipe_files(res, 0);
+	if (ret)
+		return ret;
+	p->end[0] = res[0];
+	p->end[1] = res[1];
+	ret = ckpt_pipe_resize(res[1], h->size);
+	if (!ret)
+		ret = restore_pipe_data(ctx, p);
 	if (ret)
 		return ret;
 
 	if (f->h.kind == CKPT_FILE_FIFO) {
+		/* the pipe that asked goes; the FIFO waits for its data */
+		fput(p->end[0]);
+		fput(p->end[1]);
+		p->end[0] = NULL;
+		p->end[1] = NULL;
 		p->hold = ckpt_open_file(ctx, f->path, O_RDWR | O_NONBLOCK);
 		if (IS_ERR(p->hold)) {
 			ret = PTR_ERR(p->hold);
@@ -718,11 +745,6 @@ static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return get_pipe_info(p->hold, false) ? 0 : -ESTALE;
 	}
 
-	ret = create_pipe_files(res, 0);
-	if (ret)
-		return ret;
-	p->end[0] = res[0];
-	p->end[1] = res[1];
 	ret = ckpt_pipe_fill(res[1], p);
 	kvfree(p->data);
 	p->data = NULL;

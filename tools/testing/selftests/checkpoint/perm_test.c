@@ -423,6 +423,11 @@ static int checkpoint_self_into(const char *fd)
 	char exe[PATH_MAX];
 	ssize_t n;
 
+	/*
+	 * execve() cleared the keep-caps bit that become() sets: set it
+	 * again, or the credentials alone would differ from a restarter's.
+	 */
+	prctl(PR_SET_KEEPCAPS, 1);
 	if (self_checkpoint(atoi(fd)))
 		return NOT_RESTORED;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
