@@ -37,13 +37,24 @@ int ckpt_refuse(struct ckpt_ctx *ctx, int err, int fd, const char *fmt, ...)
 	return err;
 }
 
-/* Writes @len bytes to the image. */
+/*
+ * Writes @len bytes to the image.  What goes out was read from the target
+ * before this: a target that ran since the dump began (continued, and
+ * perhaps into an execve() of a program the caller may not read) fails
+ * the write, so that nothing read after it ran is written.  The error
+ * record, which says only why, is written still.
+ */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
 	struct iov_iter iter;
 	int ret;
 
+	if (!ctx->err_final) {
+		ret = ckpt_target_moved(ctx);
+		if (ret)
+			return ret;
+	}
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
 	ret = ckpt_stream(ctx, &iter);
 	if (!ret)
@@ -185,6 +196,7 @@ static void checkpoint_error(struct ckpt_ctx *ctx, int err)
 	h->fd = ctx->err_fd;
 	memcpy(h->msg, ctx->err_msg, len - 1);
 	/* the stream may be what failed: this is a last try */
+	ctx->err_final = true;
 	ckpt_write_obj(ctx, &h->h, CKPT_HDR_ERROR, sizeof(*h) + len);
 	kfree(h);
 }

@@ -27,6 +27,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/splice.h>
 #include <uapi/linux/magic.h>
 
 /* the open flags an image keeps: the access mode and status flags */
@@ -168,6 +169,11 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 	else if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev) &&
 		 !(file->f_mode & FMODE_PATH))
 		*kind = CKPT_FILE_CHR;
+	else if (S_ISFIFO(mode) && get_pipe_info(file, false) &&
+		 pipe_has_watch_queue(get_pipe_info(file, false)))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %u: a notification pipe (O_NOTIFICATION_PIPE): not supported",
+				   fd);
 	else if (S_ISFIFO(mode) && get_pipe_info(file, false))
 		*kind = inode->i_sb->s_magic == PIPEFS_MAGIC ?
 			CKPT_FILE_PIPE : CKPT_FILE_FIFO;
@@ -220,8 +226,9 @@ static int ckpt_pipe_copy(struct pipe_inode_info *pipe, u8 *data, size_t len)
 		ret = pipe_buf_confirm(pipe, buf);
 		if (ret)
 			return ret;
-		if (WARN_ON_ONCE(left > len - done))
-			return -EIO;
+		/* sized under this lock: nothing may add to it */
+		if (left > len - done)
+			return -EBUSY;
 		while (left) {
 			n = min_t(size_t, left, PAGE_SIZE - offset_in_page(off));
 			memcpy_from_page(data + done,
@@ -249,6 +256,14 @@ static long ckpt_pipe_size(struct ckpt_ctx *ctx, unsigned int fd,
 	for (slot = pipe->tail; slot != pipe->head; slot++) {
 		struct pipe_buffer *buf = pipe_buf(pipe, slot);
 
+		/* an empty packet reads as an end of file: not the same */
+		if (!buf->len && buf->flags & PIPE_BUF_FLAG_PACKET)
+			return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+					   "fd %u: a pipe holding an empty packet: not supported",
+					   fd);
+		/* an empty buffer of a byte stream, readers skip */
+		if (!buf->len)
+			continue;
 		len += buf->len;
 		nr++;
 		if (buf->flags & PIPE_BUF_FLAG_PACKET)
@@ -299,7 +314,8 @@ static int checkpoint_pipe(struct ckpt_ctx *ctx, unsigned int fd,
 		goto unlock;
 	ret = ckpt_pipe_copy(pipe, data, len);
 	for (slot = pipe->tail; packets && slot != pipe->head; slot++)
-		packet[nr++] = pipe_buf(pipe, slot)->len;
+		if (pipe_buf(pipe, slot)->len)
+			packet[nr++] = pipe_buf(pipe, slot)->len;
 unlock:
 	h.size = pipe->max_usage * PAGE_SIZE;
 	pipe_unlock(pipe);
@@ -504,14 +520,16 @@ struct ckpt_rfile {
  * An anonymous pipe is new, seen by nobody else: it is sized and filled
  * at once.  A named pipe (FIFO) may be in use by others: a verify, or a
  * restart refused later, must not have resized it or written into it, so
- * its data waits here until the point of no return.
+ * its data waits in a pipe of restart's (charged as any pipe is) until
+ * the point of no return, and is spliced into the FIFO then.
  */
 struct ckpt_rpipe {
 	struct file *end[2];		/* read, write */
 	bool taken[2];			/* by a description of the image */
 	struct file *hold;
+	struct file *stage[2];		/* a FIFO's data, until applied */
 	struct ckpt_hdr_pipe h;
-	u8 *data;			/* h.nr_bytes of it */
+	u8 *data;			/* h.nr_bytes of it, while read */
 	u32 *packet;			/* the packets' lengths: packet mode */
 	unsigned int nr_packets;
 };
@@ -659,9 +677,8 @@ static int ckpt_pipe_resize(struct file *file, u32 want)
 }
 
 /*
- * Sizes the pipe behind @wr, a description open for writing, and queues
- * its data: by write(2), a packet a write in packet mode.  A named pipe
- * that others filled meanwhile has no room: -EAGAIN.
+ * Sizes the new pipe behind @wr, a description open for writing, and
+ * queues its data: by write(2), a packet a write in packet mode.
  */
 static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 {
@@ -695,11 +712,11 @@ static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 
 /*
  * Reads the record of pipe @id and makes the pipe: an anonymous one anew,
- * sized and filled at once; a named one by opening @f's path, to be
- * sized and filled after the point of no return.  The capacity is set
- * first, before the data is read, on the new pipe or, for a FIFO, on a
- * pipe made to ask: F_SETPIPE_SZ's limits for the caller (pipe-max-size,
- * the user's pipe buffers) bound what the image may make restart hold.
+ * sized and filled at once; for a named one, a pipe of restart's that
+ * holds its data until the point of no return, and the FIFO opened by
+ * @f's path.  The capacity is set first, before the data is read:
+ * F_SETPIPE_SZ's limits for the caller (pipe-max-size, the user's pipe
+ * buffers) bound what the image may make restart hold.
  */
 static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			struct ckpt_rfile *f)
@@ -722,32 +739,52 @@ static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	ret = create_pipe_files(res, 0);
 	if (ret)
 		return ret;
-	p->end[0] = res[0];
-	p->end[1] = res[1];
+	if (f->h.kind == CKPT_FILE_FIFO) {
+		p->stage[0] = res[0];
+		p->stage[1] = res[1];
+	} else {
+		p->end[0] = res[0];
+		p->end[1] = res[1];
+	}
 	ret = ckpt_pipe_resize(res[1], h->size);
 	if (!ret)
 		ret = restore_pipe_data(ctx, p);
-	if (ret)
-		return ret;
-
-	if (f->h.kind == CKPT_FILE_FIFO) {
-		/* the pipe that asked goes; the FIFO waits for its data */
-		fput(p->end[0]);
-		fput(p->end[1]);
-		p->end[0] = NULL;
-		p->end[1] = NULL;
-		p->hold = ckpt_open_file(ctx, f->path, O_RDWR | O_NONBLOCK);
-		if (IS_ERR(p->hold)) {
-			ret = PTR_ERR(p->hold);
-			p->hold = NULL;
-			return ret;
-		}
-		return get_pipe_info(p->hold, false) ? 0 : -ESTALE;
-	}
-
-	ret = ckpt_pipe_fill(res[1], p);
+	if (!ret)
+		ret = ckpt_pipe_fill(res[1], p);
 	kvfree(p->data);
 	p->data = NULL;
+	if (ret || f->h.kind != CKPT_FILE_FIFO)
+		return ret;
+
+	p->hold = ckpt_open_file(ctx, f->path, O_RDWR | O_NONBLOCK);
+	if (IS_ERR(p->hold)) {
+		ret = PTR_ERR(p->hold);
+		p->hold = NULL;
+		return ret;
+	}
+	return get_pipe_info(p->hold, false) ? 0 : -ESTALE;
+}
+
+/*
+ * Past the point of no return: a FIFO gets its size and, spliced from the
+ * pipe that held it, its data, buffers and packets as they were.  One that
+ * others filled meanwhile has no room: -EAGAIN.
+ */
+static int restore_fifo_apply(struct ckpt_rpipe *p)
+{
+	u32 left = p->h.nr_bytes;
+	ssize_t n;
+	int ret;
+
+	ret = ckpt_pipe_resize(p->hold, p->h.size);
+	while (!ret && left) {
+		n = do_splice(p->stage[0], NULL, p->hold, NULL, left,
+			      SPLICE_F_NONBLOCK);
+		if (n <= 0)
+			ret = n ? n : -EAGAIN;
+		else
+			left -= n;
+	}
 	return ret;
 }
 
@@ -836,6 +873,7 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 {
 	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
 	u32 acc = f->h.flags & O_ACCMODE;
+	unsigned int nonblock;
 	struct file *file;
 	bool grown;
 	loff_t pos;
@@ -870,8 +908,7 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		 * mode (O_DIRECT) is set after, as fcntl(2) sets it.
 		 */
 		file = ckpt_open_file(ctx, f->path,
-				      (f->h.flags & ~O_DIRECT) | O_NONBLOCK |
-				      O_NOCTTY);
+				      (f->h.flags & ~O_DIRECT) | O_NONBLOCK);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		f->file = file;
@@ -890,11 +927,22 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	 */
 	grown = f->h.kind == CKPT_FILE_REG && acc == O_WRONLY &&
 		!(ctx->flags & RESTART_STRICT_FILES);
-	file = ckpt_open_file_grown(ctx, f->path, f->h.flags | O_NOCTTY,
+	/*
+	 * A serial line opened without O_NONBLOCK waits for its carrier:
+	 * it is opened with it, and then given the image's flag, as
+	 * fcntl(F_SETFL) would.
+	 */
+	nonblock = f->h.kind == CKPT_FILE_CHR ? O_NONBLOCK : 0;
+	file = ckpt_open_file_grown(ctx, f->path, f->h.flags | nonblock,
 				    grown);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	f->file = file;
+	if (nonblock && !(f->h.flags & O_NONBLOCK)) {
+		spin_lock(&file->f_lock);
+		file->f_flags &= ~O_NONBLOCK;
+		spin_unlock(&file->f_lock);
+	}
 	if (f->h.pos && (file->f_mode & FMODE_LSEEK)) {
 		pos = vfs_llseek(file, f->h.pos, SEEK_SET);
 		if (pos < 0)
@@ -992,7 +1040,7 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 	for (i = 1; i <= rf->nr_pipes; i++) {
 		if (!rf->pipes[i].hold)
 			continue;
-		ret = ckpt_pipe_fill(rf->pipes[i].hold, &rf->pipes[i]);
+		ret = restore_fifo_apply(&rf->pipes[i]);
 		if (ret)
 			return ret;
 	}
@@ -1041,6 +1089,10 @@ void restore_files_free(struct ckpt_ctx *ctx)
 			fput(rf->pipes[i].end[1]);
 		if (rf->pipes[i].hold)
 			fput(rf->pipes[i].hold);
+		if (rf->pipes[i].stage[0])
+			fput(rf->pipes[i].stage[0]);
+		if (rf->pipes[i].stage[1])
+			fput(rf->pipes[i].stage[1]);
 		kvfree(rf->pipes[i].data);
 		kvfree(rf->pipes[i].packet);
 	}

@@ -484,12 +484,9 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		if (!pw->h->nr_pages)
 			continue;
 
-		/* nothing taken after the target ran goes out */
-		ret = ckpt_target_moved(ctx);
-		if (!ret)
-			ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
-					     struct_size(pw->h, addr,
-							 pw->h->nr_pages));
+		/* the write refuses a target that ran since: ckpt_write() */
+		ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
+				     struct_size(pw->h, addr, pw->h->nr_pages));
 		if (!ret)
 			ret = ckpt_stream_pages(ctx, pages, pw->h->nr_pages);
 		ckpt_pages_put(pages, pw->h->nr_pages);
@@ -532,7 +529,8 @@ out:
 
 /*
  * The address space taken with the right to read it (ckpt_ctx_set_target()):
- * the target's exec_update_lock, held meanwhile, keeps it the target's.
+ * that of the program the right was checked for, even if the target has
+ * execve()d another since (which fails the checkpoint at its next write).
  */
 int checkpoint_mm(struct ckpt_ctx *ctx)
 {
@@ -771,10 +769,10 @@ static int restore_mm_limits_check(struct ckpt_rst_mm *rm, unsigned long total)
 			data += len;
 		if (v->flags & CKPT_VMA_LOCKED)
 			locked += len;
-		/* the caller's PR_SET_MDWE stays, and would refuse it */
+		/* the caller's PR_SET_MDWE, if the new mm inherits it, refuses */
 		if ((v->prot & (PROT_WRITE | PROT_EXEC)) ==
 		    (PROT_WRITE | PROT_EXEC) &&
-		    test_bit(MMF_HAS_MDWE, &current->mm->flags))
+		    mmf_init_flags(current->mm->flags) & MMF_HAS_MDWE_MASK)
 			return -EPERM;
 	}
 	if (total > rlimit(RLIMIT_AS))
@@ -839,6 +837,8 @@ int restore_mm(struct ckpt_ctx *ctx)
 	rm->mm = mm_alloc();
 	if (!rm->mm)
 		return -ENOMEM;
+	/* the caller's PR_SET_MEMORY_MERGE, which the image did not have */
+	clear_bit(MMF_VM_MERGE_ANY, &rm->mm->flags);
 	return set_mm_exe_file(rm->mm, ctx->rst_exe);
 }
 
@@ -1011,20 +1011,30 @@ static int restore_pages_check(struct ckpt_rst_mm *rm,
 
 /*
  * Shared anonymous memory is written into its shmem object, whatever the
- * protection of the mapping.
+ * protection of the mapping: the page of the object, allocated as a
+ * fault would (and charged so), gets the image's data.  Not by write(2):
+ * the object may be larger than 2 GiB, and the caller's RLIMIT_FSIZE is
+ * no limit on memory.
  */
 static int restore_shmem_page(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 			      u64 addr, void *buf)
 {
-	loff_t pos = (addr - v->start) + ((loff_t)v->pgoff << PAGE_SHIFT);
-	ssize_t n;
+	pgoff_t index = ((addr - v->start) >> PAGE_SHIFT) + v->pgoff;
+	struct folio *folio;
 	int ret;
 
 	ret = ckpt_read_page(ctx, buf);
 	if (ret)
 		return ret;
-	n = kernel_write(v->shmem, buf, PAGE_SIZE, &pos);
-	return n == PAGE_SIZE ? 0 : n < 0 ? n : -EIO;
+	ret = shmem_get_folio(file_inode(v->shmem), index, 0, &folio,
+			      SGP_CACHE);
+	if (ret)
+		return ret;
+	memcpy_to_page(folio_file_page(folio, index), 0, buf, PAGE_SIZE);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return 0;
 }
 
 /*

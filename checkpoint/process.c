@@ -245,6 +245,30 @@ static int checkpoint_cwd(struct ckpt_ctx *ctx)
 	return ret;
 }
 
+/*
+ * Whether a process other than @task's uses @mm (CLONE_VM without
+ * CLONE_THREAD, a vfork() child): it would change the memory under the
+ * dump, and would not share it after restart.  Kernel threads that
+ * borrow an mm for a while do not count.
+ */
+static bool ckpt_mm_shared(struct task_struct *task, struct mm_struct *mm)
+{
+	struct task_struct *p;
+	bool shared = false;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (same_thread_group(p, task) || p->flags & PF_KTHREAD)
+			continue;
+		if (process_shares_mm(p, mm)) {
+			shared = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return shared;
+}
+
 /* as prctl(PR_SET_IO_FLUSHER) sets it */
 #define CKPT_IO_FLUSHER	(PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE)
 
@@ -261,6 +285,11 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 	unsigned long irqflags;
 	struct tty_struct *tty;
 	char name[64] = "";
+
+	if (atomic_read(&ctx->mm->mm_users) > 2 &&
+	    ckpt_mm_shared(task, ctx->mm))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the address space is shared with another process (CLONE_VM, vfork()): not supported");
 
 	read_lock(&tasklist_lock);
 	list_for_each_entry(child, &task->children, sibling)
@@ -289,6 +318,11 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 				   name);
 	}
 
+#ifdef CONFIG_NUMA
+	if (task->mempolicy)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a NUMA memory policy (set_mempolicy): not supported");
+#endif
 #ifdef CONFIG_SECCOMP
 	if (task->seccomp.mode != SECCOMP_MODE_DISABLED)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
@@ -522,6 +556,10 @@ static int restore_cwd(struct ckpt_ctx *ctx)
 	h = ckpt_read_file(ctx, CKPT_HDR_CWD);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
+	if (!S_ISDIR(h->mode)) {
+		kfree(h);
+		return -EBADMSG;
+	}
 	file = ckpt_open_file(ctx, h, O_PATH | O_DIRECTORY);
 	kfree(h);
 	if (IS_ERR(file))
@@ -583,6 +621,11 @@ int restore_task(struct ckpt_ctx *ctx)
 	exe = ckpt_read_file(ctx, CKPT_HDR_EXE);
 	if (IS_ERR(exe))
 		return PTR_ERR(exe);
+	/* a regular file, before anything opens what the record names */
+	if (!S_ISREG(exe->mode)) {
+		kfree(exe);
+		return -EBADMSG;
+	}
 	file = ckpt_open_file(ctx, exe, O_RDONLY);
 	kfree(exe);
 	if (IS_ERR(file))

@@ -16,6 +16,7 @@
  */
 #include <linux/checkpoint.h>
 #include <linux/file.h>
+#include <linux/io_uring.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
@@ -243,8 +244,11 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 		path_put(&path);
 		return ERR_PTR(-ESTALE);
 	}
-	/* an empty name opens the root it is given: that inode */
-	file = file_open_root(&path, "", flags | O_LARGEFILE, 0);
+	/*
+	 * An empty name opens the root it is given: that inode.  Never as
+	 * a controlling terminal: the caller keeps its own, or none.
+	 */
+	file = file_open_root(&path, "", flags | O_LARGEFILE | O_NOCTTY, 0);
 	path_put(&path);
 	return file;
 }
@@ -330,10 +334,15 @@ bool restart_retry_read(struct ckpt_ctx *ctx)
 	spin_lock_irq(&current->sighand->siglock);
 	sig = dequeue_signal(&mask, &info, &type);
 	spin_unlock_irq(&current->sighand->siglock);
-	if (sig == SIGSTOP)
+	if (sig == SIGSTOP) {
 		ctx->rst_stop = true;
-	else if (signal_pending(current))
+	} else if (signal_pending(current)) {
+		/*
+		 * Not freezable: the restore holds the image's f_pos lock.
+		 * A system suspend waits for the data, or gives up.
+		 */
 		schedule_timeout_killable(1);
+	}
 	return !fatal_signal_pending(current);
 }
 
@@ -402,6 +411,8 @@ static int restart_image(struct ckpt_ctx *ctx)
 
 	/* the point of no return */
 	ctx->rst_ponr = true;
+	/* as execve(): the caller's io_uring requests end with it */
+	io_uring_task_cancel();
 	sigfillset(&all);
 	set_current_blocked(&all);
 	if (!fatal_signal_pending(current))

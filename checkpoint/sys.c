@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uio.h>
@@ -146,8 +147,8 @@ static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	kfree(ctx->err_msg);
 	if (ctx->mm)
 		mmput(ctx->mm);
-	if (ctx->exec_locked)
-		up_read(&ctx->task->signal->exec_update_lock);
+	if (ctx->stack)
+		put_task_stack(ctx->task);
 	if (ctx->root.mnt)
 		path_put(&ctx->root);
 	if (ctx->task)
@@ -241,19 +242,48 @@ int ckpt_target_moved(struct ckpt_ctx *ctx)
 }
 
 /*
+ * With the target's exec_update_lock held: the right to read it, its
+ * being stopped, and its address space.  Its kernel stack, where its
+ * registers are, is pinned too: a target killed meanwhile may exit and
+ * free it while the dump reads them.
+ */
+static int ckpt_target_check(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+
+	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
+		return -EPERM;
+	if (task != current) {
+		ctx->switches = ckpt_target_inactive(task);
+		if (!ctx->switches)
+			return -EBUSY;
+	}
+	ctx->stack = try_get_task_stack(task);
+	if (!ctx->stack)
+		return -ESRCH;
+	ctx->mm = get_task_mm(task);
+	if (!ctx->mm)
+		return -ESRCH;		/* it is exiting */
+	return 0;
+}
+
+/*
  * Takes the target of a checkpoint: the caller for @pid == 0, else the
  * task @pid names in the caller's pid namespace.  Checking it needs the
  * right a debugger needs to attach.  Paths in the image are the target's,
  * resolved against its root, since the checkpointer usually lives outside
  * the target's container.
  *
- * The right is checked, and the address space taken, under the target's
- * exec_update_lock, which the context holds until the dump ends, as
- * mm_access() holds it for /proc/PID/mem: a target continued meanwhile
- * cannot execve() a setuid program, whose credentials would not be the
- * ones checked, until the checkpoint is over (its execve() waits,
- * killably, at its point of no return).  So every byte of the image is
- * of the process the caller was allowed to read.
+ * The right is checked, and the address space taken, together under the
+ * target's exec_update_lock, as mm_access() does for /proc/PID/mem: the
+ * mm is the one of the program the right was checked for, whatever the
+ * target execve()s later, and the dump reads that mm only.  Everything
+ * else is read from the task as the dump goes, and a target that ran
+ * since (an execve() runs it) fails every write after (ckpt_write()):
+ * nothing the image holds was taken after the target ran.  The lock is
+ * not held across the dump, which waits on the image's stream as long
+ * as its reader likes: the target's execve(), and every reader of
+ * /proc/PID/ behind it, would wait as long.
  */
 static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 {
@@ -278,18 +308,10 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 	ret = down_read_killable(&task->signal->exec_update_lock);
 	if (ret)
 		return ret;
-	ctx->exec_locked = true;
-	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
-		return -EPERM;
-
-	if (task != current) {
-		ctx->switches = ckpt_target_inactive(task);
-		if (!ctx->switches)
-			return -EBUSY;
-	}
-	ctx->mm = get_task_mm(task);
-	if (!ctx->mm)
-		return -ESRCH;		/* it is exiting */
+	ret = ckpt_target_check(ctx);
+	up_read(&task->signal->exec_update_lock);
+	if (ret)
+		return ret;
 
 	task_lock(task);
 	if (task->fs)

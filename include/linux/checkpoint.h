@@ -48,8 +48,9 @@ struct ckpt_ctx {
 	int err_fd;
 
 	struct task_struct *task;	/* the target; current on restart */
-	struct mm_struct *mm;		/* the target's, taken with ... */
-	bool exec_locked;		/* ... its exec_update_lock held */
+	struct mm_struct *mm;		/* the target's, when it was checked */
+	bool stack;			/* its kernel stack pinned */
+	bool err_final;			/* writing the error record */
 	u32 resume;			/* CKPT_RESUME_* of the target */
 	unsigned long switches;		/* its context switches at the start */
 	struct path root;		/* the target's root: paths are its */

@@ -21,6 +21,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/signal.h>
 #include <asm/fpu/types.h>
+#include <asm/fpu/xstate.h>
 #include <asm/prctl.h>
 #include <asm/proto.h>
 #include <asm/ptrace.h>
@@ -143,6 +144,17 @@ static const char *ckpt_arch_unsupported(struct ckpt_ctx *ctx)
 	if (task->thread.features & ARCH_SHSTK_SHSTK)
 		return "a shadow stack (ARCH_SHSTK_ENABLE)";
 #endif
+	/* a permission restart does not ask for again */
+	if (READ_ONCE(task->group_leader->thread.fpu.perm.__state_perm) &
+	    XFEATURE_MASK_USER_DYNAMIC)
+		return "AMX state permission (ARCH_REQ_XCOMP_PERM)";
+	if (test_tsk_thread_flag(task, TIF_IO_BITMAP) ||
+	    task->thread.iopl_emul)
+		return "I/O port access (ioperm, iopl)";
+#ifdef CONFIG_MODIFY_LDT_SYSCALL
+	if (READ_ONCE(ctx->mm->context.ldt))
+		return "a local descriptor table (modify_ldt)";
+#endif
 #ifdef CONFIG_ADDRESS_MASKING
 	if (ctx->mm->context.untag_mask != -1UL)
 		return "linear address masking (ARCH_ENABLE_TAGGED_ADDR)";
@@ -192,6 +204,13 @@ static int ckpt_check_xstate(const struct xregs_state *x)
 
 	if (hdr->xfeatures & ~fpu_user_cfg.max_features)
 		return -ENOEXEC;	/* state of a CPU with more features */
+	/*
+	 * What the restore will accept of the caller (copy_uabi_to_xstate()
+	 * takes the features of its fpstate), checked here rather than
+	 * failed after the point of no return.
+	 */
+	if (hdr->xfeatures & ~current->thread.fpu.fpstate->user_xfeatures)
+		return -EOPNOTSUPP;
 	if (hdr->xcomp_bv || memchr_inv(hdr->reserved, 0, sizeof(hdr->reserved)))
 		return -EBADMSG;
 	if (x->i387.mxcsr & ~mxcsr_feature_mask)
