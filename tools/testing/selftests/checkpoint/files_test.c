@@ -615,6 +615,55 @@ TEST(fifo_where_a_file_was_is_refused_without_blocking)
 	close(fd);
 }
 
+static int exit_restored(int fd)
+{
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+/*
+ * An image whose executable record names a FIFO, with the FIFO's very
+ * identity: refused as malformed before anything opens it (the open
+ * would block, a verify too).
+ */
+TEST(exe_record_naming_a_fifo_is_refused_without_opening_it)
+{
+	struct record rec[MAX_RECORDS];
+	struct ckpt_hdr_file *exe;
+	struct image img = {};
+	char fifo[PATH_MAX];
+	struct stat st;
+	size_t len;
+	int n;
+
+	ASSERT_EQ(0, child_image(exit_restored, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	exe = image_record(&img, rec, n, CKPT_HDR_EXE);
+	ASSERT_NE(NULL, exe);
+	/* a FIFO whose path is as long as the executable's */
+	len = strlen(exe->path);
+	ASSERT_LT(8, len);
+	snprintf(fifo, sizeof(fifo), "/tmp/%.*s", (int)len - 5,
+		 "ffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+	unlink(fifo);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	ASSERT_EQ(0, stat(fifo, &st));
+	memcpy(exe->path, fifo, len);
+	exe->dev = st.st_dev;		/* new_encode_dev(), as stat() */
+	exe->ino = st.st_ino;
+	exe->mode = st.st_mode;
+	exe->size = 0;
+	exe->mtime_sec = st.st_mtim.tv_sec;
+	exe->mtime_nsec = st.st_mtim.tv_nsec;
+	image_reseal(&img);
+
+	alarm(20);
+	EXPECT_EQ(-EBADMSG, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+	alarm(0);
+	unlink(fifo);
+	image_free(&img);
+}
+
 static int log_writer(int fd)
 {
 	int log = place(open(path_a, O_WRONLY | O_APPEND | O_CREAT, 0600),

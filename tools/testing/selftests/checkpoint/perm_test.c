@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -312,14 +313,20 @@ static void secret_bytes(uint8_t *buf, size_t len)
 	}
 }
 
-/* perm_test --secret: the setuid-root helper; holds its secret, waits. */
-static int hold_secret(void)
+/*
+ * perm_test --secret FD: the setuid-root helper; makes its secret, says
+ * so on FD with its effective uid, and waits.
+ */
+static int hold_secret(const char *fd)
 {
 	uint8_t *secret = malloc(SECRET_LEN);
+	char euid = geteuid() ? 'u' : 'r';
 
 	if (!secret)
 		return 1;
 	secret_bytes(secret, SECRET_LEN);
+	if (write(atoi(fd), &euid, 1) != 1)
+		return 1;
 	for (;;)
 		pause();
 }
@@ -365,27 +372,32 @@ static bool holds_secret_window(const struct image *img)
 /*
  * uid 1000 checkpoints its own stopped child into a pipe nobody reads yet;
  * meanwhile it continues the child, which execve()s a setuid-root
- * program holding a secret.  The checkpoint must not go on with the new
- * program: the exec waits until the checkpoint is over, which refuses a
+ * program holding a secret.  The exec is not held up by the checkpoint,
+ * and the checkpoint does not go on with the new program: it refuses a
  * target that ran, and no byte of the secret is in the image.
  */
 TEST(checkpoint_never_reads_a_setuid_program_execd_meanwhile)
 {
+	char fdarg[16], said = 0, exe[64] = "", path[32];
+	struct pollfd pfd;
 	struct image img = {};
 	pid_t target, ckpt;
-	int p[2], code;
+	int p[2], st[2], code;
 
 	snprintf(helper, sizeof(helper), "/tmp/ckpt-suid-%d", getpid());
 	ASSERT_EQ(0, copy_self(helper, 04755));
+	ASSERT_EQ(0, pipe(st));
+	snprintf(fdarg, sizeof(fdarg), "%d", st[1]);
 	target = fork();
 	ASSERT_LE(0, target);
 	if (!target) {
 		take_target_creds(T_USER);
 		raise(SIGSTOP);
-		execl(helper, helper, "--secret", NULL);
+		execl(helper, helper, "--secret", fdarg, NULL);
 		_exit(1);
 	}
 	ASSERT_EQ(0, wait_stopped(target));
+	close(st[1]);
 
 	/* the checkpointer's alone: EOF when it is done */
 	ASSERT_EQ(0, pipe(p));
@@ -401,19 +413,25 @@ TEST(checkpoint_never_reads_a_setuid_program_execd_meanwhile)
 	close(p[1]);
 	usleep(300000);
 	ASSERT_EQ(0, kill(target, SIGCONT));
-	usleep(500000);
+	/* the helper runs, as root, while the checkpoint is blocked */
+	pfd.fd = st[0];
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ(1, read(st[0], &said, 1));
+	EXPECT_EQ('r', said);
+	snprintf(path, sizeof(path), "/proc/%d/exe", target);
+	EXPECT_LT(0, readlink(path, exe, sizeof(exe) - 1));
+	EXPECT_STREQ(helper, exe);
 	ASSERT_EQ(0, read_all(p[0], &img));
 	code = wait_exit(ckpt);
 	EXPECT_TRUE(code == EBUSY || code == ESRCH) {
 		TH_LOG("checkpoint: %s", strerror(code));
 	}
 	EXPECT_FALSE(holds_secret_window(&img));
-	/* and the exec went on after it */
-	usleep(200000);
-	EXPECT_EQ(0, kill(target, 0));
 	reap(target);
 	image_free(&img);
 	close(p[0]);
+	close(st[0]);
 	unlink(helper);
 }
 
@@ -613,8 +631,8 @@ TEST(restart_allocates_by_the_records_not_by_declared_counts)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "--secret"))
-		return hold_secret();
+	if (argc == 3 && !strcmp(argv[1], "--secret"))
+		return hold_secret(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--restart-self")) {
 		snprintf(helper, sizeof(helper), "%s", argv[0]);
 		return checkpoint_self_into(argv[2]);
