@@ -37,24 +37,13 @@ int ckpt_refuse(struct ckpt_ctx *ctx, int err, int fd, const char *fmt, ...)
 	return err;
 }
 
-/*
- * Writes @len bytes to the image.  What goes out was read from the target
- * before this: a target that ran since the dump began (continued, and
- * perhaps into an execve() of a program the caller may not read) fails
- * the write, so that nothing read after it ran is written.  The error
- * record, which says only why, is written still.
- */
+/* Writes @len bytes to the image. */
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 {
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
 	struct iov_iter iter;
 	int ret;
 
-	if (!ctx->err_final) {
-		ret = ckpt_target_moved(ctx);
-		if (ret)
-			return ret;
-	}
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
 	ret = ckpt_stream(ctx, &iter);
 	if (!ret)
@@ -64,7 +53,12 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 
 /*
  * Writes the record @h of @len bytes, header included, and the zeroes
- * that pad it to CKPT_ALIGN.
+ * that pad it to CKPT_ALIGN.  What a record holds (and the page data
+ * after a pages record) was read from the target before this: a target
+ * that ran since the dump began (continued, and perhaps into an execve()
+ * of a program the caller may not read) fails the record, so that
+ * nothing read after it ran is written.  The error record, which says
+ * only why, is written still.
  */
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 {
@@ -73,6 +67,11 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 
 	if (WARN_ON_ONCE(len < sizeof(*h) || len > CKPT_REC_MAX))
 		return -EINVAL;
+	if (!ctx->err_final) {
+		ret = ckpt_target_moved(ctx);
+		if (ret)
+			return ret;
+	}
 
 	h->type = type;
 	h->len = len;

@@ -484,7 +484,7 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		if (!pw->h->nr_pages)
 			continue;
 
-		/* the write refuses a target that ran since: ckpt_write() */
+		/* a target that ran since fails the record: ckpt_write_obj() */
 		ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
 				     struct_size(pw->h, addr, pw->h->nr_pages));
 		if (!ret)

@@ -273,6 +273,48 @@ static bool ckpt_mm_shared(struct task_struct *task, struct mm_struct *mm)
 #define CKPT_IO_FLUSHER	(PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE)
 
 /*
+ * A setting of @task's or @mm's that a program can read back or relies on
+ * and that restart cannot make again: its name, or NULL.
+ */
+static const char *ckpt_task_setting(struct task_struct *task,
+				     struct mm_struct *mm)
+{
+#ifdef CONFIG_NUMA
+	if (task->mempolicy)
+		return "a NUMA memory policy (set_mempolicy)";
+#endif
+#ifdef CONFIG_SECCOMP
+	if (task->seccomp.mode != SECCOMP_MODE_DISABLED)
+		return "a seccomp filter or strict mode";
+#endif
+	if (task->policy != SCHED_NORMAL || task->sched_reset_on_fork)
+		return "a scheduling policy other than SCHED_OTHER";
+	if ((task->flags & CKPT_IO_FLUSHER) == CKPT_IO_FLUSHER)
+		return "PR_SET_IO_FLUSHER";
+	if (task_spec_ssb_disable(task) || task_spec_ssb_noexec(task) ||
+	    task_spec_ssb_force_disable(task) || task_spec_ib_disable(task) ||
+	    task_spec_ib_force_disable(task))
+		return "a speculation control (PR_SET_SPECULATION_CTRL)";
+#ifdef CONFIG_GENERIC_ENTRY
+	if (test_task_syscall_work(task, SYSCALL_USER_DISPATCH))
+		return "syscall user dispatch";
+#endif
+#ifdef CONFIG_SCHED_CORE
+	if (task->core_cookie)
+		return "a core scheduling cookie";
+#endif
+#ifdef CONFIG_MEMBARRIER
+	if (atomic_read(&mm->membarrier_state))
+		return "a membarrier(2) registration";
+#endif
+	if (test_bit(MMF_HAS_MDWE, &mm->flags))
+		return "memory-deny-write-execute (PR_SET_MDWE)";
+	if (test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+		return "KSM for the whole process (PR_SET_MEMORY_MERGE)";
+	return NULL;
+}
+
+/*
  * What the target is or has that restart cannot bring back, and that a
  * program would miss: refused by name rather than dropped.  Its children
  * would be gone, its wait() ECHILD; its controlling terminal would not
@@ -285,6 +327,7 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 	unsigned long irqflags;
 	struct tty_struct *tty;
 	char name[64] = "";
+	const char *what;
 
 	if (atomic_read(&ctx->mm->mm_users) > 2 &&
 	    ckpt_mm_shared(task, ctx->mm))
@@ -318,49 +361,10 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 				   name);
 	}
 
-#ifdef CONFIG_NUMA
-	if (task->mempolicy)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a NUMA memory policy (set_mempolicy): not supported");
-#endif
-#ifdef CONFIG_SECCOMP
-	if (task->seccomp.mode != SECCOMP_MODE_DISABLED)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a seccomp filter or strict mode: not supported");
-#endif
-	if (task->policy != SCHED_NORMAL || task->sched_reset_on_fork)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "scheduling policy %u: not supported",
-				   task->policy);
-	if ((task->flags & CKPT_IO_FLUSHER) == CKPT_IO_FLUSHER)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "PR_SET_IO_FLUSHER: not supported");
-	if (task_spec_ssb_disable(task) || task_spec_ssb_noexec(task) ||
-	    task_spec_ssb_force_disable(task) || task_spec_ib_disable(task) ||
-	    task_spec_ib_force_disable(task))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a speculation control (PR_SET_SPECULATION_CTRL): not supported");
-#ifdef CONFIG_GENERIC_ENTRY
-	if (test_task_syscall_work(task, SYSCALL_USER_DISPATCH))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "syscall user dispatch: not supported");
-#endif
-#ifdef CONFIG_SCHED_CORE
-	if (task->core_cookie)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a core scheduling cookie: not supported");
-#endif
-#ifdef CONFIG_MEMBARRIER
-	if (atomic_read(&ctx->mm->membarrier_state))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a membarrier(2) registration: not supported");
-#endif
-	if (test_bit(MMF_HAS_MDWE, &ctx->mm->flags))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "memory-deny-write-execute (PR_SET_MDWE): not supported");
-	if (test_bit(MMF_VM_MERGE_ANY, &ctx->mm->flags))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "KSM for the whole process (PR_SET_MEMORY_MERGE): not supported");
+	what = ckpt_task_setting(task, ctx->mm);
+	if (what)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1, "%s: not supported",
+				   what);
 	return 0;
 }
 

@@ -279,7 +279,7 @@ static int ckpt_target_check(struct ckpt_ctx *ctx)
  * mm is the one of the program the right was checked for, whatever the
  * target execve()s later, and the dump reads that mm only.  Everything
  * else is read from the task as the dump goes, and a target that ran
- * since (an execve() runs it) fails every write after (ckpt_write()):
+ * since (an execve() runs it) fails every record after (ckpt_write_obj()):
  * nothing the image holds was taken after the target ran.  The lock is
  * not held across the dump, which waits on the image's stream as long
  * as its reader likes: the target's execve(), and every reader of

@@ -248,6 +248,26 @@ static inline int round_trip(int (*fn)(int fd))
 	return ret;
 }
 
+/*
+ * As round_trip(), with a restarter that runs @prep(@arg) first and
+ * restarts the image with @flags.
+ */
+static inline int round_trip_prep(int (*fn)(int fd), unsigned long flags,
+				  void (*prep)(int arg), int arg)
+{
+	int fd = image_fd(), ret = -1;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	if (checkpoint_child(fn, fd) == NOT_RESTORED) {
+		pid = fork_restarter(fd, 0, flags, prep, arg);
+		ret = pid < 0 ? -1 : wait_exit(pid);
+	}
+	close(fd);
+	return ret;
+}
+
 /* The error record that ends @img, or NULL. */
 static inline struct ckpt_hdr_error *image_error(const struct image *img)
 {

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -276,15 +277,7 @@ static void usr1_pending(int unused)
 /* The restarter's handlers and pending signals are not the image's. */
 TEST(restarter_signals_do_not_leak_into_the_process)
 {
-	int fd = image_fd();
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(nothing_pending, fd));
-	pid = fork_restarter(fd, 0, 0, usr1_pending, 0);
-	ASSERT_LE(0, pid);
-	EXPECT_EQ(RESTORED, wait_exit(pid));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip_prep(nothing_pending, 0, usr1_pending, 0));
 }
 
 /* A refusal ends the image with its reason; restart finds it cut short. */
@@ -367,6 +360,32 @@ TEST(process_with_a_child_or_a_zombie_is_refused)
 	usleep(200000);		/* a zombie now */
 	expect_self_refused(_metadata, "has 1 children (or zombies)");
 	waitpid(child, NULL, 0);
+}
+
+static int share_and_wait(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * A process that shares its address space with another (CLONE_VM without
+ * CLONE_THREAD) would have it changed under the dump, and not shared
+ * after restart: refused, by that name.
+ */
+TEST(address_space_shared_with_another_process_is_refused)
+{
+	size_t len = 64 * 1024;
+	char *stack = malloc(len);
+	pid_t pid;
+
+	ASSERT_NE(NULL, stack);
+	pid = clone(share_and_wait, stack + len, CLONE_VM | SIGCHLD, NULL);
+	ASSERT_LT(0, pid);
+	expect_self_refused(_metadata, "address space is shared");
+	reap(pid);
+	free(stack);
 }
 
 /* A controlling terminal would not be one after restart: refused. */

@@ -214,15 +214,7 @@ static void read_implies_exec(int unused)
 /* The restarter's READ_IMPLIES_EXEC does not make PROT_READ executable. */
 TEST(protection_ignores_the_restarters_personality)
 {
-	int fd = image_fd();
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(NOT_RESTORED, checkpoint_child(read_only, fd));
-	pid = fork_restarter(fd, 0, 0, read_implies_exec, 0);
-	ASSERT_LE(0, pid);
-	EXPECT_EQ(RESTORED, wait_exit(pid));
-	close(fd);
+	EXPECT_EQ(RESTORED, round_trip_prep(read_only, 0, read_implies_exec, 0));
 }
 
 #define HUGE_SIZE	(2UL << 20)
