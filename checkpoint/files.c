@@ -287,21 +287,27 @@ static long ckpt_pipe_size(struct ckpt_ctx *ctx, unsigned int fd,
  * may go to this very pipe.  A pipe may hold more than its capacity (a
  * splice queues buffers larger than a page): the image says how much.
  * Packets (packet mode, O_DIRECT) go one to a data record.
+ *
+ * Only a process that may read the pipe (@readable: it holds a
+ * description of it open for reading) has its data in the image.  The
+ * data of a pipe it only writes to is its readers', and may be another
+ * user's (a FIFO anyone may write to): it stays with them, in the pipe,
+ * and the image holds none.
  */
 static int checkpoint_pipe(struct ckpt_ctx *ctx, unsigned int fd,
-			   struct pipe_inode_info *pipe, u32 id)
+			   struct pipe_inode_info *pipe, u32 id, bool readable)
 {
 	struct ckpt_hdr_pipe_data *d = NULL;
 	struct ckpt_hdr_pipe h = {};
 	unsigned int slot, nr = 0;
 	size_t chunk, len = 0, done;
 	u32 *packet = NULL;
-	bool packets;
+	bool packets = false;
 	u8 *data = NULL;
 	long ret;
 
 	pipe_lock(pipe);
-	ret = ckpt_pipe_size(ctx, fd, pipe, &packets);
+	ret = readable ? ckpt_pipe_size(ctx, fd, pipe, &packets) : 0;
 	if (ret <= 0)
 		goto unlock;
 	len = ret;
@@ -348,8 +354,22 @@ out:
 	return ret;
 }
 
+/* Whether one of the @nr fds holds the pipe @pipe open for reading. */
+static bool ckpt_pipe_readable(const struct ckpt_fd *fds, unsigned int nr,
+			       struct pipe_inode_info *pipe)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (fds[i].file->f_mode & FMODE_READ &&
+		    get_pipe_info(fds[i].file, false) == pipe)
+			return true;
+	return false;
+}
+
 static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
-				struct ckpt_fd *f, u32 id)
+				struct ckpt_fd *f, u32 id,
+				const struct ckpt_fd *fds, unsigned int nr)
 {
 	struct ckpt_hdr_open_file h = {};
 	struct pipe_inode_info *pipe;
@@ -380,7 +400,8 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 		ret = ckpt_write_file(ctx, CKPT_HDR_FILE_PATH, f->file,
 				      f->fd);
 	if (!ret && new_pipe)
-		ret = checkpoint_pipe(ctx, f->fd, pipe, h.pipe);
+		ret = checkpoint_pipe(ctx, f->fd, pipe, h.pipe,
+				      ckpt_pipe_readable(fds, nr, pipe));
 	return ret;
 }
 
@@ -495,7 +516,8 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		}
 		ret = ckpt_write_obj(ctx, &fh.h, CKPT_HDR_FD, sizeof(fh));
 		if (!ret && first)
-			ret = checkpoint_open_file(ctx, seen, &fds[i], fh.file);
+			ret = checkpoint_open_file(ctx, seen, &fds[i], fh.file,
+						   fds, nr);
 	}
 	ckpt_fds_put(fds, nr);
 out:

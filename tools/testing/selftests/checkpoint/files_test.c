@@ -522,7 +522,8 @@ TEST(pipe_open_again_through_proc_survives)
 
 static int fifo_filled(int fd)
 {
-	int wr = place(open(path_a, O_WRONLY | O_NONBLOCK), F_OFF);
+	/* open for reading too: the data is the process's to keep */
+	int wr = place(open(path_a, O_RDWR | O_NONBLOCK), F_OFF);
 
 	if (wr < 0 || fcntl(wr, F_SETPIPE_SZ, 128 * 1024) < 0 ||
 	    write(wr, "for the image only", 18) != 18)
@@ -613,6 +614,57 @@ TEST(fifo_where_a_file_was_is_refused_without_blocking)
 	}
 	unlink(path_a);
 	close(fd);
+}
+
+static int fifo_hold = -1;
+
+static int fifo_writer_only(int fd)
+{
+	/* the FIFO's reader is the test's: not this process's */
+	close(fifo_hold);
+	if (place(open(path_a, O_WRONLY | O_NONBLOCK), F_OFF) < 0)
+		return 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+/*
+ * A process that only writes to a FIFO may not read what others wrote
+ * there: its image holds none of it, and a restart does not write it
+ * again; it stays in the FIFO, once, for the reader.
+ */
+TEST(fifo_data_a_writer_cannot_read_stays_out_of_its_image)
+{
+	static const char secret[] = "another user's words";
+	struct record rec[MAX_RECORDS];
+	struct ckpt_hdr_pipe *pipe;
+	struct image img = {};
+	int fd = image_fd(), hold, n;
+	char buf[64];
+
+	ASSERT_LE(0, fd);
+	tmp_paths();
+	ASSERT_EQ(0, mkfifo(path_a, 0622));
+	hold = open(path_a, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, hold);
+	fifo_hold = hold;
+	ASSERT_EQ(sizeof(secret), write(hold, secret, sizeof(secret)));
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(fifo_writer_only, fd));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	pipe = image_record(&img, rec, n, CKPT_HDR_PIPE);
+	ASSERT_NE(NULL, pipe);
+	EXPECT_EQ(0, pipe->nr_bytes);
+	EXPECT_EQ(NULL, memmem(img.buf, img.len, secret, sizeof(secret) - 1));
+
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	EXPECT_EQ(sizeof(secret), read(hold, buf, sizeof(buf)));
+	EXPECT_EQ(-1, read(hold, buf, sizeof(buf)));
+	image_free(&img);
+	close(hold);
+	close(fd);
+	unlink(path_a);
 }
 
 static int exit_restored(int fd)
