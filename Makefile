@@ -147,8 +147,8 @@ test-nosys: judge-check kernel-nosys initramfs
 	$(TOP)/harness/boot.sh $(NOSYS)/arch/x86/boot/bzImage $(INITRD) nosys $(TIMEOUT)
 
 # KASAN's shadow and kmemleak's pool want room; a sanitized kernel under
-# emulation is slow: the suite takes about 5 minutes, and the fuzzer does
-# about 40 images a second.  The time limit leaves CI's 90 minutes room.
+# emulation is slow: the suite takes about 4 minutes, and the fuzzer does
+# about 60 images a second.  The time limit leaves CI's 90 minutes room.
 test-debug: judge-check kernel-debug initramfs
 	MEM=3G KARGS="ckpt.fuzz=$(DEBUG_FUZZ) $(if $(ONLY),ckpt.only=$(ONLY))" \
 		$(TOP)/harness/boot.sh $(DEBUG)/arch/x86/boot/bzImage $(INITRD) debug \

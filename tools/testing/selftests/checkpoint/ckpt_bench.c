@@ -90,14 +90,22 @@ static uint8_t *touched(size_t len)
 	return p;
 }
 
-/* A reader that drains the pipe @fds until its end. */
-static pid_t drain(int fds[2])
+/*
+ * A reader that drains the pipe @fds until its end.  It is not a child of
+ * the process that checkpoints itself, which its child would make refused:
+ * the child that forks it exits at once.
+ */
+static void drain(int fds[2])
 {
 	static char buf[1 << 20];
 	pid_t pid = fork();
 
-	if (pid)
-		return pid;
+	if (pid) {
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	if (fork())
+		_exit(0);
 	close(fds[1]);
 	while (read(fds[0], buf, sizeof(buf)) > 0)
 		;
@@ -107,13 +115,12 @@ static pid_t drain(int fds[2])
 static void to_pipe(uint8_t *p, size_t len, double *t_write, double *t_ckpt)
 {
 	int fds[2];
-	pid_t reader;
 	double t;
 
 	if (pipe(fds))
 		die("pipe");
 	fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
-	reader = drain(fds);
+	drain(fds);
 	close(fds[0]);
 	t = now();
 	if (write_all(fds[1], p, len))
@@ -124,7 +131,6 @@ static void to_pipe(uint8_t *p, size_t len, double *t_write, double *t_ckpt)
 		die("checkpoint to a pipe");
 	*t_ckpt = now() - t;
 	close(fds[1]);
-	waitpid(reader, NULL, 0);
 }
 
 /* The child: fills @len bytes, writes and checkpoints them. */
