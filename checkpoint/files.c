@@ -210,12 +210,14 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 
 /*
  * Copies the unread data of @pipe, whose lock the caller holds, into @data,
- * which has room for @len bytes.  A buffer may span several pages: splice
+ * which has room for @len bytes, and the length of each buffer that holds
+ * some into @packet, when given.  A buffer may span several pages: splice
  * from a socket queues compound pages of up to 32 KiB.
  */
-static int ckpt_pipe_copy(struct pipe_inode_info *pipe, u8 *data, size_t len)
+static int ckpt_pipe_copy(struct pipe_inode_info *pipe, u8 *data, size_t len,
+			  u32 *packet)
 {
-	unsigned int slot;
+	unsigned int slot, nr = 0;
 	size_t done = 0;
 	int ret;
 
@@ -229,6 +231,8 @@ static int ckpt_pipe_copy(struct pipe_inode_info *pipe, u8 *data, size_t len)
 		/* sized under this lock: nothing may add to it */
 		if (left > len - done)
 			return -EBUSY;
+		if (packet && left)
+			packet[nr++] = left;
 		while (left) {
 			n = min_t(size_t, left, PAGE_SIZE - offset_in_page(off));
 			memcpy_from_page(data + done,
@@ -299,8 +303,8 @@ static int checkpoint_pipe(struct ckpt_ctx *ctx, unsigned int fd,
 {
 	struct ckpt_hdr_pipe_data *d = NULL;
 	struct ckpt_hdr_pipe h = {};
-	unsigned int slot, nr = 0;
 	size_t chunk, len = 0, done;
+	unsigned int slot;
 	u32 *packet = NULL;
 	bool packets = false;
 	u8 *data = NULL;
@@ -318,10 +322,7 @@ static int checkpoint_pipe(struct ckpt_ctx *ctx, unsigned int fd,
 					sizeof(*packet), GFP_KERNEL_ACCOUNT);
 	if (!data || (packets && !packet))
 		goto unlock;
-	ret = ckpt_pipe_copy(pipe, data, len);
-	for (slot = pipe->tail; packets && slot != pipe->head; slot++)
-		if (pipe_buf(pipe, slot)->len)
-			packet[nr++] = pipe_buf(pipe, slot)->len;
+	ret = ckpt_pipe_copy(pipe, data, len, packet);
 unlock:
 	h.size = pipe->max_usage * PAGE_SIZE;
 	pipe_unlock(pipe);
@@ -551,8 +552,8 @@ struct ckpt_rpipe {
 	struct file *hold;
 	struct file *stage[2];		/* a FIFO's data, until applied */
 	struct ckpt_hdr_pipe h;
-	u8 *data;			/* h.nr_bytes of it, while read */
-	u32 *packet;			/* the packets' lengths: packet mode */
+	u8 *data;			/* h.nr_bytes of it, while read ... */
+	u32 *packet;			/* ... and the packets' lengths */
 	unsigned int nr_packets;
 };
 
@@ -571,8 +572,8 @@ struct ckpt_rst_files {
 };
 
 /*
- * Sets the status flags of a pipe or FIFO description restart made, as
- * fcntl(F_SETFL) does; O_DIRECT is a pipe's packet mode.
+ * Sets the status flags of a description restart made, as fcntl(F_SETFL)
+ * does; O_DIRECT is a pipe's packet mode.
  */
 static void ckpt_set_status(struct file *file, u32 flags)
 {
@@ -699,8 +700,9 @@ static int ckpt_pipe_resize(struct file *file, u32 want)
 }
 
 /*
- * Sizes the new pipe behind @wr, a description open for writing, and
- * queues its data: by write(2), a packet a write in packet mode.
+ * Queues the data of the new pipe behind @wr, a description open for
+ * writing, which has the image's capacity: by write(2), a packet a write
+ * in packet mode.
  */
 static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 {
@@ -708,11 +710,7 @@ static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 	u32 done = 0, len;
 	loff_t pos = 0;
 	ssize_t n;
-	int ret;
 
-	ret = ckpt_pipe_resize(wr, p->h.size);
-	if (ret)
-		return ret;
 	if (!p->h.nr_bytes)
 		return 0;
 	if (p->h.nr_bytes > p->h.size)
@@ -774,7 +772,9 @@ static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	if (!ret)
 		ret = ckpt_pipe_fill(res[1], p);
 	kvfree(p->data);
+	kvfree(p->packet);
 	p->data = NULL;
+	p->packet = NULL;
 	if (ret || f->h.kind != CKPT_FILE_FIFO)
 		return ret;
 
@@ -960,11 +960,8 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	f->file = file;
-	if (nonblock && !(f->h.flags & O_NONBLOCK)) {
-		spin_lock(&file->f_lock);
-		file->f_flags &= ~O_NONBLOCK;
-		spin_unlock(&file->f_lock);
-	}
+	if (nonblock)
+		ckpt_set_status(file, f->h.flags);
 	if (f->h.pos && (file->f_mode & FMODE_LSEEK)) {
 		pos = vfs_llseek(file, f->h.pos, SEEK_SET);
 		if (pos < 0)

@@ -221,34 +221,46 @@ static int checkpoint_mm_layout(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return ret;
 }
 
+/* The VM_* flags a VMA record carries one for one, both ways. */
+static const struct {
+	vm_flags_t vm;
+	u64 ckpt;
+} ckpt_vma_bits[] = {
+	{ VM_SHARED, CKPT_VMA_SHARED },
+	{ VM_GROWSDOWN, CKPT_VMA_GROWSDOWN },
+	{ VM_LOCKED, CKPT_VMA_LOCKED },
+	{ VM_DONTCOPY, CKPT_VMA_DONTCOPY },
+	{ VM_DONTDUMP, CKPT_VMA_DONTDUMP },
+	{ VM_NORESERVE, CKPT_VMA_NORESERVE },
+	{ VM_WIPEONFORK, CKPT_VMA_WIPEONFORK },
+	{ VM_SEQ_READ, CKPT_VMA_SEQ_READ },
+	{ VM_RAND_READ, CKPT_VMA_RAND_READ },
+	{ VM_HUGEPAGE, CKPT_VMA_HUGEPAGE },
+	{ VM_NOHUGEPAGE, CKPT_VMA_NOHUGEPAGE },
+};
+
+/* The VM_* flags of the CKPT_VMA_* @flags that stand for one. */
+static vm_flags_t ckpt_vm_flags(u64 flags)
+{
+	vm_flags_t vm_flags = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
+		if (flags & ckpt_vma_bits[i].ckpt)
+			vm_flags |= ckpt_vma_bits[i].vm;
+	return vm_flags;
+}
+
 static u64 ckpt_vma_flags(vm_flags_t vm_flags)
 {
 	u64 flags = 0;
+	unsigned int i;
 
-	if (vm_flags & VM_SHARED)
-		flags |= CKPT_VMA_SHARED;
-	if (vm_flags & VM_GROWSDOWN)
-		flags |= CKPT_VMA_GROWSDOWN;
-	if (vm_flags & VM_LOCKED)
-		flags |= CKPT_VMA_LOCKED;
-	if (vm_flags & VM_DONTCOPY)
-		flags |= CKPT_VMA_DONTCOPY;
-	if (vm_flags & VM_DONTDUMP)
-		flags |= CKPT_VMA_DONTDUMP;
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
+		if (vm_flags & ckpt_vma_bits[i].vm)
+			flags |= ckpt_vma_bits[i].ckpt;
 	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
 		flags |= CKPT_VMA_MAYWRITE;
-	if (vm_flags & VM_NORESERVE)
-		flags |= CKPT_VMA_NORESERVE;
-	if (vm_flags & VM_WIPEONFORK)
-		flags |= CKPT_VMA_WIPEONFORK;
-	if (vm_flags & VM_SEQ_READ)
-		flags |= CKPT_VMA_SEQ_READ;
-	if (vm_flags & VM_RAND_READ)
-		flags |= CKPT_VMA_RAND_READ;
-	if (vm_flags & VM_HUGEPAGE)
-		flags |= CKPT_VMA_HUGEPAGE;
-	if (vm_flags & VM_NOHUGEPAGE)
-		flags |= CKPT_VMA_NOHUGEPAGE;
 	return flags;
 }
 
@@ -859,7 +871,7 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	unsigned long flags = MAP_FIXED_NOREPLACE, addr, off = 0;
 	struct file *file = NULL;
 	struct vm_area_struct *vma;
-	vm_flags_t set = 0;
+	vm_flags_t set;
 
 	switch (v->kind) {
 	case CKPT_VMA_ANON:
@@ -891,16 +903,7 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	if (addr != v->start)
 		return -EINVAL;
 
-	if (v->flags & CKPT_VMA_DONTCOPY)
-		set |= VM_DONTCOPY;
-	if (v->flags & CKPT_VMA_DONTDUMP)
-		set |= VM_DONTDUMP;
-	if (v->flags & CKPT_VMA_WIPEONFORK)
-		set |= VM_WIPEONFORK;
-	if (v->flags & CKPT_VMA_SEQ_READ)
-		set |= VM_SEQ_READ;
-	if (v->flags & CKPT_VMA_RAND_READ)
-		set |= VM_RAND_READ;
+	set = ckpt_vm_flags(v->flags & CKPT_VMA_SET_LATE);
 	mmap_write_lock(current->mm);
 	vma = vma_lookup(current->mm, v->start);
 	if (vma && set)

@@ -520,6 +520,15 @@ TEST(pipe_open_again_through_proc_survives)
 	EXPECT_EQ(RESTORED, round_trip(pipe_reopened));
 }
 
+/* A new FIFO at path_a, with @mode, held open by the test: its fd or -1. */
+static int held_fifo(mode_t mode)
+{
+	tmp_paths();
+	if (mkfifo(path_a, mode))
+		return -1;
+	return open(path_a, O_RDWR | O_NONBLOCK);
+}
+
 static int fifo_filled(int fd)
 {
 	/* open for reading too: the data is the process's to keep */
@@ -545,9 +554,7 @@ TEST(verify_and_refused_restart_leave_a_fifo_alone)
 	char buf[64];
 
 	ASSERT_LE(0, fd);
-	tmp_paths();
-	ASSERT_EQ(0, mkfifo(path_a, 0600));
-	hold = open(path_a, O_RDWR | O_NONBLOCK);
+	hold = held_fifo(0600);
 	ASSERT_LE(0, hold);
 	ASSERT_EQ(NOT_RESTORED, checkpoint_child(fifo_filled, fd));
 	/* the reader had the data; the FIFO is empty and small again */
@@ -642,9 +649,7 @@ TEST(fifo_data_a_writer_cannot_read_stays_out_of_its_image)
 	char buf[64];
 
 	ASSERT_LE(0, fd);
-	tmp_paths();
-	ASSERT_EQ(0, mkfifo(path_a, 0622));
-	hold = open(path_a, O_RDWR | O_NONBLOCK);
+	hold = held_fifo(0622);
 	ASSERT_LE(0, hold);
 	fifo_hold = hold;
 	ASSERT_EQ(sizeof(secret), write(hold, secret, sizeof(secret)));
