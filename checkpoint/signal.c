@@ -368,6 +368,15 @@ static int restore_itimers(struct ckpt_hdr_itimers *h)
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		v.it_value = ns_to_timespec64(t[i]->value);
 		v.it_interval = ns_to_timespec64(t[i]->interval);
+		/*
+		 * A repeating real timer that expired is armed again only
+		 * when its SIGALRM is taken: caught in between, with the
+		 * signal pending, it reads as nothing left.  Set so, it
+		 * would stop; it gets one period, as taking the signal
+		 * would have given it at most.
+		 */
+		if (i == ITIMER_REAL && !t[i]->value && t[i]->interval)
+			v.it_value = v.it_interval;
 		ret = do_setitimer(i, &v, NULL);
 		if (ret)
 			return ret;

@@ -215,6 +215,60 @@ TEST(interval_timers_go_on_with_the_time_they_had_left)
 	EXPECT_EQ(RESTORED, round_trip(itimers));
 }
 
+/*
+ * A 100 ms repeating alarm, stopped for three periods: its SIGALRM is
+ * pending and the timer is not armed again until the signal is taken.
+ * Continued, it counts three more alarms.
+ */
+static int repeating_alarm(void)
+{
+	struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
+	struct timespec ms = { 0, 10 * 1000 * 1000 };
+
+	if (signal(SIGALRM, on_alarm) == SIG_ERR ||
+	    setitimer(ITIMER_REAL, &it, NULL))
+		return 1;
+	raise(SIGSTOP);
+	alarms = 0;
+	for (int i = 0; i < 500 && alarms < 3; i++)
+		nanosleep(&ms, NULL);
+	return alarms >= 3 ? RESTORED : 2;
+}
+
+TEST(expired_repeating_alarm_goes_on_firing)
+{
+	struct timespec stopped = { 0, 300 * 1000 * 1000 };
+	struct record rec[MAX_RECORDS];
+	struct ckpt_hdr_itimers *t;
+	struct image img = {};
+	int nrec;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(repeating_alarm());
+	ASSERT_EQ(0, wait_stopped(pid));
+	nanosleep(&stopped, NULL);
+	ASSERT_EQ(0, checkpoint_to_image(pid, &img));
+	reap(pid);
+
+	/* the image saw it expired: nothing left, the period kept */
+	nrec = image_records(&img, rec);
+	ASSERT_LT(0, nrec);
+	t = image_record(&img, rec, nrec, CKPT_HDR_ITIMERS);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0, t->real.value);
+	EXPECT_EQ(100000000, t->real.interval);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(200 - restart_from(img.buf, img.len, 0, 0));
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	image_free(&img);
+}
+
 static char altstack[64 * 1024];
 static volatile uintptr_t handler_frame;
 
