@@ -226,7 +226,7 @@ static const struct {
 	vm_flags_t vm;
 	u64 ckpt;
 } ckpt_vma_bits[] = {
-	{ VM_SHARED, CKPT_VMA_SHARED },
+	{ VM_MAYSHARE, CKPT_VMA_SHARED },	/* VM_SHARED only if writable */
 	{ VM_GROWSDOWN, CKPT_VMA_GROWSDOWN },
 	{ VM_LOCKED, CKPT_VMA_LOCKED },
 	{ VM_DONTCOPY, CKPT_VMA_DONTCOPY },
@@ -259,7 +259,7 @@ static u64 ckpt_vma_flags(vm_flags_t vm_flags)
 	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
 		if (vm_flags & ckpt_vma_bits[i].vm)
 			flags |= ckpt_vma_bits[i].ckpt;
-	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
+	if ((vm_flags & (VM_MAYSHARE | VM_MAYWRITE)) == (VM_MAYSHARE | VM_MAYWRITE))
 		flags |= CKPT_VMA_MAYWRITE;
 	return flags;
 }
@@ -273,6 +273,8 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 	h.end = v->end;
 	h.pgoff = v->pgoff;
 	h.flags = ckpt_vma_flags(v->vm_flags);
+	if (v->file && (v->file->f_mode & FMODE_WRITE))
+		h.flags |= CKPT_VMA_FILE_RDWR;
 	h.prot = (v->vm_flags & VM_READ ? PROT_READ : 0) |
 		 (v->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
 		 (v->vm_flags & VM_EXEC ? PROT_EXEC : 0);
@@ -635,7 +637,12 @@ static int restore_vma_file(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
 		kfree(h);
 		return -EBADMSG;
 	}
-	if (v->flags & CKPT_VMA_MAYWRITE)
+	/*
+	 * With the access the mapping's file had: it decides whether a
+	 * shared mapping may be made writable, and the mode of its
+	 * /proc/PID/map_files link.
+	 */
+	if (v->flags & CKPT_VMA_FILE_RDWR)
 		flags = O_RDWR;
 	file = ckpt_open_file(ctx, h, flags);
 	kfree(h);
@@ -657,6 +664,11 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h), sizeof(h));
 	if (ret)
 		return ret;
+	/* before version 3, only a writable shared mapping said so */
+	if (ctx->rst_version < 3 && h.flags & CKPT_VMA_FILE_RDWR)
+		return -EBADMSG;
+	if (ctx->rst_version < 3 && h.flags & CKPT_VMA_MAYWRITE)
+		h.flags |= CKPT_VMA_FILE_RDWR;
 	if (!ckpt_addr_ok(h.start) || !ckpt_addr_ok(h.end) ||
 	    h.start >= h.end || (prev && h.start < prev->end))
 		return -EBADMSG;
@@ -686,16 +698,21 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 
 	switch (h.kind) {
 	case CKPT_VMA_ANON:
-		if (h.flags & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE))
+		if (h.flags & (CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE |
+			       CKPT_VMA_FILE_RDWR))
 			return -EBADMSG;
 		break;
 	case CKPT_VMA_SHMEM:
-		if (!(h.flags & CKPT_VMA_SHARED) || h.flags & CKPT_VMA_GROWSDOWN)
+		if (!(h.flags & CKPT_VMA_SHARED) ||
+		    h.flags & (CKPT_VMA_GROWSDOWN | CKPT_VMA_FILE_RDWR))
 			return -EBADMSG;
 		break;
 	case CKPT_VMA_FILE:
+		/* a shared mapping may write only to a file open for it */
 		if (h.flags & CKPT_VMA_GROWSDOWN ||
-		    (h.flags & CKPT_VMA_MAYWRITE && !(h.flags & CKPT_VMA_SHARED)))
+		    (h.flags & CKPT_VMA_MAYWRITE && !(h.flags & CKPT_VMA_SHARED)) ||
+		    (h.flags & CKPT_VMA_MAYWRITE &&
+		     !(h.flags & CKPT_VMA_FILE_RDWR)))
 			return -EBADMSG;
 		/* a shared writable mapping needs the file open for writing */
 		if ((h.flags & CKPT_VMA_SHARED) && (h.prot & PROT_WRITE) &&

@@ -272,7 +272,8 @@ static int restore_header(struct ckpt_ctx *ctx)
 
 	if (memcmp(h.magic, CKPT_MAGIC_HEAD, sizeof(h.magic)))
 		return -ENOEXEC;
-	if (h.version != CKPT_VERSION)
+	/* version 2 is version 3 without file locks and mapped files' access */
+	if (h.version != CKPT_VERSION && h.version != 2)
 		return -EPROTONOSUPPORT;
 	if (h.arch != ckpt_arch_id() || h.page_size != PAGE_SIZE)
 		return -ENOEXEC;
@@ -285,6 +286,7 @@ static int restore_header(struct ckpt_ctx *ctx)
 		return -EINVAL;
 
 	ctx->crid = h.crid;
+	ctx->rst_version = h.version;
 	ctx->csum_pages = h.flags & CHECKPOINT_CSUM_PAGES;
 	return 0;
 }

@@ -70,6 +70,7 @@ struct ckpt_ctx {
 	long rst_retval;		/* what restart(2) returns: the
 					 * restored process's return register
 					 */
+	u32 rst_version;		/* the image's format version */
 	bool rst_ponr;			/* past the point of no return */
 	bool rst_stop;			/* a SIGSTOP came after it */
 };

@@ -32,7 +32,7 @@
 				 RESTART_KEEP_STDIO | RESTART_STRICT_FILES)
 
 #define CKPT_ALIGN		8
-#define CKPT_VERSION		2
+#define CKPT_VERSION		3	/* restart reads 2 too */
 #define CKPT_REC_MAX		(1U << 16)	/* no record is longer */
 
 #define CKPT_MAGIC_HEAD		"\177CKPTIMG"	/* 8 bytes, no NUL */
@@ -231,7 +231,10 @@ enum ckpt_vma_kind {
 #define CKPT_VMA_RAND_READ	(1ULL << 9)	/* MADV_RANDOM */
 #define CKPT_VMA_HUGEPAGE	(1ULL << 10)	/* MADV_HUGEPAGE */
 #define CKPT_VMA_NOHUGEPAGE	(1ULL << 11)	/* MADV_NOHUGEPAGE */
-#define CKPT_VMA_FLAGS_ALL	((1ULL << 12) - 1)
+#define CKPT_VMA_FILE_RDWR	(1ULL << 12)	/* the mapped file was open
+						 * for writing too (version 3)
+						 */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 13) - 1)
 
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;

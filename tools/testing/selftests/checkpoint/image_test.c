@@ -502,8 +502,9 @@ static bool flip_errno_ok(size_t off, int err)
 		return err == ENOEXEC;
 	if (off < version)
 		return err == ENOEXEC;
+	/* a version this kernel reads too (3 ^ 1) misreads the rest */
 	if (off < arch)
-		return err == EPROTONOSUPPORT;
+		return err == EPROTONOSUPPORT || err == EBADMSG;
 	if (off < crid)			/* arch, page size */
 		return err == ENOEXEC;
 	switch (err) {

@@ -355,7 +355,8 @@ TEST(shared_mappings)
 	v = find_vma(&d, c.info[0]);
 	ASSERT_NE(NULL, v);
 	EXPECT_EQ(CKPT_VMA_FILE, v->kind);
-	EXPECT_EQ(CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE, v->flags);
+	EXPECT_EQ(CKPT_VMA_SHARED | CKPT_VMA_MAYWRITE | CKPT_VMA_FILE_RDWR,
+		  v->flags);
 	EXPECT_EQ(0, for_pages(&d, v->start, v->end, NULL, NULL));
 
 	v = find_vma(&d, c.info[1]);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -215,6 +216,71 @@ static void read_implies_exec(int unused)
 TEST(protection_ignores_the_restarters_personality)
 {
 	EXPECT_EQ(RESTORED, round_trip_prep(read_only, 0, read_implies_exec, 0));
+}
+
+static const char access_file[] = "/tmp/ckpt-vma-access";
+
+/* Whether the /proc/self/map_files link of @p grants writing. */
+static int map_file_writable(void *p)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx",
+		 (unsigned long)p, (unsigned long)p + page);
+	if (lstat(path, &st))
+		return -1;
+	return !!(st.st_mode & 0200);
+}
+
+/*
+ * Three read-only views of one file: private and shared from an open for
+ * reading and writing, shared from one for reading only.  The fds are
+ * closed: only the mappings hold the file.
+ */
+static int file_access(int fd)
+{
+	int rw = open(access_file, O_RDWR), ro = open(access_file, O_RDONLY);
+	char *priv, *shared, *ro_shared;
+
+	if (rw < 0 || ro < 0)
+		return 1;
+	priv = mmap(NULL, page, PROT_READ, MAP_PRIVATE, rw, 0);
+	shared = mmap(NULL, page, PROT_READ, MAP_SHARED, rw, 0);
+	ro_shared = mmap(NULL, page, PROT_READ, MAP_SHARED, ro, 0);
+	if (priv == MAP_FAILED || shared == MAP_FAILED ||
+	    ro_shared == MAP_FAILED)
+		return 2;
+	close(rw);
+	close(ro);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (map_file_writable(priv) != 1 || map_file_writable(shared) != 1 ||
+	    map_file_writable(ro_shared) != 0)
+		return 3;
+	/* the shared view of the file open for writing may write */
+	if (mprotect(shared, page, PROT_READ | PROT_WRITE))
+		return 4;
+	shared[0] = 'w';
+	if (priv[0] != 'w' || ro_shared[0] != 'w')
+		return 5;
+	/* and the other one still may not */
+	if (!mprotect(ro_shared, page, PROT_READ | PROT_WRITE) ||
+	    errno != EACCES)
+		return 6;
+	return RESTORED;
+}
+
+TEST(mapped_files_keep_the_access_they_were_opened_with)
+{
+	int fd = open(access_file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, page));
+	close(fd);
+	EXPECT_EQ(RESTORED, round_trip(file_access));
+	unlink(access_file);
 }
 
 #define HUGE_SIZE	(2UL << 20)
