@@ -643,8 +643,13 @@ int restore_task(struct ckpt_ctx *ctx)
 	if (!S_ISREG(file_inode(file)->i_mode) || path_noexec(&file->f_path))
 		return -EACCES;
 	ret = file_permission(file, MAY_EXEC);
-	if (!ret)
+	if (!ret) {
 		ret = restore_exe_allowed(file);
+		if (ret)
+			ckpt_refuse(ctx, ret, -1,
+				    "the image runs %pD, not the restarter's program: that needs CAP_CHECKPOINT_RESTORE",
+				    file);
+	}
 	if (!ret)
 		ret = restore_cred(ctx);
 	if (!ret)

@@ -238,10 +238,17 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 
 	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
 			      lookup, &path);
-	if (ret)
+	if (ret) {
+		ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
+			    ret == -ENOENT ? "not there" :
+			    "cannot be looked up");
 		return ERR_PTR(ret);
+	}
 	if (!ckpt_same_file(d_inode(path.dentry), h, grown)) {
 		path_put(&path);
+		ckpt_refuse(ctx, -ESTALE, -1,
+			    "%s: not the file the image saw, or changed since",
+			    h->path);
 		return ERR_PTR(-ESTALE);
 	}
 	/*
@@ -250,6 +257,11 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 	 */
 	file = file_open_root(&path, "", flags | O_LARGEFILE | O_NOCTTY, 0);
 	path_put(&path);
+	if (IS_ERR(file))
+		ckpt_refuse(ctx, PTR_ERR(file), -1, "%s: cannot be opened %s",
+			    h->path, (flags & O_ACCMODE) == O_RDONLY ?
+			    "for reading" : (flags & O_ACCMODE) == O_WRONLY ?
+			    "for writing" : "for reading and writing");
 	return file;
 }
 

@@ -366,17 +366,55 @@ out_fdput:
 	return ret;
 }
 
+/* Whether @logfd is open for writing. */
+static bool restart_log_ok(int logfd)
+{
+	struct fd f = fdget(logfd);
+	bool ok = fd_file(f) && (fd_file(f)->f_mode & FMODE_WRITE);
+
+	fdput(f);
+	return ok;
+}
+
+/*
+ * Writes why the restart was refused to @logfd, one line, as write(2)
+ * would: the caller's fd, in the caller's table, which a refused restart
+ * left as it was.  A log that went meanwhile gets nothing.
+ */
+static void restart_log(int logfd, const char *msg)
+{
+	struct fd f = fdget_pos(logfd);
+	struct file *file = fd_file(f);
+	char *line;
+	loff_t pos;
+
+	if (!file)
+		return;
+	line = kasprintf(GFP_KERNEL, "%s\n", msg);
+	if (line && (file->f_mode & FMODE_WRITE)) {
+		pos = file->f_pos;
+		if (kernel_write(file, line, strlen(line),
+				 file->f_mode & FMODE_STREAM ? NULL : &pos) > 0 &&
+		    !(file->f_mode & FMODE_STREAM))
+			file->f_pos = pos;
+	}
+	kfree(line);
+	fdput_pos(f);
+}
+
 /**
  * sys_restart - become the process stored in an image
  * @crid: the checkpoint id the image must carry; 0 accepts any
  * @fd: where to read the image from, a stream open for reading
  * @flags: RESTART_* flags
+ * @logfd: with RESTART_LOG, an fd open for writing, where a refusal says
+ *	why when it can; else ignored
  *
  * Return: does not return on success, like execve(); 0 with
  * RESTART_VERIFY for a sound image; else a negative errno, with the
  * caller as it was.
  */
-SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
+SYSCALL_DEFINE4(restart, int, crid, int, fd, unsigned long, flags, int, logfd)
 {
 	struct ckpt_ctx *ctx;
 	struct fd f;
@@ -386,6 +424,8 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 		return -EINVAL;
 	if (crid < 0)
 		return -EINVAL;
+	if ((flags & RESTART_LOG) && !restart_log_ok(logfd))
+		return -EBADF;
 
 	f = fdget_pos(fd);
 	ctx = ckpt_ctx_alloc(fd_file(f), FMODE_READ, CKPT_CTX_RESTART, flags);
@@ -407,6 +447,8 @@ SYSCALL_DEFINE3(restart, int, crid, int, fd, unsigned long, flags)
 	 * file the context still holds.
 	 */
 	fdput_pos(f);
+	if (ret < 0 && !ctx->rst_ponr && (flags & RESTART_LOG) && ctx->err_msg)
+		restart_log(logfd, ctx->err_msg);
 	ckpt_ctx_free(ctx);
 	return ret;
 

@@ -34,7 +34,14 @@ static inline long sys_checkpoint(pid_t pid, int fd, unsigned long flags)
 
 static inline long sys_restart(int crid, int fd, unsigned long flags)
 {
-	return syscall(__NR_restart, crid, fd, flags);
+	return syscall(__NR_restart, crid, fd, flags, -1);
+}
+
+/* With RESTART_LOG: a refusal's reason goes to @logfd. */
+static inline long sys_restart_log(int crid, int fd, unsigned long flags,
+				   int logfd)
+{
+	return syscall(__NR_restart, crid, fd, flags | RESTART_LOG, logfd);
 }
 
 /* An image held in memory. */

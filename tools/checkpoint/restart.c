@@ -85,7 +85,9 @@ int main(int argc, char **argv)
 	};
 	const char *input = NULL;
 	unsigned long flags = 0;
-	int c, fd = STDIN_FILENO;
+	int c, err, log[2], fd = STDIN_FILENO;
+	char reason[512];
+	ssize_t len;
 	long crid = 0;
 	char *end;
 
@@ -136,9 +138,25 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (sys_restart(crid, fd, flags)) {
+	/* the kernel says why it refuses, when it can, into this pipe */
+	if (pipe2(log, O_CLOEXEC | O_NONBLOCK)) {
+		fprintf(stderr, "restart: pipe: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (sys_restart_log(crid, fd, flags, log[1])) {
+		err = errno;
+		len = read(log[0], reason, sizeof(reason) - 1);
+		if (len > 0 && reason[len - 1] == '\n')
+			reason[len - 1] = '\0';
+		else if (len > 0)
+			reason[len] = '\0';
+		else
+			reason[0] = '\0';
+		if (reason[0])
+			fprintf(stderr, "restart: %s: %s\n", input ?: "stdin",
+				reason);
 		fprintf(stderr, "restart: %s: %s\n", input ?: "stdin",
-			why(errno));
+			why(err));
 		return EXIT_FAILURE;
 	}
 	fprintf(stderr, "restart: %s: a sound image\n", input ?: "stdin");

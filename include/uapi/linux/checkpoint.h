@@ -28,8 +28,13 @@
 #define RESTART_STRICT_FILES	(1UL << 3)	/* files open for writing only
 						 * must not have grown either
 						 */
+#define RESTART_LOG		(1UL << 4)	/* the fourth argument is an fd
+						 * open for writing: a refused
+						 * restart writes why there
+						 */
 #define RESTART_FLAGS_ALL	(RESTART_VERIFY | RESTART_STOPPED | \
-				 RESTART_KEEP_STDIO | RESTART_STRICT_FILES)
+				 RESTART_KEEP_STDIO | RESTART_STRICT_FILES | \
+				 RESTART_LOG)
 
 #define CKPT_ALIGN		8
 #define CKPT_VERSION		3	/* restart reads 2 too */

@@ -273,7 +273,8 @@ static int keep_file_open(int fd)
 /* Before the point of no return: the restarter lives on. */
 TEST(changed_file_is_refused)
 {
-	int fd = image_fd(), f;
+	char why[512] = {}, want[128];
+	int fd = image_fd(), f, log[2];
 
 	ASSERT_LE(0, fd);
 	tmp_paths();
@@ -286,6 +287,23 @@ TEST(changed_file_is_refused)
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
 	EXPECT_EQ(-1, sys_restart(0, fd, 0));
 	EXPECT_EQ(ESTALE, errno);
+
+	/* the log, when asked for, says which file; a bad log is EBADF */
+	ASSERT_EQ(0, pipe(log));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(-1, sys_restart_log(0, fd, 0, log[1]));
+	EXPECT_EQ(ESTALE, errno);
+	ASSERT_LT(0, read(log[0], why, sizeof(why) - 1));
+	snprintf(want, sizeof(want), "%s: not the file the image saw", path_a);
+	EXPECT_NE(NULL, strstr(why, want)) {
+		TH_LOG("reason: %s", why);
+	}
+	EXPECT_EQ(-1, sys_restart_log(0, fd, 0, log[0]));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, sys_restart_log(0, fd, 0, -1));
+	EXPECT_EQ(EBADF, errno);
+	close(log[0]);
+	close(log[1]);
 	unlink(path_a);
 	close(fd);
 }
