@@ -24,6 +24,7 @@
 #include <linux/namei.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/poll.h>
+#include <linux/security.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -95,6 +96,7 @@ static void ckpt_seen_free(struct ckpt_seen *seen)
 struct ckpt_fd {
 	unsigned int fd;
 	bool cloexec;
+	bool first;		/* the lowest fd on its description */
 	struct file *file;
 };
 
@@ -127,37 +129,28 @@ static bool ckpt_chr_is_pty(dev_t rdev)
 		MAJOR(rdev) < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT);
 }
 
-/*
- * Whether the target holds a lock or lease through @file, or a POSIX
- * lock on its inode: restart could not take it again.
- */
-static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
+/* Whether the target holds a lease through @file: restart cannot take it. */
+static bool ckpt_file_leased(struct file *file)
 {
 	struct file_lock_context *flctx;
-	struct list_head *lists[3];
 	struct file_lock_core *flc;
-	bool locked = false;
-	int i;
+	bool leased = false;
 
 	if (!IS_ENABLED(CONFIG_FILE_LOCKING))
 		return false;
 	flctx = locks_inode_context(file_inode(file));
 	if (!flctx)
 		return false;
-	lists[0] = &flctx->flc_flock;
-	lists[1] = &flctx->flc_posix;
-	lists[2] = &flctx->flc_lease;
 	spin_lock(&flctx->flc_lock);
-	for (i = 0; i < ARRAY_SIZE(lists) && !locked; i++)
-		list_for_each_entry(flc, lists[i], flc_list)
-			if (flc->flc_file == file || flc->flc_owner == owner)
-				locked = true;
+	list_for_each_entry(flc, &flctx->flc_lease, flc_list)
+		if (flc->flc_file == file)
+			leased = true;
 	spin_unlock(&flctx->flc_lock);
-	return locked;
+	return leased;
 }
 
 static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
-			  struct file *file, fl_owner_t owner, u32 *kind)
+			  struct file *file, u32 *kind)
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
@@ -197,10 +190,10 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: %pD: not supported", fd, file);
 
-	if (ckpt_file_locked(file, owner))
+	if (ckpt_file_leased(file))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
-				   "fd %u: %pD holds a file lock or lease: not supported",
-				   fd, file);
+				   "fd %u: a lease on %pD: not supported", fd,
+				   file);
 	if (file->f_flags & FASYNC)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: signal-driven I/O (O_ASYNC): not supported",
@@ -378,7 +371,7 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	int ret;
 
 	h.id = id;
-	ret = ckpt_file_kind(ctx, f->fd, f->file, seen->owner, &h.kind);
+	ret = ckpt_file_kind(ctx, f->fd, f->file, &h.kind);
 	if (ret)
 		return ret;
 	h.flags = f->file->f_flags & CKPT_O_FLAGS & ~O_CLOEXEC;
@@ -466,6 +459,142 @@ static void ckpt_fds_put(struct ckpt_fd *fds, unsigned int nr)
 	kvfree(fds);
 }
 
+/* The target's file locks, collected for their records. */
+struct ckpt_locks {
+	struct ckpt_hdr_file_lock *l;
+	unsigned int nr, cap;
+};
+
+/* Adds lock @flc as the @n-th, if there is room; counts it anyway. */
+static void ckpt_lock_add(struct ckpt_locks *locks, unsigned int *n, u32 id,
+			  u16 kind, struct file_lock_core *flc)
+{
+	struct file_lock *fl = container_of(flc, struct file_lock, c);
+	struct ckpt_hdr_file_lock *l;
+
+	if (*n < locks->cap) {
+		l = &locks->l[*n];
+		memset(l, 0, sizeof(*l));
+		l->file = id;
+		l->kind = kind;
+		l->type = flc->flc_type;
+		l->start = fl->fl_start;
+		l->end = fl->fl_end;
+	}
+	(*n)++;
+}
+
+/*
+ * Collects the locks held through the description of @f, whose id is
+ * @id: its flock(2) lock and its OFD locks; with @posix, the first time
+ * its inode comes, the target's POSIX locks on the inode too, each named
+ * by the description it was taken through.  Another process sharing the
+ * description may take or drop its flock and OFD locks meanwhile: the
+ * image has them as one walk of the inode's lists saw them.
+ */
+static int ckpt_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
+			   const struct ckpt_fd *f, u32 id, bool posix,
+			   struct ckpt_locks *locks)
+{
+	struct file *file = f->file;
+	struct inode *inode = file_inode(file);
+	struct file_lock_context *flctx = locks_inode_context(inode);
+	struct file_lock_core *flc;
+	bool missing;
+	unsigned int n;
+	int ret;
+
+	if (!flctx)
+		return 0;
+again:
+	n = locks->nr;
+	missing = false;
+	spin_lock(&flctx->flc_lock);
+	list_for_each_entry(flc, &flctx->flc_flock, flc_list)
+		if (flc->flc_file == file)
+			ckpt_lock_add(locks, &n, id, CKPT_LOCK_FLOCK, flc);
+	list_for_each_entry(flc, &flctx->flc_posix, flc_list) {
+		if (flc->flc_flags & FL_OFDLCK) {
+			if (flc->flc_file == file)
+				ckpt_lock_add(locks, &n, id, CKPT_LOCK_OFD,
+					      flc);
+		} else if (posix && flc->flc_owner == seen->owner) {
+			u32 by = ckpt_seen_id(seen, flc->flc_file);
+
+			missing |= !by;
+			ckpt_lock_add(locks, &n, by, CKPT_LOCK_POSIX, flc);
+		}
+	}
+	spin_unlock(&flctx->flc_lock);
+
+	if (n == locks->nr)
+		return 0;
+	if (!S_ISREG(inode->i_mode) && !S_ISDIR(inode->i_mode))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "fd %u: a lock on %pD, not a regular file or a directory: not supported",
+				   f->fd, file);
+	if (file->f_op->lock || file->f_op->flock)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "fd %u: a lock on %pD, whose filesystem (%s) keeps its own: not supported",
+				   f->fd, file, inode->i_sb->s_type->name);
+	/* a close of the description would have dropped them */
+	if (missing)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "fd %u: a POSIX lock on %pD through a file no longer open",
+				   f->fd, file);
+	if (n > CKPT_LOCKS_MAX)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "more than %u file locks: not supported",
+				   CKPT_LOCKS_MAX);
+	if (n > locks->cap) {
+		ret = ckpt_array_grow((void **)&locks->l, &locks->cap, n - 1,
+				      sizeof(*locks->l));
+		if (ret)
+			return ret;
+		goto again;
+	}
+	locks->nr = n;
+	return 0;
+}
+
+/*
+ * The locks section: every lock the target holds, through any of its
+ * fds.  Its own POSIX locks cannot change while it is stopped.
+ */
+static int checkpoint_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
+				 const struct ckpt_fd *fds, unsigned int nr)
+{
+	struct ckpt_hdr_file_locks h = {};
+	struct ckpt_locks locks = {};
+	struct inode *inode;
+	unsigned int i;
+	bool posix;
+	int ret = 0;
+
+	for (i = 0; IS_ENABLED(CONFIG_FILE_LOCKING) && !ret && i < nr; i++) {
+		if (!fds[i].first)
+			continue;
+		inode = file_inode(fds[i].file);
+		posix = !ckpt_seen_id(seen, inode);
+		if (posix) {
+			ret = ckpt_seen_add(seen, inode, 1);
+			if (ret)
+				break;
+		}
+		ret = ckpt_file_locks(ctx, seen, &fds[i],
+				      ckpt_seen_id(seen, fds[i].file), posix,
+				      &locks);
+	}
+	h.nr = locks.nr;
+	if (!ret)
+		ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_FILE_LOCKS, sizeof(h));
+	for (i = 0; !ret && i < locks.nr; i++)
+		ret = ckpt_write_obj(ctx, &locks.l[i].h, CKPT_HDR_FILE_LOCK,
+				     sizeof(locks.l[i]));
+	kvfree(locks.l);
+	return ret;
+}
+
 int checkpoint_files(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
@@ -509,6 +638,7 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		fh.flags = fds[i].cloexec ? CKPT_FD_CLOEXEC : 0;
 		fh.file = ckpt_seen_id(seen, fds[i].file);
 		first = !fh.file;
+		fds[i].first = first;
 		if (first) {
 			fh.file = ++seen->nr_files;
 			ret = ckpt_seen_add(seen, fds[i].file, fh.file);
@@ -520,6 +650,8 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 			ret = checkpoint_open_file(ctx, seen, &fds[i], fh.file,
 						   fds, nr);
 	}
+	if (!ret)
+		ret = checkpoint_file_locks(ctx, seen, fds, nr);
 	ckpt_fds_put(fds, nr);
 out:
 	ckpt_seen_free(seen);
@@ -533,6 +665,8 @@ struct ckpt_rfile {
 	struct ckpt_hdr_file *path;	/* a kind with a name */
 	struct file *file;
 	bool needed;
+	bool flocked;			/* its flock(2) lock was read */
+	bool posix_locked;		/* POSIX locks taken through it */
 };
 
 /*
@@ -972,6 +1106,145 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	return 0;
 }
 
+/* The lowest fd on description @id, for a reason to name. */
+static int ckpt_rfile_fd(const struct ckpt_rst_files *rf, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < rf->nr_fds; i++)
+		if (rf->fds[i].file == id)
+			return rf->fds[i].fd;
+	return -1;
+}
+
+/*
+ * Takes lock @l again, through the description restart opened, without
+ * waiting: as flock(2) and fcntl(F_SETLK) with the same checks would,
+ * and so with the same conflicts.  A flock(2) and an OFD lock belong to
+ * the description; POSIX locks belong to the fd table, which the process
+ * gets only after the point of no return: they are taken for a stand-in
+ * owner, the restore itself, and given to the table once it is the
+ * process's (locks_posix_transfer()), so that no one else can take them
+ * in between.  A verify only looks for a conflict (FL_ACCESS).
+ *
+ * A crafted image can ask for no more than a program could with those
+ * calls, on files it could open: a lock it may not have is refused as
+ * they refuse it, and one someone else holds is EAGAIN, the file named.
+ */
+static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
+			     const struct ckpt_hdr_file_lock *l)
+{
+	static const char * const kinds[] = {
+		[CKPT_LOCK_FLOCK] = "flock", [CKPT_LOCK_POSIX] = "POSIX",
+		[CKPT_LOCK_OFD] = "OFD",
+	};
+	struct ckpt_rfile *f;
+	struct file_lock fl;
+	struct file *file;
+	int ret;
+
+	if (!l->file || l->file > rf->nr_files ||
+	    l->kind < CKPT_LOCK_FLOCK || l->kind > CKPT_LOCK_OFD ||
+	    (l->type != F_RDLCK && l->type != F_WRLCK) ||
+	    l->start < 0 || l->end < l->start)
+		return -EBADMSG;
+	f = &rf->files[l->file];
+	if (f->h.kind != CKPT_FILE_REG && f->h.kind != CKPT_FILE_DIR)
+		return -EBADMSG;
+	if (l->kind == CKPT_LOCK_FLOCK) {
+		/* one per description, on all of the file */
+		if (f->flocked || l->start || l->end != OFFSET_MAX)
+			return -EBADMSG;
+		f->flocked = true;
+	}
+	file = f->file;
+	/* an fd 0-2 that RESTART_KEEP_STDIO replaced: nothing to lock */
+	if (!file)
+		return 0;
+	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
+		return -EBADMSG;
+	if (l->kind != CKPT_LOCK_FLOCK &&
+	    !(file->f_mode & (l->type == F_RDLCK ? FMODE_READ : FMODE_WRITE)))
+		return -EBADMSG;
+	/* a filesystem with locks of its own would take them remotely */
+	if (file->f_op->lock || file->f_op->flock)
+		return -EOPNOTSUPP;
+
+	locks_init_lock(&fl);
+	fl.c.flc_file = file;
+	fl.c.flc_pid = current->tgid;
+	fl.c.flc_type = l->type;
+	fl.fl_start = l->start;
+	fl.fl_end = l->end;
+	switch (l->kind) {
+	case CKPT_LOCK_FLOCK:
+		fl.c.flc_flags = FL_FLOCK;
+		fl.c.flc_owner = file;
+		break;
+	case CKPT_LOCK_POSIX:
+		fl.c.flc_flags = FL_POSIX;
+		fl.c.flc_owner = rf;
+		break;
+	case CKPT_LOCK_OFD:
+		fl.c.flc_flags = FL_POSIX | FL_OFDLCK;
+		fl.c.flc_owner = file;
+		break;
+	}
+	if (ctx->flags & RESTART_VERIFY)
+		fl.c.flc_flags |= FL_ACCESS;
+
+	ret = security_file_lock(file, l->type);
+	if (ret)
+		return ret;
+	if (l->kind == CKPT_LOCK_FLOCK)
+		ret = locks_lock_inode_wait(file_inode(file), &fl);
+	else
+		ret = vfs_lock_file(file, F_SETLK, &fl, NULL);
+	if (!ret && l->kind == CKPT_LOCK_POSIX &&
+	    !(ctx->flags & RESTART_VERIFY))
+		f->posix_locked = true;
+	if (ret == -EAGAIN)
+		ckpt_refuse(ctx, ret, ckpt_rfile_fd(rf, l->file),
+			    "fd %d: %s: another process holds a lock in the way of the %s %s lock on bytes %lld-%lld",
+			    ckpt_rfile_fd(rf, l->file), f->path->path,
+			    kinds[l->kind], l->type == F_RDLCK ? "read" : "write",
+			    l->start, l->end);
+	return ret;
+}
+
+/*
+ * Reads the locks section, a version 3 image's, and takes every lock in
+ * it again.  Its count is bounded, and each record read before the next.
+ */
+static int restore_file_locks(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
+{
+	struct ckpt_hdr_file_locks h;
+	struct ckpt_hdr_file_lock l;
+	unsigned int i;
+	int ret;
+
+	if (ctx->rst_version < 3)
+		return 0;
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_FILE_LOCKS, sizeof(h),
+			    sizeof(h));
+	if (ret)
+		return ret;
+	if (h.nr > CKPT_LOCKS_MAX || h.pad)
+		return -EBADMSG;
+	if (h.nr && !IS_ENABLED(CONFIG_FILE_LOCKING))
+		return -EOPNOTSUPP;
+	for (i = 0; i < h.nr; i++) {
+		ret = ckpt_read_obj(ctx, &l.h, CKPT_HDR_FILE_LOCK, sizeof(l),
+				    sizeof(l));
+		if (ret)
+			return ret;
+		ret = restore_file_lock(ctx, rf, &l);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /*
  * Reads the file descriptor table and opens or makes everything in it.
  * The table is bounded by the RLIMIT_NOFILE the restored process will
@@ -1038,7 +1311,7 @@ int restore_files(struct ckpt_ctx *ctx)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return restore_file_locks(ctx, rf);
 }
 
 /*
@@ -1086,7 +1359,18 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 			ret = replace_fd(i, keep[i], 0);
 		fput(keep[i]);
 	}
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+
+	/*
+	 * The table is the process's, and closing the caller's fds dropped
+	 * whatever POSIX locks it held: the image's are the table's now.
+	 */
+	for (i = 1; i <= rf->nr_files; i++)
+		if (rf->files[i].posix_locked)
+			locks_posix_transfer(rf->files[i].file, rf,
+					     current->files);
+	return 0;
 }
 
 void restore_files_free(struct ckpt_ctx *ctx)
@@ -1097,6 +1381,9 @@ void restore_files_free(struct ckpt_ctx *ctx)
 	if (!rf)
 		return;
 	for (i = 1; rf->files && i <= rf->nr_files; i++) {
+		/* the stand-in's locks, if the restore failed before */
+		if (rf->files[i].posix_locked)
+			locks_remove_posix(rf->files[i].file, rf);
 		if (rf->files[i].file)
 			fput(rf->files[i].file);
 		kfree(rf->files[i].path);

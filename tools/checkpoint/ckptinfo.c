@@ -223,6 +223,20 @@ static void print_pipe(const struct ckpt_hdr_pipe *p)
 	       p->flags & CKPT_PIPE_PACKETS ? " packets" : "");
 }
 
+static void print_file_lock(const struct ckpt_hdr_file_lock *l)
+{
+	static const char * const kinds[] = {
+		[CKPT_LOCK_FLOCK] = "flock", [CKPT_LOCK_POSIX] = "posix",
+		[CKPT_LOCK_OFD] = "ofd",
+	};
+
+	printf(" file=%u kind=%s type=%s start=%lld end=%lld", l->file,
+	       l->kind < ARRAY_SIZE(kinds) && kinds[l->kind] ?
+	       kinds[l->kind] : "unknown",
+	       l->type == F_RDLCK ? "read" : l->type == F_WRLCK ? "write" :
+	       "unknown", (long long)l->start, (long long)l->end);
+}
+
 static void print_error(const struct ckpt_hdr_error *e)
 {
 	printf(" error=%d (%s) fd=%d", e->error, strerror(e->error), e->fd);
@@ -268,6 +282,10 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_pipe) },
 	{ CKPT_HDR_PIPE_DATA, "pipedata", sizeof(struct ckpt_hdr_pipe_data) + 1,
 	  CKPT_REC_MAX },
+	{ CKPT_HDR_FILE_LOCKS, "filelocks", sizeof(struct ckpt_hdr_file_locks),
+	  sizeof(struct ckpt_hdr_file_locks) },
+	{ CKPT_HDR_FILE_LOCK, "filelock", sizeof(struct ckpt_hdr_file_lock),
+	  sizeof(struct ckpt_hdr_file_lock) },
 	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
 	  CKPT_REC_MAX },
 	{ CKPT_HDR_MM, "mm", sizeof(struct ckpt_hdr_mm),
@@ -354,6 +372,13 @@ static int inspect(const struct image *img)
 			break;
 		case CKPT_HDR_PIPE:
 			print_pipe((const void *)rec);
+			break;
+		case CKPT_HDR_FILE_LOCKS:
+			printf(" nr=%u",
+			       ((const struct ckpt_hdr_file_locks *)rec)->nr);
+			break;
+		case CKPT_HDR_FILE_LOCK:
+			print_file_lock((const void *)rec);
 			break;
 		case CKPT_HDR_PIPE_DATA:
 			printf(" bytes=%zu", (size_t)h.len -

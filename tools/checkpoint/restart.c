@@ -65,7 +65,7 @@ static const char *why(int err)
 	case ENOMEM:
 		return "the image needs more memory than RLIMIT_AS, RLIMIT_DATA or the machine's commit limit allows";
 	case EAGAIN:
-		return "the image locks more memory than RLIMIT_MEMLOCK allows";
+		return "a file the image locks is locked by another process, or the image locks more memory than RLIMIT_MEMLOCK allows";
 	default:
 		return strerror(err);
 	}

@@ -74,6 +74,8 @@ enum {
 	CKPT_HDR_FILE_PATH = 504,
 	CKPT_HDR_PIPE = 505,
 	CKPT_HDR_PIPE_DATA = 506,
+	CKPT_HDR_FILE_LOCKS = 507,
+	CKPT_HDR_FILE_LOCK = 508,
 };
 
 struct ckpt_hdr {
@@ -372,6 +374,38 @@ struct ckpt_hdr_pipe {
 struct ckpt_hdr_pipe_data {
 	struct ckpt_hdr h;
 	__u8 data[];
+};
+
+/*
+ * The file locks the process holds (version 3): @nr CKPT_HDR_FILE_LOCK
+ * records, after the last CKPT_HDR_FD record.  Each names the open file
+ * description it was taken through by id: a flock(2) lock and OFD locks
+ * belong to that description, POSIX (fcntl F_SETLK) locks to the process,
+ * on the description's file.  Ranges are inclusive, as the kernel keeps
+ * them; a flock(2) lock covers 0 to CKPT_LOCK_END.
+ */
+#define CKPT_LOCKS_MAX		(1U << 16)
+#define CKPT_LOCK_END		0x7fffffffffffffffLL	/* to the end */
+
+struct ckpt_hdr_file_locks {
+	struct ckpt_hdr h;
+	__u32 nr;
+	__u32 pad;
+};
+
+enum ckpt_lock_kind {
+	CKPT_LOCK_FLOCK = 1,	/* flock(2) */
+	CKPT_LOCK_POSIX = 2,	/* fcntl(F_SETLK) */
+	CKPT_LOCK_OFD = 3,	/* fcntl(F_OFD_SETLK) */
+};
+
+struct ckpt_hdr_file_lock {
+	struct ckpt_hdr h;
+	__u32 file;		/* id of the open file description */
+	__u16 kind;		/* enum ckpt_lock_kind */
+	__u16 type;		/* F_RDLCK or F_WRLCK */
+	__s64 start;		/* first byte */
+	__s64 end;		/* last byte */
 };
 
 /*

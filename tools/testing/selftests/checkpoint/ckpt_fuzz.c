@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/user.h>
@@ -114,6 +115,8 @@ static void memory_state(void)
 static void files_state(void)
 {
 	struct itimerval it = { .it_value = { 100, 0 } };
+	struct flock wr = { .l_type = F_WRLCK, .l_start = 1, .l_len = 2 };
+	struct flock rd = { .l_type = F_RDLCK, .l_start = 8 };
 	int p[2], f;
 	sigset_t set;
 
@@ -121,6 +124,10 @@ static void files_state(void)
 		_exit(1);
 	f = open("/tmp/ckpt-fuzz-file", O_RDWR | O_CREAT | O_APPEND, 0600);
 	if (f < 0 || write(f, "file", 4) != 4 || dup(f) < 0)
+		_exit(1);
+	/* one lock of each kind, for the lock records */
+	if (flock(f, LOCK_SH) || fcntl(f, F_SETLK, &wr) ||
+	    fcntl(f, F_OFD_SETLK, &rd))
 		_exit(1);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
@@ -291,6 +298,10 @@ static void mut_count(struct fuzz *f)
 		{ CKPT_HDR_FD, offsetof(struct ckpt_hdr_fd, fd), 4 },
 		{ CKPT_HDR_OPEN_FILE,
 		  offsetof(struct ckpt_hdr_open_file, pipe), 4 },
+		{ CKPT_HDR_FILE_LOCKS, offsetof(struct ckpt_hdr_file_locks, nr),
+		  4 },
+		{ CKPT_HDR_FILE_LOCK, offsetof(struct ckpt_hdr_file_lock, file),
+		  4 },
 	};
 	int c = below(ARRAY_SIZE(counts)), r = pick_record(f, counts[c].type);
 	uint8_t *p = f->img.buf + (r < 0 ? 0 : f->rec[r].off);

@@ -238,7 +238,7 @@ static void expect_refusal(struct __test_metadata *_metadata, int fd,
 	close(out);
 }
 
-TEST(socket_memfd_and_lock_are_refused_by_fd)
+TEST(socket_memfd_and_lease_are_refused_by_fd)
 {
 	int sv[2], m;
 
@@ -253,12 +253,13 @@ TEST(socket_memfd_and_lock_are_refused_by_fd)
 	expect_refusal(_metadata, F_OFF + 4, "fd 24: memfd:scratch");
 	close(F_OFF + 4);
 
-	/* a lock restart could not take again */
+	/* a lease, which restart could not take again */
 	tmp_paths();
-	m = open(path_a, O_RDWR | O_CREAT, 0600);
+	close(open(path_a, O_RDWR | O_CREAT, 0600));
+	m = open(path_a, O_RDONLY);
 	ASSERT_EQ(F_OFF + 5, place(m, F_OFF + 5));
-	ASSERT_EQ(0, flock(F_OFF + 5, LOCK_EX));
-	expect_refusal(_metadata, F_OFF + 5, "lock");
+	ASSERT_EQ(0, fcntl(F_OFF + 5, F_SETLEASE, F_RDLCK));
+	expect_refusal(_metadata, F_OFF + 5, "fd 25: a lease");
 	close(F_OFF + 5);
 	unlink(path_a);
 }

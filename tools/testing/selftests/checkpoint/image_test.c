@@ -145,6 +145,7 @@ TEST_F(image, records_come_in_order)
 	struct ckpt_hdr_regset *rs;
 	struct ckpt_hdr_signals *sg;
 	struct ckpt_hdr_files *fl;
+	struct ckpt_hdr_file_locks *lk;
 	struct ckpt_hdr_pages *pg = NULL;
 	int i = 0, vmas = 0;
 
@@ -178,6 +179,10 @@ TEST_F(image, records_come_in_order)
 		while (self->rec[++i].type == CKPT_HDR_PIPE_DATA)
 			;
 	}
+	ASSERT_EQ(CKPT_HDR_FILE_LOCKS, self->rec[i].type);
+	lk = (void *)(self->img.buf + self->rec[i++].off);
+	for (unsigned int n = 0; n < lk->nr; n++)
+		EXPECT_EQ(CKPT_HDR_FILE_LOCK, self->rec[i++].type);
 
 	ASSERT_EQ(CKPT_HDR_REGSET, self->rec[i].type);
 	rs = (void *)(self->img.buf + self->rec[i++].off);

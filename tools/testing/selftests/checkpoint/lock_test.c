@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File locks come back with the process: flock(2), POSIX (fcntl
+ * F_SETLK) and OFD locks, with their ranges and types, held again from
+ * before the restored process runs, with the same owners: a POSIX lock
+ * belongs to the fd table (any close drops it), a flock or OFD lock to
+ * the open file description.  A lock someone else holds at restart is
+ * EAGAIN, and the log says which file.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define F_OFF	20		/* fds the tests place, clear of others */
+
+static char path_a[64], path_b[64], path_c[64];
+
+static void tmp_paths(void)
+{
+	snprintf(path_a, sizeof(path_a), "/tmp/ckpt-lock-a-%d", getpid());
+	snprintf(path_b, sizeof(path_b), "/tmp/ckpt-lock-b-%d", getpid());
+	snprintf(path_c, sizeof(path_c), "/tmp/ckpt-lock-c-%d", getpid());
+	close(open(path_a, O_RDWR | O_CREAT | O_TRUNC, 0600));
+	close(open(path_b, O_RDWR | O_CREAT | O_TRUNC, 0600));
+	close(open(path_c, O_RDWR | O_CREAT | O_TRUNC, 0600));
+}
+
+static void tmp_unlink(void)
+{
+	unlink(path_a);
+	unlink(path_b);
+	unlink(path_c);
+}
+
+static int place(int fd, int at)
+{
+	if (fd < 0 || dup2(fd, at) != at)
+		return -1;
+	close(fd);
+	return at;
+}
+
+static int set_lock(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = {
+		.l_type = type, .l_whence = SEEK_SET,
+		.l_start = start, .l_len = len,
+	};
+
+	return fcntl(fd, cmd, &fl);
+}
+
+/* What another process sees of @path's locks, from an open of its own. */
+struct seen {
+	short type;		/* in the way of a write lock on the range */
+	pid_t pid;		/* its holder, as F_GETLK says */
+	int flock_ex;		/* flock(LOCK_EX | LOCK_NB): 0 or errno */
+	int flock_sh;		/* flock(LOCK_SH | LOCK_NB): 0 or errno */
+};
+
+static int other_sees(const char *path, off_t start, off_t len,
+		      struct seen *out)
+{
+	struct seen *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+	int ret = -1;
+
+	if (s == MAP_FAILED)
+		return -1;
+	pid = fork();
+	if (!pid) {
+		struct flock fl = {
+			.l_type = F_WRLCK, .l_whence = SEEK_SET,
+			.l_start = start, .l_len = len,
+		};
+		int fd = open(path, O_RDWR);
+
+		if (fd < 0 || fcntl(fd, F_GETLK, &fl))
+			_exit(1);
+		s->type = fl.l_type;
+		s->pid = fl.l_pid;
+		s->flock_sh = flock(fd, LOCK_SH | LOCK_NB) ? errno : 0;
+		flock(fd, LOCK_UN);
+		s->flock_ex = flock(fd, LOCK_EX | LOCK_NB) ? errno : 0;
+		_exit(0);
+	}
+	if (pid > 0 && wait_exit(pid) == 0) {
+		*out = *s;
+		ret = 0;
+	}
+	munmap(s, sizeof(*s));
+	return ret;
+}
+
+/*
+ * One lock of each kind: flock(LOCK_EX) on a, POSIX write on bytes 0-9
+ * and read from 20 to the end of b, an OFD read lock on bytes 5-14 of c.
+ */
+static int take_each(void)
+{
+	int a = place(open(path_a, O_RDWR), F_OFF);
+	int b = place(open(path_b, O_RDWR), F_OFF + 1);
+	int c = place(open(path_c, O_RDONLY), F_OFF + 2);
+
+	if (a < 0 || b < 0 || c < 0 || flock(a, LOCK_EX) ||
+	    set_lock(b, F_SETLK, F_WRLCK, 0, 10) ||
+	    set_lock(b, F_SETLK, F_RDLCK, 20, 0) ||
+	    set_lock(c, F_OFD_SETLK, F_RDLCK, 5, 10))
+		return -1;
+	return 0;
+}
+
+static int check_each(void)
+{
+	struct seen s;
+
+	if (other_sees(path_a, 0, 0, &s) || s.flock_ex != EWOULDBLOCK ||
+	    s.flock_sh != EWOULDBLOCK)
+		return 1;
+	if (other_sees(path_b, 0, 10, &s) || s.type != F_WRLCK ||
+	    s.pid != getpid())
+		return 2;
+	/* the gap between the two is free, the read lock goes on */
+	if (other_sees(path_b, 10, 10, &s) || s.type != F_UNLCK)
+		return 3;
+	if (other_sees(path_b, 1000, 1, &s) || s.type != F_RDLCK ||
+	    s.pid != getpid())
+		return 4;
+	/* an OFD lock's holder is no process: -1 */
+	if (other_sees(path_c, 14, 1, &s) || s.type != F_RDLCK || s.pid != -1)
+		return 5;
+	if (other_sees(path_c, 15, 100, &s) || s.type != F_UNLCK ||
+	    s.flock_ex)
+		return 6;
+	return 0;
+}
+
+static int each_kind(int fd)
+{
+	int ret;
+
+	if (take_each())
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	ret = check_each();
+	if (ret)
+		return 10 + ret;
+	/* they are the process's: it can let them go */
+	if (flock(F_OFF, LOCK_UN) ||
+	    set_lock(F_OFF + 1, F_SETLK, F_UNLCK, 0, 0) ||
+	    set_lock(F_OFF + 2, F_OFD_SETLK, F_UNLCK, 0, 0))
+		return 2;
+	if (check_each() != 1)
+		return 3;
+	return RESTORED;
+}
+
+TEST(each_kind_of_lock_comes_back_with_its_range)
+{
+	tmp_paths();
+	EXPECT_EQ(RESTORED, round_trip(each_kind));
+	tmp_unlink();
+}
+
+/*
+ * Locks through a description two fds share: the flock and the OFD
+ * lock are the description's, the POSIX lock the fd table's.  Closing
+ * one of the fds drops the POSIX lock, as any close does, and only that.
+ */
+static int shared_by_dup(int fd)
+{
+	struct seen s;
+	int a = place(open(path_a, O_RDWR), F_OFF);
+
+	if (a < 0 || dup2(a, F_OFF + 1) != F_OFF + 1 ||
+	    flock(F_OFF, LOCK_SH) ||
+	    set_lock(F_OFF + 1, F_SETLK, F_WRLCK, 0, 10) ||
+	    set_lock(F_OFF + 1, F_OFD_SETLK, F_WRLCK, 100, 10))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (fcntl(F_OFF, F_GETFL) < 0 || lseek(F_OFF, 7, SEEK_SET) != 7 ||
+	    lseek(F_OFF + 1, 0, SEEK_CUR) != 7)
+		return 2;
+	if (other_sees(path_a, 0, 10, &s) || s.type != F_WRLCK ||
+	    s.pid != getpid() || s.flock_sh || s.flock_ex != EWOULDBLOCK)
+		return 3;
+	close(F_OFF + 1);
+	if (other_sees(path_a, 0, 10, &s) || s.type != F_UNLCK)
+		return 4;
+	if (other_sees(path_a, 100, 10, &s) || s.type != F_WRLCK ||
+	    s.pid != -1 || s.flock_ex != EWOULDBLOCK)
+		return 5;
+	return RESTORED;
+}
+
+TEST(locks_on_a_description_shared_by_dup)
+{
+	tmp_paths();
+	EXPECT_EQ(RESTORED, round_trip(shared_by_dup));
+	tmp_unlink();
+}
+
+/* A child that takes one lock of @kind on a, then stops. */
+static pid_t stopped_holder(int kind)
+{
+	pid_t pid = fork();
+	int a;
+
+	if (pid)
+		return pid;
+	a = place(open(path_a, O_RDWR), F_OFF);
+	if (a < 0 ||
+	    (kind == 0 && flock(a, LOCK_EX)) ||
+	    (kind == 1 && set_lock(a, F_SETLK, F_WRLCK, 4, 4)) ||
+	    (kind == 2 && set_lock(a, F_OFD_SETLK, F_WRLCK, 0, 0)))
+		_exit(1);
+	raise(SIGSTOP);
+	_exit(0);
+}
+
+/*
+ * The process that held the lock still runs: a restart is refused with
+ * EAGAIN, a verify too, and the log names the file.  A conflicting lock
+ * of the restarter's own is in the way as well.  Once the holder is gone,
+ * the restart goes through.
+ */
+static void expect_conflict(struct __test_metadata *_metadata, int kind)
+{
+	struct image img = {};
+	char why[512] = {};
+	int log[2], fd;
+	ssize_t n;
+	pid_t pid;
+
+	pid = stopped_holder(kind);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, wait_stopped(pid));
+	ASSERT_EQ(0, checkpoint_to_image(pid, &img));
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_all(fd, img.buf, img.len));
+
+	ASSERT_EQ(0, pipe(log));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(-1, sys_restart_log(0, fd, RESTART_VERIFY, log[1]));
+	EXPECT_EQ(EAGAIN, errno);
+	n = read(log[0], why, sizeof(why) - 1);
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(why, path_a)) {
+		TH_LOG("reason: %s", why);
+	}
+	EXPECT_NE(NULL, strstr(why, "fd 20: ")) {
+		TH_LOG("reason: %s", why);
+	}
+	EXPECT_NE(NULL, strstr(why, "another process holds a lock")) {
+		TH_LOG("reason: %s", why);
+	}
+	/* a real restart, in a child, is refused the same way */
+	EXPECT_EQ(200 + EAGAIN, wait_exit(fork_restarter(fd, 0, 0, NULL, 0)));
+	close(log[0]);
+	close(log[1]);
+
+	/* the holder continued and gone, the lock is the restored one's */
+	kill(pid, SIGCONT);
+	EXPECT_EQ(0, wait_exit(pid));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(0, sys_restart(0, fd, RESTART_VERIFY));
+	close(fd);
+	image_free(&img);
+}
+
+TEST(a_flock_someone_else_holds_is_eagain)
+{
+	tmp_paths();
+	expect_conflict(_metadata, 0);
+	tmp_unlink();
+}
+
+TEST(a_posix_lock_someone_else_holds_is_eagain)
+{
+	tmp_paths();
+	expect_conflict(_metadata, 1);
+	tmp_unlink();
+}
+
+TEST(an_ofd_lock_someone_else_holds_is_eagain)
+{
+	tmp_paths();
+	expect_conflict(_metadata, 2);
+	tmp_unlink();
+}
+
+/*
+ * The restarter's own conflicting POSIX lock is in the way too; a
+ * refused restart leaves the restarter with its locks and none of the
+ * image's.
+ */
+static int locked_b(int fd)
+{
+	if (place(open(path_b, O_RDWR), F_OFF) < 0 ||
+	    set_lock(F_OFF, F_SETLK, F_WRLCK, 0, 1) ||
+	    place(open(path_c, O_RDWR), F_OFF + 1) < 0 ||
+	    set_lock(F_OFF + 1, F_SETLK, F_WRLCK, 0, 1))
+		return 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+TEST(a_refused_restart_takes_no_lock)
+{
+	struct seen s;
+	pid_t pid;
+	int fd, c;
+
+	tmp_paths();
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(locked_b, fd));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* the restarter holds byte 0 of c: b is taken, c refused */
+		c = open(path_c, O_RDWR);
+		if (c < 0 || set_lock(c, F_SETLK, F_RDLCK, 0, 1))
+			_exit(1);
+		lseek(fd, 0, SEEK_SET);
+		if (sys_restart(0, fd, 0) != -1 || errno != EAGAIN)
+			_exit(2);
+		/* and let go again: nobody holds b; c is still its own */
+		if (other_sees(path_b, 0, 1, &s) || s.type != F_UNLCK)
+			_exit(3);
+		if (other_sees(path_c, 0, 1, &s) || s.type != F_RDLCK ||
+		    s.pid != getpid())
+			_exit(4);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	close(fd);
+	tmp_unlink();
+}
+
+TEST_HARNESS_MAIN
