@@ -12,12 +12,14 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/limits.h>
+#include <linux/mount.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uio.h>
 #include <linux/utsname.h>
+#include <uapi/linux/magic.h>
 
 /*
  * Says why the checkpoint fails with @err, about file descriptor @fd or
@@ -90,6 +92,104 @@ static const char *ckpt_fd_prefix(int fd, char *buf, size_t size)
 	return buf;
 }
 
+/* Anonymous inodes, by the name their files are given, and what they are. */
+static const struct {
+	const char *name;
+	const char *what;
+} ckpt_anon_kinds[] = {
+	{ "[eventfd]", "an eventfd" },
+	{ "[eventpoll]", "an epoll instance" },
+	{ "[signalfd]", "a signalfd" },
+	{ "[timerfd]", "a timerfd" },
+	{ "inotify", "an inotify instance" },
+	{ "[fanotify]", "a fanotify group" },
+	{ "[userfaultfd]", "a userfaultfd" },
+	{ "[io_uring]", "an io_uring instance" },
+	{ "[perf_event]", "a perf event" },
+	{ "[pidfd]", "a pidfd" },
+	{ "bpf-map", "a BPF map" },
+	{ "bpf-prog", "a BPF program" },
+	{ "bpf-link", "a BPF link" },
+	{ "bpf_link", "a BPF link" },
+	{ "bpf_iter", "a BPF iterator" },
+	{ "btf", "BPF type information" },
+	{ "seccomp notify", "a seccomp notifier" },
+	{ "[fscontext]", "a filesystem context (fsopen)" },
+	{ "[landlock-ruleset]", "a Landlock ruleset" },
+	{ "kvm-vm", "a KVM virtual machine" },
+};
+
+/*
+ * What @file is, when it is a kernel object without a name to be reopened
+ * by, for the reason a refusal gives; NULL for a file of a mounted
+ * filesystem.  Pipes and sockets are told apart by their type.
+ */
+static const char *ckpt_internal_kind(struct file *file)
+{
+	const struct path *path = &file->f_path;
+	struct super_block *sb = path->dentry->d_sb;
+	const char *name = path->dentry->d_name.name;
+	unsigned int i;
+
+	switch (sb->s_magic) {
+	case PID_FS_MAGIC:
+		return "a pidfd";
+	case NSFS_MAGIC:
+		return "a namespace file";
+	case SECRETMEM_MAGIC:
+		return "secret memory (memfd_secret)";
+	case BPF_FS_MAGIC:
+		return "a pinned BPF object";
+	case ANON_INODE_FS_MAGIC:
+		for (i = 0; i < ARRAY_SIZE(ckpt_anon_kinds); i++)
+			if (!strcmp(name, ckpt_anon_kinds[i].name))
+				return ckpt_anon_kinds[i].what;
+		return "an anonymous inode";
+	case TMPFS_MAGIC:
+	case HUGETLBFS_MAGIC:
+		/* files of the kernel's own mount of it */
+		if (!(path->mnt->mnt_flags & MNT_INTERNAL))
+			return NULL;
+		if (str_has_prefix(name, "memfd:"))
+			return "a memfd";
+		if (str_has_prefix(name, "SYSV"))
+			return "SysV shared memory";
+		return "anonymous shared memory";
+	}
+	return NULL;
+}
+
+/*
+ * Refuses @file, at @fd or -1, if it is a kernel object without a name
+ * (a memfd, an eventfd, a namespace file, ...), saying what it is and
+ * its name: the one it is given, or the one its filesystem makes up
+ * (anon_inode:[eventfd], uts:[4026531838]).  Returns 0 for another file.
+ */
+int ckpt_refuse_internal(struct ckpt_ctx *ctx, struct file *file, int fd)
+{
+	const char *what = ckpt_internal_kind(file);
+	struct dentry *dentry = file->f_path.dentry;
+	char pfx[16], buf[64], *name = NULL;
+
+	if (!what)
+		return 0;
+	/* a memfd's is "/memfd:name (deleted)": its own name is better */
+	if (dentry->d_op && dentry->d_op->d_dname &&
+	    dentry->d_sb->s_magic != TMPFS_MAGIC &&
+	    dentry->d_sb->s_magic != HUGETLBFS_MAGIC) {
+		name = dentry->d_op->d_dname(dentry, buf, sizeof(buf));
+		if (IS_ERR(name))
+			name = NULL;
+	}
+	if (name)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "%s%s (%s): not supported",
+				   ckpt_fd_prefix(fd, pfx, sizeof(pfx)), what,
+				   name);
+	return ckpt_refuse(ctx, -EOPNOTSUPP, fd, "%s%s (%pd): not supported",
+			   ckpt_fd_prefix(fd, pfx, sizeof(pfx)), what, dentry);
+}
+
 /*
  * Writes @path by name, as seen from the target's root, and identity.  A
  * file that cannot be named from there (outside a chroot, or unlinked)
@@ -120,7 +220,7 @@ int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
 	ret = -EOPNOTSUPP;
 	if (!name) {
 		ckpt_refuse(ctx, ret, fd,
-			    "%s%pd is not reachable from the process's root (a memfd, or outside a chroot): not supported",
+			    "%s%pd is not reachable from the process's root (outside a chroot, or a detached mount): not supported",
 			    ckpt_fd_prefix(fd, pfx, sizeof(pfx)), path->dentry);
 		goto out;
 	}
@@ -152,7 +252,9 @@ out:
 
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd)
 {
-	return ckpt_write_path(ctx, type, &file->f_path, fd);
+	int ret = ckpt_refuse_internal(ctx, file, fd);
+
+	return ret ? ret : ckpt_write_path(ctx, type, &file->f_path, fd);
 }
 
 static int checkpoint_header(struct ckpt_ctx *ctx)

@@ -154,7 +154,11 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
+	int ret;
 
+	ret = ckpt_refuse_internal(ctx, file, fd);
+	if (ret)
+		return ret;
 	if (S_ISREG(mode))
 		*kind = CKPT_FILE_REG;
 	else if (S_ISDIR(mode))

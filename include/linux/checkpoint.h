@@ -93,6 +93,7 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
 		    int fd);
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd);
+int ckpt_refuse_internal(struct ckpt_ctx *ctx, struct file *file, int fd);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_page(struct ckpt_ctx *ctx, void *buf);

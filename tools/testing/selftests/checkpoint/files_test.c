@@ -10,11 +10,16 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
@@ -250,7 +255,7 @@ TEST(socket_memfd_and_lease_are_refused_by_fd)
 
 	m = memfd_create("scratch", 0);
 	ASSERT_EQ(F_OFF + 4, place(m, F_OFF + 4));
-	expect_refusal(_metadata, F_OFF + 4, "fd 24: memfd:scratch");
+	expect_refusal(_metadata, F_OFF + 4, "fd 24: a memfd (memfd:scratch)");
 	close(F_OFF + 4);
 
 	/* a lease, which restart could not take again */
@@ -262,6 +267,53 @@ TEST(socket_memfd_and_lease_are_refused_by_fd)
 	expect_refusal(_metadata, F_OFF + 5, "fd 25: a lease");
 	close(F_OFF + 5);
 	unlink(path_a);
+}
+
+/* Kernel objects without a name are refused as what they are. */
+TEST(kernel_objects_are_refused_by_their_kind)
+{
+	static const struct {
+		const char *what;
+		const char *path;	/* or a kind made below */
+	} kinds[] = {
+		{ "fd 28: a pidfd" },
+		{ "fd 28: a namespace file (uts:[", "/proc/self/ns/uts" },
+		{ "fd 28: an eventfd (anon_inode:[eventfd])" },
+		{ "fd 28: an epoll instance (anon_inode:[eventpoll])" },
+		{ "fd 28: a timerfd (anon_inode:[timerfd])" },
+		{ "fd 28: a signalfd (anon_inode:[signalfd])" },
+	};
+	sigset_t mask;
+	unsigned int i;
+	int fd;
+
+	sigemptyset(&mask);
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		switch (i) {
+		case 0:
+			fd = syscall(__NR_pidfd_open, getpid(), 0);
+			break;
+		case 2:
+			fd = eventfd(0, 0);
+			break;
+		case 3:
+			fd = epoll_create1(0);
+			break;
+		case 4:
+			fd = timerfd_create(CLOCK_MONOTONIC, 0);
+			break;
+		case 5:
+			fd = signalfd(-1, &mask, 0);
+			break;
+		default:
+			fd = open(kinds[i].path, O_RDONLY);
+		}
+		ASSERT_EQ(F_OFF + 8, place(fd, F_OFF + 8)) {
+			TH_LOG("%s: %s", kinds[i].what, strerror(errno));
+		}
+		expect_refusal(_metadata, F_OFF + 8, kinds[i].what);
+		close(F_OFF + 8);
+	}
 }
 
 static int keep_file_open(int fd)
