@@ -1,6 +1,6 @@
 #!/bin/sh
-# Packs the guest's initramfs: busybox, the init script, the selftests and
-# the tools.
+# Packs the guest's initramfs: busybox, the init script, the selftests,
+# the tools, and Debian's sqlite3 with its libraries.
 # Usage: initramfs.sh OUT.cpio.gz SELFTESTS_DIR TOOLS_DIR
 set -eu
 
@@ -27,6 +27,17 @@ echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "user:x:1000:1000:user:/tmp:/bin/sh" >> "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 echo "user:x:1000:" >> "$root/etc/group"
+
+# Debian's own programs, for the tests that run real ones: each at its
+# path, with the shared libraries ldd finds for it at theirs
+host_program() {
+	[ -x "$1" ] || return 0
+	for f in "$1" $(ldd "$1" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+}
+host_program /usr/bin/sqlite3
 
 for t in "$ksft"/*; do
 	[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$root/selftests/"

@@ -5,12 +5,15 @@
  * before the restored process runs, with the same owners: a POSIX lock
  * belongs to the fd table (any close drops it), a flock or OFD lock to
  * the open file description.  A lock someone else holds at restart is
- * EAGAIN, and the log says which file.
+ * EAGAIN, and the log says which file.  And Debian's sqlite3 keeps its
+ * database locked through a checkpoint and restart mid-transaction.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -345,6 +348,180 @@ TEST(a_refused_restart_takes_no_lock)
 	EXPECT_EQ(0, wait_exit(pid));
 	close(fd);
 	tmp_unlink();
+}
+
+/* ---- Debian's sqlite3, in the middle of a transaction ---- */
+
+static const char sqlite[] = "/usr/bin/sqlite3";
+
+/*
+ * Runs sqlite3 on @db with stdin from @in and stdout and stderr to @out
+ * (-1: /dev/null), the rest closed; @sql, if given, as its argument.
+ */
+static pid_t run_sqlite(const char *db, int in, int out, const char *sql)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (out < 0)
+		out = open("/dev/null", O_WRONLY);
+	dup2(in >= 0 ? in : open("/dev/null", O_RDONLY), 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	close_range(3, ~0U, 0);
+	execl(sqlite, "sqlite3", "-batch", db, sql, (char *)NULL);
+	_exit(127);
+}
+
+/* The system call @pid is blocked in, as /proc/PID/syscall says, or -1. */
+static long blocked_in(pid_t pid, long *arg0)
+{
+	char path[64], buf[256];
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f) &&
+	    sscanf(buf, "%ld %lx", &nr, arg0) != 2)
+		nr = -1;
+	if (f)
+		fclose(f);
+	return nr;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * sqlite3 takes its database's lock in BEGIN EXCLUSIVE and holds it,
+ * waiting for more SQL on its stdin; it is checkpointed there, killed
+ * (leaving a hot journal) and restarted with the restarter's stdio.  The
+ * restored one still holds the lock: another sqlite3 finds the database
+ * locked and leaves the journal alone.  It then commits, and the table
+ * is what an uninterrupted run makes of the same SQL.
+ */
+TEST(sqlite3_keeps_its_lock_across_a_restart)
+{
+	const char *begin = "CREATE TABLE IF NOT EXISTS t(x);\n"
+			    "BEGIN EXCLUSIVE;\nINSERT INTO t VALUES(1);\n";
+	const char *end = "INSERT INTO t VALUES(2);\nCOMMIT;\n"
+			  "SELECT group_concat(x) FROM t;\n";
+	struct timespec ms = { 0, 10 * 1000 * 1000 };
+	char db[64], out[64], text[256];
+	int in[2], fd, o, i;
+	struct image img = {};
+	struct seen s;
+	long arg0 = -1;
+	pid_t sq, rs;
+
+	if (access(sqlite, X_OK))
+		SKIP(return, "no %s in this initramfs", sqlite);
+	snprintf(db, sizeof(db), "/tmp/ckpt-sql-%d.db", getpid());
+	snprintf(out, sizeof(out), "/tmp/ckpt-sql-%d.out", getpid());
+	unlink(db);
+
+	/* in the middle of its transaction, waiting on its stdin */
+	ASSERT_EQ(0, pipe(in));
+	sq = run_sqlite(db, in[0], -1, NULL);
+	ASSERT_LE(0, sq);
+	close(in[0]);
+	ASSERT_EQ(0, write_all(in[1], begin, strlen(begin)));
+	for (i = 0; i < 1000; i++) {
+		if (!other_sees(db, 0, 0, &s) && s.type == F_WRLCK &&
+		    blocked_in(sq, &arg0) == __NR_read && arg0 == 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	ASSERT_GT(1000, i);
+	EXPECT_EQ(sq, s.pid);
+
+	ASSERT_EQ(0, kill(sq, SIGSTOP));
+	ASSERT_EQ(0, wait_stopped(sq));
+	ASSERT_EQ(0, checkpoint_to_image(sq, &img));
+	kill(sq, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, wait_exit(sq));
+	close(in[1]);
+	/* the lock went with it; the journal stays, hot */
+	ASSERT_EQ(0, other_sees(db, 0, 0, &s));
+	EXPECT_EQ(F_UNLCK, s.type);
+
+	/* restarted, with a new stdin and its output to a file */
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_all(fd, img.buf, img.len));
+	ASSERT_EQ(0, pipe(in));
+	o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, o);
+	rs = fork();
+	ASSERT_LE(0, rs);
+	if (!rs) {
+		dup2(in[0], 0);
+		dup2(o, 1);
+		dup2(o, 2);
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, RESTART_KEEP_STDIO);
+		_exit(200 + errno % 50);
+	}
+	close(in[0]);
+	close(o);
+	for (i = 0; i < 1000; i++) {
+		if (!other_sees(db, 0, 0, &s) && s.type == F_WRLCK)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	ASSERT_GT(1000, i);
+	EXPECT_EQ(rs, s.pid);
+
+	/* another sqlite3 is kept out: the database is locked */
+	o = open("/tmp/ckpt-sql-other", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, o);
+	EXPECT_NE(0, wait_exit(run_sqlite(db, -1, o, "SELECT count(*) FROM t;")));
+	ASSERT_EQ(0, lseek(o, 0, SEEK_SET));
+	memset(text, 0, sizeof(text));
+	EXPECT_LT(0, read(o, text, sizeof(text) - 1));
+	EXPECT_NE(NULL, strstr(text, "locked")) {
+		TH_LOG("the other sqlite3 said: %s", text);
+	}
+	close(o);
+	unlink("/tmp/ckpt-sql-other");
+
+	/* the restored one commits, and ends at the end of its input */
+	ASSERT_EQ(0, write_all(in[1], end, strlen(end)));
+	close(in[1]);
+	EXPECT_EQ(0, wait_exit(rs));
+	ASSERT_EQ(0, read_text(out, text, sizeof(text)));
+	EXPECT_STREQ("1,2\n", text);
+
+	/* the same SQL without a checkpoint makes the same table */
+	unlink(db);
+	ASSERT_EQ(0, pipe(in));
+	o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, o);
+	sq = run_sqlite(db, in[0], o, NULL);
+	ASSERT_LE(0, sq);
+	close(in[0]);
+	close(o);
+	ASSERT_EQ(0, write_all(in[1], begin, strlen(begin)));
+	ASSERT_EQ(0, write_all(in[1], end, strlen(end)));
+	close(in[1]);
+	EXPECT_EQ(0, wait_exit(sq));
+	ASSERT_EQ(0, read_text(out, text, sizeof(text)));
+	EXPECT_STREQ("1,2\n", text);
+
+	unlink(db);
+	unlink(out);
+	close(fd);
+	image_free(&img);
 }
 
 TEST_HARNESS_MAIN
