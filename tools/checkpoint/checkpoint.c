@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +32,8 @@ static void print_usage(FILE *f)
 "was already stopped stays stopped.\n"
 "\n"
 "  -o, --output FILE  write the image to FILE (created or truncated)\n"
-"  -k, --kill         kill PID once its image is written\n"
+"  -k, --kill         kill PID once its image is written, and wait until\n"
+"                     it is gone (its locks and files let go)\n"
 "  -c, --csum-pages   let the tail's checksum cover the memory's pages too,\n"
 "                     not only the records (costs about a third more time)\n"
 "  -h, --help         show this help\n"
@@ -138,6 +141,23 @@ static int stop_process(pid_t pid)
 	return -1;
 }
 
+/*
+ * Kills @pid and waits until it is gone: by then its files are closed and
+ * its locks let go, so that a restart right after finds them free.  It
+ * need not be our child: its pidfd says when it exited.
+ */
+static void kill_and_wait(pid_t pid)
+{
+	int pfd = syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+	kill(pid, SIGKILL);
+	if (pfd < 0)
+		return;
+	poll(&p, 1, 10000);
+	close(pfd);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -217,7 +237,7 @@ int main(int argc, char **argv)
 	crid = sys_checkpoint(pid, fd, flags);
 	err = errno;
 	if (crid > 0 && do_kill)
-		kill(pid, SIGKILL);
+		kill_and_wait(pid);
 	else if (stopped_here)
 		kill(pid, SIGCONT);
 

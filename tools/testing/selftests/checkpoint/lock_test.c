@@ -524,4 +524,62 @@ TEST(sqlite3_keeps_its_lock_across_a_restart)
 	image_free(&img);
 }
 
+/*
+ * The checkpoint tool's --kill waits until its target is gone, so that a
+ * restart right after finds the target's locks let go.
+ */
+TEST(checkpoint_tool_kill_lets_the_locks_go)
+{
+	char img[64], pidstr[16];
+	struct seen s;
+	pid_t pid, tool;
+	long arg0;
+	int fd, i;
+
+	if (access("/bin/checkpoint", X_OK))
+		SKIP(return, "no checkpoint tool");
+	tmp_paths();
+	snprintf(img, sizeof(img), "/tmp/ckpt-lock-img-%d", getpid());
+	for (i = 0; i < 5; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			/* memory to free first: its locks go after it */
+			size_t len = 64 << 20;
+			char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (m == MAP_FAILED ||
+			    place(open(path_a, O_RDWR), F_OFF) < 0 ||
+			    flock(F_OFF, LOCK_EX) ||
+			    set_lock(F_OFF, F_SETLK, F_WRLCK, 0, 0))
+				_exit(1);
+			memset(m, 1, len);
+			for (;;)
+				pause();
+		}
+		/* locked, and its memory touched */
+		while (other_sees(path_a, 0, 0, &s) || s.type != F_WRLCK ||
+		       blocked_in(pid, &arg0) != __NR_pause)
+			usleep(1000);
+		snprintf(pidstr, sizeof(pidstr), "%d", pid);
+		tool = fork();
+		ASSERT_LE(0, tool);
+		if (!tool) {
+			execl("/bin/checkpoint", "checkpoint", "--kill", "-o", img,
+			      pidstr, (char *)NULL);
+			_exit(127);
+		}
+		ASSERT_EQ(0, wait_exit(tool));
+		/* at once: no lock of the target's is left in the way */
+		fd = open(img, O_RDONLY);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, sys_restart(0, fd, RESTART_VERIFY));
+		close(fd);
+		EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
+	}
+	unlink(img);
+	tmp_unlink();
+}
+
 TEST_HARNESS_MAIN
