@@ -1209,7 +1209,7 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		f->posix_locked = true;
 	if (ret == -EAGAIN)
 		ckpt_refuse(ctx, ret, ckpt_rfile_fd(rf, l->file),
-			    "fd %d: %s: another process holds a lock in the way of the %s %s lock on bytes %lld-%lld",
+			    "fd %d: %s: a lock that another process (or the caller) holds is in the way of the %s %s lock on bytes %lld-%lld",
 			    ckpt_rfile_fd(rf, l->file), f->path->path,
 			    kinds[l->kind], l->type == F_RDLCK ? "read" : "write",
 			    l->start, l->end);
