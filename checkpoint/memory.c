@@ -226,7 +226,7 @@ static const struct {
 	vm_flags_t vm;
 	u64 ckpt;
 } ckpt_vma_bits[] = {
-	{ VM_MAYSHARE, CKPT_VMA_SHARED },	/* VM_SHARED only if writable */
+	{ VM_SHARED, CKPT_VMA_SHARED },
 	{ VM_GROWSDOWN, CKPT_VMA_GROWSDOWN },
 	{ VM_LOCKED, CKPT_VMA_LOCKED },
 	{ VM_DONTCOPY, CKPT_VMA_DONTCOPY },
@@ -259,7 +259,7 @@ static u64 ckpt_vma_flags(vm_flags_t vm_flags)
 	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
 		if (vm_flags & ckpt_vma_bits[i].vm)
 			flags |= ckpt_vma_bits[i].ckpt;
-	if ((vm_flags & (VM_MAYSHARE | VM_MAYWRITE)) == (VM_MAYSHARE | VM_MAYWRITE))
+	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
 		flags |= CKPT_VMA_MAYWRITE;
 	return flags;
 }
@@ -273,6 +273,13 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 	h.end = v->end;
 	h.pgoff = v->pgoff;
 	h.flags = ckpt_vma_flags(v->vm_flags);
+	/*
+	 * A shared mapping of a file open only for reading has VM_MAYSHARE
+	 * without VM_SHARED: it is shared all the same.  (/dev/zero mapped
+	 * so is private anonymous memory, and stays so.)
+	 */
+	if (v->kind == CKPT_VMA_FILE && (v->vm_flags & VM_MAYSHARE))
+		h.flags |= CKPT_VMA_SHARED;
 	if (v->file && (v->file->f_mode & FMODE_WRITE))
 		h.flags |= CKPT_VMA_FILE_RDWR;
 	h.prot = (v->vm_flags & VM_READ ? PROT_READ : 0) |
@@ -525,7 +532,7 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 
 	for (i = 0; i < vmas->nr; i++) {
 		if (!ckpt_vma_has_pages(vmas->vma[i].kind,
-					vmas->vma[i].vm_flags & VM_SHARED))
+					vmas->vma[i].vm_flags & VM_MAYSHARE))
 			continue;
 		ret = checkpoint_vma_pages(ctx, mm, &vmas->vma[i], &pw, pages);
 		if (ret)
@@ -664,10 +671,11 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h), sizeof(h));
 	if (ret)
 		return ret;
-	/* before version 3, only a writable shared mapping said so */
+	/* before version 3, only a writable shared file mapping said so */
 	if (ctx->rst_version < 3 && h.flags & CKPT_VMA_FILE_RDWR)
 		return -EBADMSG;
-	if (ctx->rst_version < 3 && h.flags & CKPT_VMA_MAYWRITE)
+	if (ctx->rst_version < 3 && h.kind == CKPT_VMA_FILE &&
+	    h.flags & CKPT_VMA_MAYWRITE)
 		h.flags |= CKPT_VMA_FILE_RDWR;
 	if (!ckpt_addr_ok(h.start) || !ckpt_addr_ok(h.end) ||
 	    h.start >= h.end || (prev && h.start < prev->end))

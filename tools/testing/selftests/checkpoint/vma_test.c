@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -280,6 +281,112 @@ TEST(mapped_files_keep_the_access_they_were_opened_with)
 	ASSERT_EQ(0, ftruncate(fd, page));
 	close(fd);
 	EXPECT_EQ(RESTORED, round_trip(file_access));
+	unlink(access_file);
+}
+
+/*
+ * /dev/zero mapped shared from a read-only open is private anonymous
+ * memory (the kernel gives it no shared object): it comes back as such.
+ */
+static int zero_shared_read_only(int fd)
+{
+	int z = open("/dev/zero", O_RDONLY);
+	char *p = mmap(NULL, page, PROT_READ, MAP_SHARED, z, 0);
+
+	if (z < 0 || p == MAP_FAILED)
+		return 1;
+	close(z);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return p[0] == 0 && p[page - 1] == 0 ? RESTORED : 2;
+}
+
+TEST(dev_zero_mapped_shared_read_only)
+{
+	EXPECT_EQ(RESTORED, round_trip(zero_shared_read_only));
+}
+
+/*
+ * @img as the previous format version wrote it: no lock records, no
+ * CKPT_VMA_FILE_RDWR, version 2, resealed.
+ */
+static int to_version_2(struct image *img)
+{
+	struct record rec[MAX_RECORDS];
+	int nrec = image_records(img, rec), i;
+	uint8_t *buf = malloc(img->len);
+	size_t len = 0, end;
+
+	if (nrec <= 0 || !buf)
+		return -1;
+	for (i = 0; i < nrec; i++) {
+		end = i + 1 < nrec ? rec[i + 1].off : img->len;
+		if (rec[i].type == CKPT_HDR_FILE_LOCKS ||
+		    rec[i].type == CKPT_HDR_FILE_LOCK)
+			continue;
+		memcpy(buf + len, img->buf + rec[i].off, end - rec[i].off);
+		if (rec[i].type == CKPT_HDR_HEADER)
+			((struct ckpt_hdr_header *)(buf + len))->version = 2;
+		if (rec[i].type == CKPT_HDR_VMA)
+			((struct ckpt_hdr_vma *)(buf + len))->flags &=
+				~CKPT_VMA_FILE_RDWR;
+		len += end - rec[i].off;
+	}
+	free(img->buf);
+	img->buf = buf;
+	img->len = len;
+	image_reseal(img);
+	return 0;
+}
+
+/*
+ * Shared anonymous memory, a writable shared file mapping and a private
+ * one, and a lock: an image of the previous version restores them, the
+ * shared file mapping writable as before (its MAYWRITE says the file was
+ * open for writing), the lock not taken (that version had none).
+ */
+static int v2_state(int fd)
+{
+	int f = open(access_file, O_RDWR);
+	char *a = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *sh = mmap(NULL, page, PROT_READ, MAP_SHARED, f, 0);
+	char *pr = mmap(NULL, page, PROT_READ, MAP_PRIVATE, f, 0);
+
+	if (f < 0 || a == MAP_FAILED || sh == MAP_FAILED || pr == MAP_FAILED)
+		return 1;
+	a[0] = 'a';
+	if (flock(f, LOCK_EX))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (a[0] != 'a' || mprotect(sh, page, PROT_READ | PROT_WRITE))
+		return 2;
+	sh[1] = 's';
+	return pr[1] == 's' ? RESTORED : 3;
+}
+
+TEST(version_2_images_are_read)
+{
+	int fd = open(access_file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct image img = {};
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, page));
+	close(fd);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(v2_state, fd));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	close(fd);
+	ASSERT_EQ(0, to_version_2(&img));
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_all(fd, img.buf, img.len));
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(fd);
+	image_free(&img);
 	unlink(access_file);
 }
 
