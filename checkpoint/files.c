@@ -671,6 +671,7 @@ struct ckpt_rfile {
 	bool needed;
 	bool flocked;			/* its flock(2) lock was read */
 	bool posix_locked;		/* POSIX locks taken through it */
+	bool locked;			/* its own flock or OFD locks taken */
 };
 
 /*
@@ -707,6 +708,7 @@ struct ckpt_rst_files {
 	struct ckpt_rfd *fds;
 	struct ckpt_rfile *files;	/* [0] unused: ids start at 1 */
 	struct ckpt_rpipe *pipes;	/* [0] unused */
+	bool applied;			/* the fds are the process's */
 };
 
 /*
@@ -1122,6 +1124,29 @@ static int ckpt_rfile_fd(const struct ckpt_rst_files *rf, u32 id)
 }
 
 /*
+ * Whether RESTART_KEEP_STDIO replaces an fd 0-2 on the file of @f: as a
+ * dup2() over that fd would, that drops the process's POSIX locks on the
+ * file, whatever fd they were taken through.
+ */
+static bool ckpt_stdio_replaces(struct ckpt_ctx *ctx,
+				const struct ckpt_rst_files *rf,
+				const struct ckpt_rfile *f)
+{
+	const struct ckpt_rfile *g;
+	unsigned int i;
+
+	if (!(ctx->flags & RESTART_KEEP_STDIO) || !f->path)
+		return false;
+	for (i = 0; i < rf->nr_fds && rf->fds[i].fd <= 2; i++) {
+		g = &rf->files[rf->fds[i].file];
+		if (g->path && g->path->dev == f->path->dev &&
+		    g->path->ino == f->path->ino)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Takes lock @l again, through the description restart opened, without
  * waiting: as flock(2) and fcntl(F_SETLK) with the same checks would,
  * and so with the same conflicts.  A flock(2) and an OFD lock belong to
@@ -1162,8 +1187,12 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		f->flocked = true;
 	}
 	file = f->file;
-	/* an fd 0-2 that RESTART_KEEP_STDIO replaced: nothing to lock */
-	if (!file)
+	/*
+	 * Nothing to lock on a description only at fds 0-2, which
+	 * RESTART_KEEP_STDIO replaced; nor POSIX locks on their files.
+	 */
+	if (!file ||
+	    (l->kind == CKPT_LOCK_POSIX && ckpt_stdio_replaces(ctx, rf, f)))
 		return 0;
 	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
 		return -EBADMSG;
@@ -1204,9 +1233,12 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		ret = locks_lock_inode_wait(file_inode(file), &fl);
 	else
 		ret = vfs_lock_file(file, F_SETLK, &fl, NULL);
-	if (!ret && l->kind == CKPT_LOCK_POSIX &&
-	    !(ctx->flags & RESTART_VERIFY))
-		f->posix_locked = true;
+	if (!ret && !(ctx->flags & RESTART_VERIFY)) {
+		if (l->kind == CKPT_LOCK_POSIX)
+			f->posix_locked = true;
+		else
+			f->locked = true;
+	}
 	if (ret == -EAGAIN)
 		ckpt_refuse(ctx, ret, ckpt_rfile_fd(rf, l->file),
 			    "fd %d: %s: a lock that another process (or the caller) holds is in the way of the %s %s lock on bytes %lld-%lld",
@@ -1374,6 +1406,7 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 		if (rf->files[i].posix_locked)
 			locks_posix_transfer(rf->files[i].file, rf,
 					     current->files);
+	rf->applied = true;
 	return 0;
 }
 
@@ -1385,9 +1418,16 @@ void restore_files_free(struct ckpt_ctx *ctx)
 	if (!rf)
 		return;
 	for (i = 1; rf->files && i <= rf->nr_files; i++) {
-		/* the stand-in's locks, if the restore failed before */
-		if (rf->files[i].posix_locked)
+		/*
+		 * A failed restore lets go of its locks now, not when the
+		 * last fput() of the description comes (task work, after a
+		 * log write that may wait): the stand-in's POSIX locks, and
+		 * the description's own.
+		 */
+		if (!rf->applied && rf->files[i].posix_locked)
 			locks_remove_posix(rf->files[i].file, rf);
+		if (!rf->applied && rf->files[i].locked)
+			locks_remove_file(rf->files[i].file);
 		if (rf->files[i].file)
 			fput(rf->files[i].file);
 		kfree(rf->files[i].path);

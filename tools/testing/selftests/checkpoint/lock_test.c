@@ -145,6 +145,7 @@ static int check_each(void)
 
 static int each_kind(int fd)
 {
+	struct seen s;
 	int ret;
 
 	if (take_each())
@@ -154,13 +155,17 @@ static int each_kind(int fd)
 	ret = check_each();
 	if (ret)
 		return 10 + ret;
-	/* they are the process's: it can let them go */
+	/* they are the process's: it can let each go */
 	if (flock(F_OFF, LOCK_UN) ||
 	    set_lock(F_OFF + 1, F_SETLK, F_UNLCK, 0, 0) ||
 	    set_lock(F_OFF + 2, F_OFD_SETLK, F_UNLCK, 0, 0))
 		return 2;
-	if (check_each() != 1)
+	if (other_sees(path_a, 0, 0, &s) || s.flock_ex)
 		return 3;
+	if (other_sees(path_b, 0, 0, &s) || s.type != F_UNLCK)
+		return 4;
+	if (other_sees(path_c, 0, 0, &s) || s.type != F_UNLCK)
+		return 5;
 	return RESTORED;
 }
 
@@ -173,8 +178,10 @@ TEST(each_kind_of_lock_comes_back_with_its_range)
 
 /*
  * Locks through a description two fds share: the flock and the OFD
- * lock are the description's, the POSIX lock the fd table's.  Closing
- * one of the fds drops the POSIX lock, as any close does, and only that.
+ * lock are the description's, the POSIX locks the fd table's, on the
+ * file, one of them taken through another description of it.  Closing
+ * one of the fds drops the POSIX locks, as any close does, and only
+ * those.
  */
 static int shared_by_dup(int fd)
 {
@@ -182,9 +189,11 @@ static int shared_by_dup(int fd)
 	int a = place(open(path_a, O_RDWR), F_OFF);
 
 	if (a < 0 || dup2(a, F_OFF + 1) != F_OFF + 1 ||
+	    place(open(path_a, O_RDONLY), F_OFF + 2) < 0 ||
 	    flock(F_OFF, LOCK_SH) ||
 	    set_lock(F_OFF + 1, F_SETLK, F_WRLCK, 0, 10) ||
-	    set_lock(F_OFF + 1, F_OFD_SETLK, F_WRLCK, 100, 10))
+	    set_lock(F_OFF + 1, F_OFD_SETLK, F_WRLCK, 100, 10) ||
+	    set_lock(F_OFF + 2, F_SETLK, F_RDLCK, 50, 10))
 		return 1;
 	if (self_checkpoint(fd))
 		return NOT_RESTORED;
@@ -195,9 +204,15 @@ static int shared_by_dup(int fd)
 	if (other_sees(path_a, 0, 10, &s) || s.type != F_WRLCK ||
 	    s.pid != getpid() || s.flock_sh || s.flock_ex != EWOULDBLOCK)
 		return 3;
+	/* taken through the other description: the process's all the same */
+	if (other_sees(path_a, 50, 10, &s) || s.type != F_RDLCK ||
+	    s.pid != getpid())
+		return 6;
 	close(F_OFF + 1);
 	if (other_sees(path_a, 0, 10, &s) || s.type != F_UNLCK)
 		return 4;
+	if (other_sees(path_a, 50, 10, &s) || s.type != F_UNLCK)
+		return 7;
 	if (other_sees(path_a, 100, 10, &s) || s.type != F_WRLCK ||
 	    s.pid != -1 || s.flock_ex != EWOULDBLOCK)
 		return 5;
@@ -240,6 +255,7 @@ static void expect_conflict(struct __test_metadata *_metadata, int kind)
 	struct image img = {};
 	char why[512] = {};
 	int log[2], fd;
+	struct seen s;
 	ssize_t n;
 	pid_t pid;
 
@@ -271,11 +287,16 @@ static void expect_conflict(struct __test_metadata *_metadata, int kind)
 	close(log[0]);
 	close(log[1]);
 
-	/* the holder continued and gone, the lock is the restored one's */
+	/* the holder gone, a verify goes through and holds nothing */
 	kill(pid, SIGCONT);
 	EXPECT_EQ(0, wait_exit(pid));
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
 	EXPECT_EQ(0, sys_restart(0, fd, RESTART_VERIFY));
+	ASSERT_EQ(0, other_sees(path_a, 0, 0, &s));
+	EXPECT_EQ(F_UNLCK, s.type);
+	EXPECT_EQ(0, s.flock_ex);
+	/* and a restart too: the holder, again, goes on and ends */
+	EXPECT_EQ(0, wait_exit(fork_restarter(fd, 0, 0, NULL, 0)));
 	close(fd);
 	image_free(&img);
 }
@@ -346,6 +367,126 @@ TEST(a_refused_restart_takes_no_lock)
 		_exit(0);
 	}
 	EXPECT_EQ(0, wait_exit(pid));
+	close(fd);
+	tmp_unlink();
+}
+
+/*
+ * With RESTART_KEEP_STDIO the restarter's fds replace 0-2: as a dup2()
+ * over fd 1 would, that drops the process's POSIX locks on fd 1's file,
+ * though they were taken through another fd; its flock stays with the
+ * description that fd keeps.
+ */
+static int locked_stdout(int fd)
+{
+	if (place(open(path_a, O_RDWR), F_OFF) < 0 ||
+	    dup2(F_OFF, 1) != 1 || flock(F_OFF, LOCK_EX) ||
+	    set_lock(F_OFF, F_SETLK, F_WRLCK, 0, 10))
+		return 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : 0;
+}
+
+TEST(keep_stdio_drops_posix_locks_on_stdout_file)
+{
+	struct seen s;
+	pid_t pid;
+	int fd, p[2];
+
+	tmp_paths();
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(locked_stdout, fd));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork_restarter(fd, 0, RESTART_KEEP_STDIO | RESTART_STOPPED,
+			     stdout_to, p[1]);
+	ASSERT_LE(0, pid);
+	close(p[1]);
+	ASSERT_EQ(0, wait_stopped(pid));
+	ASSERT_EQ(0, other_sees(path_a, 0, 10, &s));
+	EXPECT_EQ(F_UNLCK, s.type);
+	EXPECT_EQ(EWOULDBLOCK, s.flock_ex);
+	kill(pid, SIGCONT);
+	EXPECT_EQ(0, wait_exit(pid));
+	close(p[0]);
+	close(fd);
+	tmp_unlink();
+}
+
+/* The @n-th lock record of @img, or NULL. */
+static struct ckpt_hdr_file_lock *lock_rec(struct image *img, int n)
+{
+	struct record rec[MAX_RECORDS];
+	int nrec = image_records(img, rec), i;
+
+	for (i = 0; i < nrec; i++)
+		if (rec[i].type == CKPT_HDR_FILE_LOCK && !n--)
+			return (void *)(img->buf + rec[i].off);
+	return NULL;
+}
+
+/*
+ * Lock records that ask for what flock(2) and fcntl(2) would refuse, or
+ * that make no sense, are refused as malformed (the image resealed, so
+ * that the checks behind the checksum are the ones reached).
+ */
+TEST(crafted_lock_records_are_refused)
+{
+	struct ckpt_hdr_file_lock *l, saved;
+	struct image img = {};
+	int fd, i, nlocks = 0;
+
+	tmp_paths();
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(each_kind, fd));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(0, read_all(fd, &img));
+	while (lock_rec(&img, nlocks))
+		nlocks++;
+	/* flock on a; POSIX twice on b; OFD on c, open for reading only */
+	ASSERT_EQ(4, nlocks);
+	EXPECT_EQ(0, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+
+	for (i = 0; i < 8; i++) {
+		l = lock_rec(&img, i < 4 ? 3 : 1);
+		ASSERT_NE(NULL, l);
+		saved = *l;
+		switch (i) {
+		case 0:		/* a write lock through a read-only open */
+			l->type = F_WRLCK;
+			break;
+		case 1:		/* neither read nor write */
+			l->type = F_UNLCK;
+			break;
+		case 2:		/* a second flock on a */
+			*l = *lock_rec(&img, 0);
+			break;
+		case 3:		/* no such description */
+			l->file = 99;
+			break;
+		case 4:		/* backwards */
+			l->start = l->end + 1;
+			break;
+		case 5:		/* before the file */
+			l->start = -1;
+			break;
+		case 6:		/* a flock that does not cover the file */
+			l->kind = CKPT_LOCK_FLOCK;
+			break;
+		case 7:
+			l->kind = 4;
+			break;
+		}
+		image_reseal(&img);
+		EXPECT_EQ(-EBADMSG, restart_from(img.buf, img.len, 0,
+						 RESTART_VERIFY)) {
+			TH_LOG("case %d", i);
+		}
+		*l = saved;
+		image_reseal(&img);
+	}
+	EXPECT_EQ(0, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+	image_free(&img);
 	close(fd);
 	tmp_unlink();
 }
