@@ -139,7 +139,9 @@ static const char *ckpt_internal_kind(struct file *file)
 	case SECRETMEM_MAGIC:
 		return "secret memory (memfd_secret)";
 	case BPF_FS_MAGIC:
-		return "a pinned BPF object";
+		/* its directories are directories */
+		return S_ISDIR(file_inode(file)->i_mode) ? NULL :
+		       "a pinned BPF object";
 	case ANON_INODE_FS_MAGIC:
 		for (i = 0; i < ARRAY_SIZE(ckpt_anon_kinds); i++)
 			if (!strcmp(name, ckpt_anon_kinds[i].name))

@@ -647,7 +647,7 @@ int restore_task(struct ckpt_ctx *ctx)
 		ret = restore_exe_allowed(file);
 		if (ret)
 			ckpt_refuse(ctx, ret, -1,
-				    "the image runs %pD, not the restarter's program: that needs CAP_CHECKPOINT_RESTORE",
+				    "the image runs %pD, not the restarter's program: that needs CAP_CHECKPOINT_RESTORE or CAP_SYS_RESOURCE",
 				    file);
 	}
 	if (!ret)

@@ -239,9 +239,10 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
 			      lookup, &path);
 	if (ret) {
-		ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
-			    ret == -ENOENT ? "not there" :
-			    "cannot be looked up");
+		if (!signal_pending(current))
+			ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
+				    ret == -ENOENT ? "not there" :
+				    "cannot be looked up");
 		return ERR_PTR(ret);
 	}
 	if (!ckpt_same_file(d_inode(path.dentry), h, grown)) {
@@ -257,7 +258,7 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 	 */
 	file = file_open_root(&path, "", flags | O_LARGEFILE | O_NOCTTY, 0);
 	path_put(&path);
-	if (IS_ERR(file))
+	if (IS_ERR(file) && !signal_pending(current))
 		ckpt_refuse(ctx, PTR_ERR(file), -1, "%s: cannot be opened %s",
 			    h->path, (flags & O_ACCMODE) == O_RDONLY ?
 			    "for reading" : (flags & O_ACCMODE) == O_WRONLY ?

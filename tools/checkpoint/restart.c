@@ -2,6 +2,7 @@
 /*
  * restart - become the process stored in an image
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -147,11 +148,12 @@ int main(int argc, char **argv)
 		err = errno;
 		len = read(log[0], reason, sizeof(reason) - 1);
 		if (len > 0 && reason[len - 1] == '\n')
-			reason[len - 1] = '\0';
-		else if (len > 0)
-			reason[len] = '\0';
-		else
-			reason[0] = '\0';
+			len--;
+		reason[len > 0 ? len : 0] = '\0';
+		/* the image's paths, which may hold anything, as text */
+		for (ssize_t i = 0; i < len; i++)
+			if ((unsigned char)reason[i] < ' ' || reason[i] == 0x7f)
+				reason[i] = '?';
 		if (reason[0])
 			fprintf(stderr, "restart: %s: %s\n", input ?: "stdin",
 				reason);
