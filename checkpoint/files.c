@@ -708,7 +708,6 @@ struct ckpt_rst_files {
 	struct ckpt_rfd *fds;
 	struct ckpt_rfile *files;	/* [0] unused: ids start at 1 */
 	struct ckpt_rpipe *pipes;	/* [0] unused */
-	bool applied;			/* the fds are the process's */
 };
 
 /*
@@ -1139,8 +1138,14 @@ static bool ckpt_stdio_replaces(struct ckpt_ctx *ctx,
 		return false;
 	for (i = 0; i < rf->nr_fds && rf->fds[i].fd <= 2; i++) {
 		g = &rf->files[rf->fds[i].file];
+		/*
+		 * The same file by identity and by name: dev and ino alone
+		 * may repeat (btrfs subvolumes, overlayfs).  Another name
+		 * of it keeps the lock: never one the process did not have.
+		 */
 		if (g->path && g->path->dev == f->path->dev &&
-		    g->path->ino == f->path->ino)
+		    g->path->ino == f->path->ino &&
+		    !strcmp(g->path->path, f->path->path))
 			return true;
 	}
 	return false;
@@ -1406,7 +1411,6 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 		if (rf->files[i].posix_locked)
 			locks_posix_transfer(rf->files[i].file, rf,
 					     current->files);
-	rf->applied = true;
 	return 0;
 }
 
@@ -1419,14 +1423,16 @@ void restore_files_free(struct ckpt_ctx *ctx)
 		return;
 	for (i = 1; rf->files && i <= rf->nr_files; i++) {
 		/*
-		 * A failed restore lets go of its locks now, not when the
+		 * A refused restore lets go of its locks now, not when the
 		 * last fput() of the description comes (task work, after a
 		 * log write that may wait): the stand-in's POSIX locks, and
-		 * the description's own.
+		 * the description's own.  Past the point of no return the
+		 * process dies, and its locks go with its files; the
+		 * stand-in holds none after locks_posix_transfer().
 		 */
-		if (!rf->applied && rf->files[i].posix_locked)
+		if (!ctx->rst_ponr && rf->files[i].posix_locked)
 			locks_remove_posix(rf->files[i].file, rf);
-		if (!rf->applied && rf->files[i].locked)
+		if (!ctx->rst_ponr && rf->files[i].locked)
 			locks_remove_file(rf->files[i].file);
 		if (rf->files[i].file)
 			fput(rf->files[i].file);

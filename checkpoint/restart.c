@@ -218,6 +218,13 @@ static bool ckpt_same_file(struct inode *inode, const struct ckpt_hdr_file *h,
 	       mtime.tv_sec == h->mtime_sec && mtime.tv_nsec == h->mtime_nsec;
 }
 
+/* Whether @err says a signal cut the call short, not why it failed. */
+static bool ckpt_interrupted(long err)
+{
+	return err == -EINTR || err == -ERESTARTSYS ||
+	       err == -ERESTARTNOINTR || err == -ERESTARTNOHAND;
+}
+
 /*
  * Opens the file of record @h by its path, from the restarter's root and
  * with the restarter's rights, and checks it is the file the image saw:
@@ -239,7 +246,7 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
 			      lookup, &path);
 	if (ret) {
-		if (!signal_pending(current))
+		if (!ckpt_interrupted(ret))
 			ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
 				    ret == -ENOENT ? "not there" :
 				    "cannot be looked up");
@@ -258,7 +265,7 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 	 */
 	file = file_open_root(&path, "", flags | O_LARGEFILE | O_NOCTTY, 0);
 	path_put(&path);
-	if (IS_ERR(file) && !signal_pending(current))
+	if (IS_ERR(file) && !ckpt_interrupted(PTR_ERR(file)))
 		ckpt_refuse(ctx, PTR_ERR(file), -1, "%s: cannot be opened %s",
 			    h->path, (flags & O_ACCMODE) == O_RDONLY ?
 			    "for reading" : (flags & O_ACCMODE) == O_WRONLY ?

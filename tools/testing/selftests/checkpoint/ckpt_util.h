@@ -73,6 +73,15 @@ static inline void block_signal(int sig, int how)
 	sigprocmask(how, &set, NULL);
 }
 
+/* Moves @fd to fd @at; returns @at, or -1 (@fd < 0: an open that failed). */
+static inline int place(int fd, int at)
+{
+	if (fd < 0 || dup2(fd, at) != at)
+		return -1;
+	close(fd);
+	return at;
+}
+
 static inline void reap(pid_t pid)
 {
 	kill(pid, SIGKILL);

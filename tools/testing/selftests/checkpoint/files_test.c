@@ -37,14 +37,6 @@ static void tmp_paths(void)
 	unlink(path_b);
 }
 
-static int place(int fd, int at)
-{
-	if (fd < 0 || dup2(fd, at) != at)
-		return -1;
-	close(fd);
-	return at;
-}
-
 static int offsets_and_append(int fd)
 {
 	char buf[16] = {};

@@ -39,14 +39,6 @@ static void tmp_unlink(void)
 	unlink(path_c);
 }
 
-static int place(int fd, int at)
-{
-	if (fd < 0 || dup2(fd, at) != at)
-		return -1;
-	close(fd);
-	return at;
-}
-
 static int set_lock(int fd, int cmd, short type, off_t start, off_t len)
 {
 	struct flock fl = {
@@ -374,14 +366,18 @@ TEST(a_refused_restart_takes_no_lock)
 /*
  * With RESTART_KEEP_STDIO the restarter's fds replace 0-2: as a dup2()
  * over fd 1 would, that drops the process's POSIX locks on fd 1's file,
- * though they were taken through another fd; its flock stays with the
- * description that fd keeps.
+ * though they were taken through another description of it; its flock
+ * stays with the description another fd keeps, and another file's POSIX
+ * lock stays.
  */
 static int locked_stdout(int fd)
 {
 	if (place(open(path_a, O_RDWR), F_OFF) < 0 ||
+	    place(open(path_a, O_RDWR), F_OFF + 1) < 0 ||
+	    place(open(path_b, O_RDWR), F_OFF + 2) < 0 ||
 	    dup2(F_OFF, 1) != 1 || flock(F_OFF, LOCK_EX) ||
-	    set_lock(F_OFF, F_SETLK, F_WRLCK, 0, 10))
+	    set_lock(F_OFF + 1, F_SETLK, F_WRLCK, 0, 10) ||
+	    set_lock(F_OFF + 2, F_SETLK, F_WRLCK, 0, 10))
 		return 1;
 	return self_checkpoint(fd) ? NOT_RESTORED : 0;
 }
@@ -405,6 +401,10 @@ TEST(keep_stdio_drops_posix_locks_on_stdout_file)
 	ASSERT_EQ(0, other_sees(path_a, 0, 10, &s));
 	EXPECT_EQ(F_UNLCK, s.type);
 	EXPECT_EQ(EWOULDBLOCK, s.flock_ex);
+	/* another file's POSIX lock stays */
+	ASSERT_EQ(0, other_sees(path_b, 0, 10, &s));
+	EXPECT_EQ(F_WRLCK, s.type);
+	EXPECT_EQ(pid, s.pid);
 	kill(pid, SIGCONT);
 	EXPECT_EQ(0, wait_exit(pid));
 	close(p[0]);
