@@ -1175,7 +1175,7 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	struct ckpt_rfile *f;
 	struct file_lock fl;
 	struct file *file;
-	int ret;
+	int ret, fd;
 
 	if (!l->file || l->file > rf->nr_files ||
 	    l->kind < CKPT_LOCK_FLOCK || l->kind > CKPT_LOCK_OFD ||
@@ -1244,12 +1244,14 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		else
 			f->locked = true;
 	}
-	if (ret == -EAGAIN)
-		ckpt_refuse(ctx, ret, ckpt_rfile_fd(rf, l->file),
+	if (ret == -EAGAIN) {
+		fd = ckpt_rfile_fd(rf, l->file);
+		ckpt_refuse(ctx, ret, fd,
 			    "fd %d: %s: a lock that another process (or the caller) holds is in the way of the %s %s lock on bytes %lld-%lld",
-			    ckpt_rfile_fd(rf, l->file), f->path->path,
+			    fd, f->path->path,
 			    kinds[l->kind], l->type == F_RDLCK ? "read" : "write",
 			    l->start, l->end);
+	}
 	return ret;
 }
 
