@@ -186,9 +186,10 @@ static bool ckpt_task_is_stopped(struct task_struct *task)
 	/*
 	 * In the cgroup freezer's trap.  task->frozen alone is not enough:
 	 * a vfork() parent sets it while it waits for its child, which runs
-	 * on in the same memory.
+	 * on in the same memory.  It is a bit-field, read without the lock
+	 * it is set under: a task that thaws is no longer inactive.
 	 */
-	if (READ_ONCE(task->frozen) &&
+	if (data_race((bool)task->frozen) &&
 	    READ_ONCE(task->jobctl) & JOBCTL_TRAP_FREEZE)
 		return true;
 #endif
