@@ -308,10 +308,10 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 {
 	int ret;
 
-	/* one thread at a time for now: the others would run on unseen */
-	if (!thread_group_empty(ctx->task))
+	/* the caller's other threads would run on unseen */
+	if (ctx->task == current && !thread_group_empty(current))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "the process has more than one thread");
+				   "a process checkpointing itself with more than one thread: not supported yet");
 
 	ret = checkpoint_header(ctx);
 	if (ret)
@@ -325,14 +325,17 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 	ret = checkpoint_files(ctx);
 	if (ret)
 		return ret;
-	ret = ckpt_arch_checkpoint_cpu(ctx);
+	ret = ckpt_arch_checkpoint_cpu(ctx, ctx->task, ctx->resume);
+	if (ret)
+		return ret;
+	ret = checkpoint_threads(ctx);
 	if (ret)
 		return ret;
 	ret = checkpoint_mm(ctx);
 	if (ret)
 		return ret;
 	/* no tail for an image of two moments */
-	ret = ckpt_target_moved(ctx);
+	ret = ckpt_target_moved(ctx) ?: ckpt_threads_moved(ctx);
 	if (ret)
 		return ret;
 	return checkpoint_tail(ctx);
@@ -346,7 +349,7 @@ int do_checkpoint(struct ckpt_ctx *ctx)
 	 * A target that ran, was killed or exited meanwhile explains a
 	 * failure better than what it caused (a file gone, no mm).
 	 */
-	moved = ret ? ckpt_target_moved(ctx) : 0;
+	moved = ret ? ckpt_target_moved(ctx) ?: ckpt_threads_moved(ctx) : 0;
 	if (moved) {
 		kfree(ctx->err_msg);
 		ctx->err_msg = NULL;

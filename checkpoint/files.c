@@ -616,10 +616,11 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 	seen->nr_files = 0;
 	seen->nr_pipes = 0;
 
+	/* each of its threads holds the table once (checkpoint_thread_check()) */
 	task_lock(task);
 	seen->owner = task->files;
 	if (task->files)
-		shared = atomic_read(&task->files->count) > 1;
+		shared = atomic_read(&task->files->count) > 1 + ctx->nr_threads;
 	task_unlock(task);
 	if (shared) {
 		kfree(seen);

@@ -14,9 +14,11 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/futex.h>
 #include <linux/namei.h>
 #include <linux/oom.h>
 #include <linux/personality.h>
+#include <linux/ptrace.h>
 #include <linux/resource.h>
 #include <linux/seccomp.h>
 #include <linux/hrtimer.h>
@@ -70,9 +72,9 @@ static int checkpoint_ids(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	return 0;
 }
 
-/* The user addresses the kernel keeps for a task and writes to itself. */
+/* The user addresses the kernel keeps for a thread and writes to itself. */
 static void checkpoint_user_addrs(struct task_struct *task,
-				  struct ckpt_hdr_task *h)
+				  struct ckpt_thread *h)
 {
 	h->clear_child_tid = (unsigned long)task->clear_child_tid;
 #ifdef CONFIG_FUTEX
@@ -109,14 +111,39 @@ static bool ckpt_sleep_clock(clockid_t clockid, ktime_t *now)
 }
 
 /*
- * A task stopped in nanosleep() resumes the sleep through its restart
- * block when continued; the image keeps the time it had left, so that
- * restart can resume it too.  Other calls resumed through a restart block
- * return EINTR instead (the architecture's part: ctx->resume).
+ * A futex wait with a timeout: the kind of resume it needs.  A relative
+ * wait (FUTEX_WAIT) keeps the time it had left on its restart block; one
+ * until a deadline (FUTEX_WAIT_BITSET) is made again from its registers,
+ * whose deadline stays what it was.
  */
-static void checkpoint_resume(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
+static u32 checkpoint_resume_futex(struct task_struct *task,
+				   struct ckpt_thread *h)
 {
-	struct task_struct *task = ctx->task;
+	struct restart_block *rb = &task->restart_block;
+	unsigned long args[6];
+
+	syscall_get_arguments(task, task_pt_regs(task), args);
+	switch (args[1] & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+		h->resume_clockid = CLOCK_MONOTONIC;
+		h->resume_ns = max_t(s64, 0, rb->futex.time -
+					     ktime_to_ns(ktime_get()));
+		return CKPT_RESUME_FUTEX;
+	case FUTEX_WAIT_BITSET:
+		return CKPT_RESUME_REPEAT;
+	}
+	return CKPT_RESUME_NONE;
+}
+
+/*
+ * A thread stopped in a call that resumes through its restart block when
+ * continued: nanosleep() and a futex wait with a timeout.  The image keeps
+ * the time it had left, so that restart can resume it too.  Other calls
+ * resumed through a restart block return EINTR instead (the
+ * architecture's part).  Returns how the call resumes.
+ */
+static u32 checkpoint_resume(struct task_struct *task, struct ckpt_thread *h)
+{
 	struct pt_regs *regs = task_pt_regs(task);
 	struct restart_block *rb = &task->restart_block;
 	long nr = syscall_get_nr(task, regs);
@@ -124,18 +151,39 @@ static void checkpoint_resume(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 
 	if (task == current || nr < 0 ||
 	    syscall_get_error(task, regs) != -ERESTART_RESTARTBLOCK)
-		return;
+		return CKPT_RESUME_NONE;
+	if (IS_ENABLED(CONFIG_FUTEX) && nr == __NR_futex) {
+		h->resume = checkpoint_resume_futex(task, h);
+		return h->resume;
+	}
 	if (nr != __NR_nanosleep && nr != __NR_clock_nanosleep)
-		return;
+		return CKPT_RESUME_NONE;
 	if (!ckpt_sleep_clock(rb->nanosleep.clockid, &now))
-		return;
+		return CKPT_RESUME_NONE;
 
 	h->resume = CKPT_RESUME_NANOSLEEP;
 	h->resume_clockid = rb->nanosleep.clockid;
 	h->resume_ns = max_t(s64, 0, rb->nanosleep.expires - ktime_to_ns(now));
 	if (rb->nanosleep.type == TT_NATIVE)
 		h->resume_rmtp = (unsigned long)rb->nanosleep.rmtp;
-	ctx->resume = h->resume;
+	return h->resume;
+}
+
+/*
+ * The state of thread @task the kernel keeps besides its registers and
+ * signals, into @h; returns how its system call resumes (CKPT_RESUME_*).
+ */
+u32 checkpoint_thread_state(struct task_struct *task, struct ckpt_thread *h)
+{
+	u32 resume;
+
+	get_task_comm(h->comm, task);
+	checkpoint_user_addrs(task, h);
+	resume = checkpoint_resume(task, h);
+	/* made again from its registers: nothing to keep */
+	if (h->resume == CKPT_RESUME_REPEAT)
+		h->resume = CKPT_RESUME_NONE;
+	return resume;
 }
 
 static int checkpoint_exe(struct ckpt_ctx *ctx)
@@ -322,7 +370,7 @@ static const char *ckpt_task_setting(struct task_struct *task,
  */
 static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task, *child;
+	struct task_struct *task = ctx->task, *child, *t;
 	unsigned int nr = 0, traced = 0;
 	unsigned long irqflags;
 	struct tty_struct *tty;
@@ -334,11 +382,14 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "the address space is shared with another process (CLONE_VM, vfork()): not supported");
 
+	/* each thread has its own children and tracees */
 	read_lock(&tasklist_lock);
-	list_for_each_entry(child, &task->children, sibling)
-		nr++;
-	list_for_each_entry(child, &task->ptraced, ptrace_entry)
-		traced++;
+	for_each_thread(task, t) {
+		list_for_each_entry(child, &t->children, sibling)
+			nr++;
+		list_for_each_entry(child, &t->ptraced, ptrace_entry)
+			traced++;
+	}
 	read_unlock(&tasklist_lock);
 	if (nr)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
@@ -368,6 +419,77 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+static bool ckpt_groups_same(const struct group_info *a,
+			     const struct group_info *b)
+{
+	int i;
+
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/* Whether two threads' credentials are the same, as a program sees them. */
+static bool ckpt_cred_same(const struct cred *a, const struct cred *b)
+{
+	return uid_eq(a->uid, b->uid) && uid_eq(a->euid, b->euid) &&
+	       uid_eq(a->suid, b->suid) && uid_eq(a->fsuid, b->fsuid) &&
+	       gid_eq(a->gid, b->gid) && gid_eq(a->egid, b->egid) &&
+	       gid_eq(a->sgid, b->sgid) && gid_eq(a->fsgid, b->fsgid) &&
+	       a->user_ns == b->user_ns && a->securebits == b->securebits &&
+	       cap_isidentical(a->cap_inheritable, b->cap_inheritable) &&
+	       cap_isidentical(a->cap_permitted, b->cap_permitted) &&
+	       cap_isidentical(a->cap_effective, b->cap_effective) &&
+	       cap_isidentical(a->cap_bset, b->cap_bset) &&
+	       cap_isidentical(a->cap_ambient, b->cap_ambient) &&
+	       ckpt_groups_same(a->group_info, b->group_info);
+}
+
+/*
+ * What thread @t has that the image keeps once, for the process, and
+ * that it does not share with the leading thread, or a setting of its own
+ * restart cannot make again: refused by name.  The credentials are
+ * those the right to checkpoint was checked against, for each thread.
+ */
+int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	const struct cred *a, *b;
+	const char *what;
+	bool same;
+
+	/* stopped, it cannot unshare them: they stay as they are now */
+	task_lock(t);
+	same = t->files == ctx->task->files && t->fs == ctx->task->fs;
+	task_unlock(t);
+	if (!same)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "thread %d has a file descriptor table or working directory of its own (unshare()): not supported",
+				   task_pid_vnr(t));
+
+	a = get_task_cred(ctx->task);
+	b = get_task_cred(t);
+	same = ckpt_cred_same(a, b);
+	put_cred(b);
+	put_cred(a);
+	if (!same)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "thread %d has credentials other than the process's: not supported",
+				   task_pid_vnr(t));
+	if (task_no_new_privs(t) != task_no_new_privs(ctx->task))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "thread %d differs in no_new_privs: not supported",
+				   task_pid_vnr(t));
+	what = ckpt_task_setting(t, ctx->mm);
+	if (what)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "thread %d: %s: not supported",
+				   task_pid_vnr(t), what);
+	return 0;
+}
+
 int checkpoint_task(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_task h = {};
@@ -379,9 +501,7 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	ret = checkpoint_ids(ctx, &h);
 	if (ret)
 		return ret;
-	get_task_comm(h.comm, ctx->task);
-	checkpoint_user_addrs(ctx->task, &h);
-	checkpoint_resume(ctx, &h);
+	ctx->resume = checkpoint_thread_state(ctx->task, &h.t);
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 	if (!ret)
@@ -400,7 +520,7 @@ static bool ckpt_id_valid(u32 id)
 	return id != (u32)-1;
 }
 
-static bool ckpt_user_addrs_valid(const struct ckpt_hdr_task *h)
+static bool ckpt_user_addrs_valid(const struct ckpt_thread *h)
 {
 	if (h->clear_child_tid >= TASK_SIZE || h->robust_list >= TASK_SIZE ||
 	    h->rseq >= TASK_SIZE)
@@ -416,7 +536,7 @@ static bool ckpt_user_addrs_valid(const struct ckpt_hdr_task *h)
 	       h->rseq_len <= TASK_SIZE - h->rseq;
 }
 
-static bool ckpt_resume_valid(const struct ckpt_hdr_task *h)
+static bool ckpt_resume_valid(const struct ckpt_thread *h, u32 version)
 {
 	ktime_t now;
 
@@ -426,8 +546,18 @@ static bool ckpt_resume_valid(const struct ckpt_hdr_task *h)
 	case CKPT_RESUME_NANOSLEEP:
 		return ckpt_sleep_clock(h->resume_clockid, &now) &&
 		       h->resume_ns >= 0 && h->resume_rmtp < TASK_SIZE;
+	case CKPT_RESUME_FUTEX:
+		return version >= 4 && h->resume_clockid == CLOCK_MONOTONIC &&
+		       h->resume_ns >= 0 && !h->resume_rmtp;
 	}
 	return false;
+}
+
+/* Whether @h is the state of a thread: its name and what it resumes. */
+bool ckpt_thread_state_valid(const struct ckpt_thread *h, u32 version)
+{
+	return strnlen(h->comm, sizeof(h->comm)) < sizeof(h->comm) &&
+	       ckpt_user_addrs_valid(h) && ckpt_resume_valid(h, version);
 }
 
 static long ckpt_nanosleep_restart(struct restart_block *rb)
@@ -436,21 +566,108 @@ static long ckpt_nanosleep_restart(struct restart_block *rb)
 				 rb->nanosleep.clockid);
 }
 
-/* The restored registers go back into the call; this is what it resumes. */
-static void restore_resume(struct ckpt_hdr_task *h)
+#ifdef CONFIG_FUTEX
+/*
+ * A relative futex wait, resumed until the deadline restart gave it:
+ * do_futex() takes the deadline, as futex(2) hands it on.  Interrupted
+ * again, the wait keeps it in a restart block of its own.
+ */
+static long ckpt_futex_restart(struct restart_block *rb)
+{
+	ktime_t t = rb->futex.time;
+
+	return do_futex(rb->futex.uaddr, rb->futex.flags, rb->futex.val, &t,
+			NULL, 0, FUTEX_BITSET_MATCH_ANY);
+}
+
+/*
+ * The futex wait the thread's registers make again, as futex(2) took
+ * them: FUTEX_WAIT, private or not, on an aligned word.  Its checks run
+ * again when it does.
+ */
+static bool ckpt_futex_args_valid(const unsigned long *args)
+{
+	return (args[1] & ~FUTEX_PRIVATE_FLAG) == FUTEX_WAIT &&
+	       args[0] < TASK_SIZE && IS_ALIGNED(args[0], sizeof(u32));
+}
+#endif
+
+/*
+ * Whether the call thread @h resumes is one its registers @cpu make: for
+ * a futex wait, the arguments restore_resume() takes from them.
+ */
+bool ckpt_thread_resume_valid(const struct ckpt_thread *h, const void *cpu)
+{
+	unsigned long args[6];
+
+	if (h->resume != CKPT_RESUME_FUTEX)
+		return true;
+	ckpt_arch_syscall_args(cpu, args);
+#ifdef CONFIG_FUTEX
+	return ckpt_futex_args_valid(args);
+#else
+	return false;
+#endif
+}
+
+/*
+ * The restored registers go back into the call; this is what it resumes.
+ * A futex wait takes its arguments from them: they are set already.
+ */
+static int restore_resume(const struct ckpt_thread *h)
 {
 	struct restart_block *rb = &current->restart_block;
+	unsigned long args[6];
 	ktime_t now;
 
 	rb->fn = do_no_restart_syscall;
-	if (h->resume != CKPT_RESUME_NANOSLEEP)
-		return;
-	ckpt_sleep_clock(h->resume_clockid, &now);
-	rb->nanosleep.clockid = h->resume_clockid;
-	rb->nanosleep.type = h->resume_rmtp ? TT_NATIVE : TT_NONE;
-	rb->nanosleep.rmtp = u64_to_user_ptr(h->resume_rmtp);
-	rb->nanosleep.expires = ktime_add_safe(now, h->resume_ns);
-	rb->fn = ckpt_nanosleep_restart;
+	switch (h->resume) {
+	case CKPT_RESUME_NANOSLEEP:
+		ckpt_sleep_clock(h->resume_clockid, &now);
+		rb->nanosleep.clockid = h->resume_clockid;
+		rb->nanosleep.type = h->resume_rmtp ? TT_NATIVE : TT_NONE;
+		rb->nanosleep.rmtp = u64_to_user_ptr(h->resume_rmtp);
+		rb->nanosleep.expires = ktime_add_safe(now, h->resume_ns);
+		rb->fn = ckpt_nanosleep_restart;
+		break;
+#ifdef CONFIG_FUTEX
+	case CKPT_RESUME_FUTEX:
+		syscall_get_arguments(current, current_pt_regs(), args);
+		if (!ckpt_futex_args_valid(args))
+			return -EBADMSG;
+		rb->futex.uaddr = (u32 __user *)args[0];
+		rb->futex.flags = args[1];
+		rb->futex.val = args[2];
+		rb->futex.time = ktime_add_safe(ktime_get(), h->resume_ns);
+		rb->fn = ckpt_futex_restart;
+		break;
+#endif
+	}
+	return 0;
+}
+
+/*
+ * Past the point of no return, in the thread's own context, its
+ * registers set: its name, the user addresses the kernel keeps for it,
+ * and the call it resumes.
+ */
+int restore_thread_state(const struct ckpt_thread *h)
+{
+	struct task_struct *tsk = current;
+
+	set_task_comm(tsk, h->comm);
+	tsk->clear_child_tid = u64_to_user_ptr(h->clear_child_tid);
+#ifdef CONFIG_FUTEX
+	tsk->robust_list = u64_to_user_ptr(h->robust_list);
+#endif
+#ifdef CONFIG_RSEQ
+	tsk->rseq = u64_to_user_ptr(h->rseq);
+	tsk->rseq_len = h->rseq_len;
+	tsk->rseq_sig = h->rseq_sig;
+	if (tsk->rseq)
+		rseq_set_notify_resume(tsk);
+#endif
+	return restore_resume(h);
 }
 
 /* Whether the image's ids, groups and capabilities are the caller's. */
@@ -617,9 +834,7 @@ int restore_task(struct ckpt_ctx *ctx)
 	    !ckpt_id_valid(h->gid) || !ckpt_id_valid(h->egid) ||
 	    !ckpt_id_valid(h->sgid) || !ckpt_id_valid(h->fsgid))
 		return -EBADMSG;
-	if (strnlen(h->comm, sizeof(h->comm)) == sizeof(h->comm))
-		return -EBADMSG;
-	if (!ckpt_user_addrs_valid(h) || !ckpt_resume_valid(h))
+	if (!ckpt_thread_state_valid(&h->t, ctx->rst_version))
 		return -EBADMSG;
 
 	exe = ckpt_read_file(ctx, CKPT_HDR_EXE);
@@ -744,27 +959,12 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 int restore_task_apply(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_task *h = ctx->rst_task;
-	struct task_struct *tsk = current;
 	int ret;
 
 	ret = restore_attr_apply(ctx);
 	if (ret)
 		return ret;
-
-	set_task_comm(tsk, h->comm);
-	tsk->clear_child_tid = u64_to_user_ptr(h->clear_child_tid);
-#ifdef CONFIG_FUTEX
-	tsk->robust_list = u64_to_user_ptr(h->robust_list);
-#endif
-#ifdef CONFIG_RSEQ
-	tsk->rseq = u64_to_user_ptr(h->rseq);
-	tsk->rseq_len = h->rseq_len;
-	tsk->rseq_sig = h->rseq_sig;
-	if (tsk->rseq)
-		rseq_set_notify_resume(tsk);
-#endif
-	restore_resume(h);
-	return 0;
+	return restore_thread_state(&h->t);
 }
 
 void restore_task_free(struct ckpt_ctx *ctx)

@@ -395,7 +395,13 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 	ret = restore_files(ctx);
 	if (ret)
 		return ret;
-	ret = ckpt_arch_restore_cpu(ctx);
+	ctx->rst_arch = ckpt_arch_restore_cpu(ctx);
+	if (IS_ERR(ctx->rst_arch)) {
+		ret = PTR_ERR(ctx->rst_arch);
+		ctx->rst_arch = NULL;
+		return ret;
+	}
+	ret = restore_threads(ctx);
 	if (ret)
 		return ret;
 	ret = restore_mm(ctx);
@@ -445,13 +451,16 @@ static int restart_image(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_tail(ctx);
 	if (!ret)
-		ret = ckpt_arch_restore_cpu_apply(ctx);
+		ret = ckpt_arch_restore_cpu_apply(ctx->rst_arch,
+						  &ctx->rst_retval);
 	if (!ret)
 		ret = restore_task_apply(ctx);
 	if (!ret)
 		ret = restore_signals_apply(ctx);
 	if (!ret)
 		ret = restore_files_apply(ctx);
+	if (!ret)
+		ret = restore_threads_apply(ctx);
 	if (ret) {
 		force_fatal_sig(SIGKILL);
 		return ret;
@@ -469,7 +478,8 @@ long do_restart(struct ckpt_ctx *ctx)
 {
 	int ret = restart_image(ctx);
 
-	ckpt_arch_restore_cpu_free(ctx);
+	ckpt_arch_restore_cpu_free(ctx->rst_arch);
+	restore_threads_free(ctx);
 	restore_mm_free(ctx);
 	restore_signals_free(ctx);
 	restore_files_free(ctx);

@@ -62,18 +62,19 @@ static int checkpoint_sigactions(struct task_struct *task,
 
 /*
  * Copies the pending signals of @task into @info, which has room for
- * @max: the queued ones with their siginfo, the task's own first; then
- * those pending without a queue entry (the kernel keeps none when it
- * cannot allocate one), as sent by the kernel.  Returns their count,
- * which is more than @max when they did not fit, or -ESRCH.
+ * @max: the queued ones with their siginfo, the task's own first, then
+ * with @shared the process's; then those pending without a queue entry
+ * (the kernel keeps none when it cannot allocate one), as sent by the
+ * kernel.  Returns their count, which is more than @max when they did
+ * not fit, or -ESRCH.
  */
-static int ckpt_pending(struct task_struct *task,
+static int ckpt_pending(struct task_struct *task, bool shared,
 			struct ckpt_hdr_siginfo *info, unsigned int max)
 {
 	struct sigpending *lists[] = { &task->pending,
 				       &task->signal->shared_pending };
+	unsigned int i, n = 0, nr_lists = shared ? 2 : 1;
 	unsigned long irqflags;
-	unsigned int i, n = 0;
 	struct sigqueue *q;
 	sigset_t queued;
 	int sig;
@@ -86,7 +87,7 @@ static int ckpt_pending(struct task_struct *task,
 		unlock_task_sighand(task, &irqflags);
 		return -ESRCH;
 	}
-	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+	for (i = 0; i < nr_lists; i++) {
 		list_for_each_entry(q, &lists[i]->list, list) {
 			if (n < max) {
 				memset(&info[n], 0, sizeof(info[n]));
@@ -98,7 +99,7 @@ static int ckpt_pending(struct task_struct *task,
 			n++;
 		}
 	}
-	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+	for (i = 0; i < nr_lists; i++) {
 		for (sig = 1; sig <= _NSIG; sig++) {
 			kernel_siginfo_t ki;
 
@@ -123,7 +124,7 @@ static int ckpt_pending(struct task_struct *task,
 
 /* The pending signals, into an array the caller kvfree()s. */
 static struct ckpt_hdr_siginfo *ckpt_pending_get(struct task_struct *task,
-						 unsigned int *nr)
+						 bool shared, unsigned int *nr)
 {
 	struct ckpt_hdr_siginfo *info = NULL;
 	unsigned int max = 0;
@@ -131,7 +132,7 @@ static struct ckpt_hdr_siginfo *ckpt_pending_get(struct task_struct *task,
 
 	/* a signal may come between counting and copying: count again */
 	for (;;) {
-		n = ckpt_pending(task, info, max);
+		n = ckpt_pending(task, shared, info, max);
 		if (n < 0) {
 			kvfree(info);
 			return ERR_PTR(n);
@@ -182,7 +183,7 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return -ENOMEM;
-	info = ckpt_pending_get(ctx->task, &nr);
+	info = ckpt_pending_get(ctx->task, true, &nr);
 	ret = PTR_ERR(info);
 	if (IS_ERR(info))
 		goto out;
@@ -202,6 +203,32 @@ out:
 	return ret;
 }
 
+/*
+ * The signal state of thread @t besides the leading one: its mask, its
+ * alternate stack and the signals pending for it alone, which @h counts
+ * and the returned array, kvfree()d by the caller, holds.
+ */
+struct ckpt_hdr_siginfo *checkpoint_thread_signals(struct task_struct *t,
+						   struct ckpt_hdr_thread *h)
+{
+	struct ckpt_hdr_siginfo *info;
+	unsigned long irqflags;
+
+	info = ckpt_pending_get(t, false, &h->nr_siginfo);
+	if (IS_ERR(info))
+		return info;
+	if (!lock_task_sighand(t, &irqflags)) {
+		kvfree(info);
+		return ERR_PTR(-ESRCH);
+	}
+	h->blocked = t->blocked.sig[0];
+	h->altstack_sp = t->sas_ss_sp;
+	h->altstack_size = t->sas_ss_size;
+	h->altstack_flags = t->sas_ss_flags;
+	unlock_task_sighand(t, &irqflags);
+	return info;
+}
+
 static bool ckpt_sigaction_valid(int sig, const struct ckpt_sigaction *a)
 {
 	if (a->flags & ~(u64)UAPI_SA_FLAGS)
@@ -219,31 +246,37 @@ static bool ckpt_sigaction_valid(int sig, const struct ckpt_sigaction *a)
  * As sigaltstack(2) would take it.  The size check reads the FPU state
  * permissions, which siglock serializes.
  */
-static bool ckpt_altstack_valid(const struct ckpt_hdr_signals *h)
+static bool ckpt_altstack_valid(u64 sp, u64 size, u32 flags)
 {
 	bool ok;
 
-	if (h->altstack_flags == SS_DISABLE)
-		return !h->altstack_sp && !h->altstack_size;
-	if (h->altstack_flags & ~SS_AUTODISARM)
+	if (flags == SS_DISABLE)
+		return !sp && !size;
+	if (flags & ~SS_AUTODISARM)
 		return false;
-	if (h->altstack_size < MINSIGSTKSZ || h->altstack_sp >= TASK_SIZE ||
-	    h->altstack_size > TASK_SIZE - h->altstack_sp)
+	if (size < MINSIGSTKSZ || sp >= TASK_SIZE || size > TASK_SIZE - sp)
 		return false;
 	spin_lock_irq(&current->sighand->siglock);
-	ok = sigaltstack_size_valid(h->altstack_size);
+	ok = sigaltstack_size_valid(size);
 	spin_unlock_irq(&current->sighand->siglock);
 	return ok;
 }
 
+/* At most what the caller may queue, and one of each without a queue entry. */
+static unsigned long ckpt_pending_max(void)
+{
+	return min(task_rlimit(current, RLIMIT_SIGPENDING), 1UL << 16) +
+	       2 * _NSIG;
+}
+
 /* The siginfo of a pending signal: one the process could queue itself. */
-static bool ckpt_siginfo_valid(const struct ckpt_hdr_siginfo *s)
+static bool ckpt_siginfo_valid(const struct ckpt_hdr_siginfo *s, bool shared)
 {
 	const kernel_siginfo_t *ki = (const void *)s->info;
 
 	BUILD_BUG_ON(sizeof(s->info) != sizeof(siginfo_t));
 
-	if (s->flags & ~CKPT_SIGINFO_SHARED || s->pad)
+	if (s->flags & ~(shared ? CKPT_SIGINFO_SHARED : 0) || s->pad)
 		return false;
 	if (memchr_inv(s->info + sizeof(*ki), 0,
 		       sizeof(s->info) - sizeof(*ki)))
@@ -269,6 +302,30 @@ static int ckpt_itimers_check(const struct ckpt_hdr_itimers *h)
 }
 
 /*
+ * Reads and checks one pending signal into @s: with @shared, it may be
+ * pending for the process rather than for its thread alone.
+ */
+int restore_siginfo(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo *s,
+		    bool shared)
+{
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &s->h, CKPT_HDR_SIGINFO, sizeof(*s),
+			    sizeof(*s));
+	if (ret)
+		return ret;
+	return ckpt_siginfo_valid(s, shared) ? 0 : -EBADMSG;
+}
+
+/* The signal state of a thread record, as restore_signals() checks it. */
+bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h)
+{
+	return h->nr_siginfo <= ckpt_pending_max() &&
+	       ckpt_altstack_valid(h->altstack_sp, h->altstack_size,
+				   h->altstack_flags);
+}
+
+/*
  * Reads and checks the signal state.  The number of pending signals is
  * bounded by what the caller may queue: RLIMIT_SIGPENDING, and one per
  * signal that needs no queue entry.
@@ -277,7 +334,6 @@ int restore_signals(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst_signals *rs;
 	struct ckpt_hdr_signals *h;
-	unsigned long max;
 	unsigned int i;
 	int ret;
 
@@ -291,9 +347,9 @@ int restore_signals(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 
-	max = min(task_rlimit(current, RLIMIT_SIGPENDING), 1UL << 16) +
-	      2 * _NSIG;
-	if (h->nr_siginfo > max || !ckpt_altstack_valid(h))
+	if (h->nr_siginfo > ckpt_pending_max() ||
+	    !ckpt_altstack_valid(h->altstack_sp, h->altstack_size,
+				 h->altstack_flags))
 		return -EBADMSG;
 	for (i = 0; i < _NSIG; i++)
 		if (!ckpt_sigaction_valid(i + 1, &h->action[i]))
@@ -304,12 +360,9 @@ int restore_signals(struct ckpt_ctx *ctx)
 				      sizeof(*rs->info));
 		if (ret)
 			return ret;
-		ret = ckpt_read_obj(ctx, &rs->info[i].h, CKPT_HDR_SIGINFO,
-				    sizeof(rs->info[i]), sizeof(rs->info[i]));
+		ret = restore_siginfo(ctx, &rs->info[i], true);
 		if (ret)
 			return ret;
-		if (!ckpt_siginfo_valid(&rs->info[i]))
-			return -EBADMSG;
 		rs->nr++;
 	}
 
@@ -320,11 +373,27 @@ int restore_signals(struct ckpt_ctx *ctx)
 	return ckpt_itimers_check(&rs->timers);
 }
 
-static void restore_sigactions(struct ckpt_hdr_signals *h)
+/* The mask and the alternate stack of current, one thread. */
+static void restore_mask(u64 mask, u64 sp, u64 size, u32 flags)
 {
 	struct task_struct *tsk = current;
-	struct k_sigaction ka;
 	sigset_t blocked;
+
+	blocked.sig[0] = mask;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
+
+	/* under siglock, as sigaltstack(2) sets it */
+	spin_lock_irq(&tsk->sighand->siglock);
+	tsk->sas_ss_sp = sp;
+	tsk->sas_ss_size = size;
+	tsk->sas_ss_flags = flags;
+	spin_unlock_irq(&tsk->sighand->siglock);
+}
+
+static void restore_sigactions(struct ckpt_hdr_signals *h)
+{
+	struct k_sigaction ka;
 	int sig;
 
 	for (sig = 1; sig <= _NSIG; sig++) {
@@ -342,17 +411,8 @@ static void restore_sigactions(struct ckpt_hdr_signals *h)
 		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
 		do_sigaction(sig, &ka, NULL);
 	}
-
-	blocked.sig[0] = h->blocked;
-	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	set_current_blocked(&blocked);
-
-	/* under siglock, as sigaltstack(2) sets it */
-	spin_lock_irq(&tsk->sighand->siglock);
-	tsk->sas_ss_sp = h->altstack_sp;
-	tsk->sas_ss_size = h->altstack_size;
-	tsk->sas_ss_flags = h->altstack_flags;
-	spin_unlock_irq(&tsk->sighand->siglock);
+	restore_mask(h->blocked, h->altstack_sp, h->altstack_size,
+		     h->altstack_flags);
 }
 
 static int restore_itimers(struct ckpt_hdr_itimers *h)
@@ -411,6 +471,28 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 			return ret;
 	}
 	return restore_itimers(&rs->timers);
+}
+
+/*
+ * Past the point of no return, in thread @h's own context: its mask, its
+ * alternate stack and the signals pending for it alone, sent again.
+ */
+int restore_thread_signals(const struct ckpt_hdr_thread *h,
+			   const struct ckpt_hdr_siginfo *info)
+{
+	kernel_siginfo_t ki;
+	unsigned int i;
+	int ret;
+
+	restore_mask(h->blocked, h->altstack_sp, h->altstack_size,
+		     h->altstack_flags);
+	for (i = 0; i < h->nr_siginfo; i++) {
+		memcpy(&ki, info[i].info, sizeof(ki));
+		ret = do_send_sig_info(ki.si_signo, &ki, current, PIDTYPE_PID);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 void restore_signals_free(struct ckpt_ctx *ctx)

@@ -142,8 +142,23 @@ static long ckpt_no_restart(struct ckpt_ctx *ctx, long ret)
 	return ret;
 }
 
+static void ckpt_threads_put(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_threads; i++) {
+		if (ctx->threads[i].stack)
+			put_task_stack(ctx->threads[i].task);
+		put_task_struct(ctx->threads[i].task);
+	}
+	kfree(ctx->threads);
+	ctx->threads = NULL;
+	ctx->nr_threads = 0;
+}
+
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
+	ckpt_threads_put(ctx);
 	kfree(ctx->err_msg);
 	if (ctx->mm)
 		mmput(ctx->mm);
@@ -243,25 +258,117 @@ int ckpt_target_moved(struct ckpt_ctx *ctx)
 }
 
 /*
- * With the target's exec_update_lock held: the right to read it, its
- * being stopped, and its address space.  Its kernel stack, where its
- * registers are, is pinned too: a target killed meanwhile may exit and
- * free it while the dump reads them.
+ * Every thread of a target other than the caller must hold still, off
+ * its CPU, as the leading one.  A thread that ran since the start, or a
+ * thread more or fewer, is -EBUSY; a target killed meanwhile -ESRCH.
+ * Checked before the image's tail, not at every record: a thread that
+ * runs meanwhile (a debugger may continue one alone) can change only
+ * what the image holds, never what the caller may read, since the
+ * address space is the one the right was checked for, and an execve()
+ * kills the leading thread, which each record checks.
+ */
+int ckpt_threads_moved(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	unsigned int i;
+
+	if (task == current)
+		return 0;
+	if (READ_ONCE(task->signal->nr_threads) != ctx->nr_threads + 1)
+		return ckpt_task_dying(task) ? -ESRCH : -EBUSY;
+	for (i = 0; i < ctx->nr_threads; i++) {
+		struct ckpt_thread_ref *t = &ctx->threads[i];
+
+		if (ckpt_task_dying(t->task))
+			return -ESRCH;
+		if (ckpt_target_inactive(t->task) != t->switches)
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * Takes the target's other threads, with its siglock held while they are
+ * counted and taken, so that none comes or goes between the two.
+ */
+static int ckpt_threads_get(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task, *t;
+	unsigned long irqflags;
+	unsigned int n, i;
+
+	for (;;) {
+		n = READ_ONCE(task->signal->nr_threads) - 1;
+		if (n > CKPT_THREADS_MAX)
+			return -EOPNOTSUPP;
+		ctx->threads = kcalloc(max(n, 1U), sizeof(*ctx->threads),
+				       GFP_KERNEL);
+		if (!ctx->threads)
+			return -ENOMEM;
+		if (!lock_task_sighand(task, &irqflags))
+			return -ESRCH;
+		if (task->signal->nr_threads - 1 == n)
+			break;
+		unlock_task_sighand(task, &irqflags);
+		kfree(ctx->threads);
+		ctx->threads = NULL;
+	}
+	i = 0;
+	for_each_thread(task, t) {
+		if (t == task || i == n)
+			continue;
+		ctx->threads[i++].task = get_task_struct(t);
+	}
+	unlock_task_sighand(task, &irqflags);
+	ctx->nr_threads = i;
+	return 0;
+}
+
+/*
+ * The right to read thread @task, its being stopped and off its CPU, and
+ * its kernel stack, where its registers are, pinned: a target killed
+ * meanwhile may exit and free it while the dump reads them.
+ */
+static int ckpt_thread_check(struct task_struct *task, unsigned long *switches,
+			     bool *stack)
+{
+	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
+		return -EPERM;
+	if (task != current) {
+		*switches = ckpt_target_inactive(task);
+		if (!*switches)
+			return -EBUSY;
+	}
+	*stack = try_get_task_stack(task);
+	return *stack ? 0 : -ESRCH;
+}
+
+/*
+ * With the target's exec_update_lock held: the right to read each of its
+ * threads, their being stopped, and its address space.  The caller
+ * checkpointing itself has one thread (checkpoint_image()).
  */
 static int ckpt_target_check(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
+	unsigned int i;
+	int ret;
 
-	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
-		return -EPERM;
+	ret = ckpt_thread_check(task, &ctx->switches, &ctx->stack);
+	if (ret)
+		return ret;
 	if (task != current) {
-		ctx->switches = ckpt_target_inactive(task);
-		if (!ctx->switches)
-			return -EBUSY;
+		ret = ckpt_threads_get(ctx);
+		if (ret)
+			return ret;
 	}
-	ctx->stack = try_get_task_stack(task);
-	if (!ctx->stack)
-		return -ESRCH;
+	for (i = 0; i < ctx->nr_threads; i++) {
+		struct ckpt_thread_ref *t = &ctx->threads[i];
+
+		ret = ckpt_thread_check(t->task, &t->switches, &t->stack);
+		if (ret)
+			return ret;
+	}
 	ctx->mm = get_task_mm(task);
 	if (!ctx->mm)
 		return -ESRCH;		/* it is exiting */
@@ -295,8 +402,11 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 	if (pid < 0)
 		return -EINVAL;
 
+	/* a thread's id names its process, as kill(2) has it */
 	rcu_read_lock();
 	task = pid ? find_task_by_vpid(pid) : current;
+	if (task && task != current)
+		task = task->group_leader;
 	if (task)
 		get_task_struct(task);
 	rcu_read_unlock();

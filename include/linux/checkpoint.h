@@ -14,6 +14,7 @@
 struct ckpt_rst_mm;
 struct ckpt_rst_signals;
 struct ckpt_rst_files;
+struct ckpt_rst_threads;
 struct file;
 struct iov_iter;
 struct mm_struct;
@@ -23,6 +24,20 @@ struct task_struct;
 enum ckpt_kind {
 	CKPT_CTX_CHECKPOINT,
 	CKPT_CTX_RESTART,
+};
+
+/*
+ * How a thread's interrupted system call resumes, for the architecture's
+ * fixup of its registers: one of the image's CKPT_RESUME_*, or this, a
+ * call made again from its registers as they are.
+ */
+#define CKPT_RESUME_REPEAT	(~0U)
+
+/* A thread of the target besides the one that leads it. */
+struct ckpt_thread_ref {
+	struct task_struct *task;
+	unsigned long switches;		/* at the start, as ctx->switches */
+	bool stack;			/* its kernel stack pinned */
 };
 
 /*
@@ -47,12 +62,16 @@ struct ckpt_ctx {
 					 */
 	int err_fd;
 
-	struct task_struct *task;	/* the target; current on restart */
+	struct task_struct *task;	/* the target, the thread that leads
+					 * it; current on restart
+					 */
 	struct mm_struct *mm;		/* the target's, when it was checked */
 	bool stack;			/* its kernel stack pinned */
 	bool err_final;			/* writing the error record */
 	u32 resume;			/* CKPT_RESUME_* of the target */
 	unsigned long switches;		/* its context switches at the start */
+	struct ckpt_thread_ref *threads;	/* its other threads */
+	unsigned int nr_threads;
 	struct path root;		/* the target's root: paths are its */
 
 	/*
@@ -66,6 +85,7 @@ struct ckpt_ctx {
 	struct ckpt_rst_signals *rst_sig;	/* signal.c */
 	struct ckpt_rst_files *rst_files;	/* files.c */
 	struct ckpt_rst_mm *rst_mm;	/* memory.c */
+	struct ckpt_rst_threads *rst_threads;	/* thread.c */
 	void *rst_arch;			/* the architecture's registers */
 	long rst_retval;		/* what restart(2) returns: the
 					 * restored process's return register
@@ -79,6 +99,7 @@ struct ckpt_ctx {
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
 bool ckpt_task_dying(struct task_struct *task);
 int ckpt_target_moved(struct ckpt_ctx *ctx);
+int ckpt_threads_moved(struct ckpt_ctx *ctx);
 bool restart_retry_read(struct ckpt_ctx *ctx);
 int ckpt_stream_pages(struct ckpt_ctx *ctx, struct page **pages,
 		      unsigned int nr);
@@ -121,10 +142,26 @@ int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
 int restore_task(struct ckpt_ctx *ctx);
 int restore_task_apply(struct ckpt_ctx *ctx);
 void restore_task_free(struct ckpt_ctx *ctx);
+int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t);
+u32 checkpoint_thread_state(struct task_struct *task, struct ckpt_thread *h);
+bool ckpt_thread_state_valid(const struct ckpt_thread *h, u32 version);
+bool ckpt_thread_resume_valid(const struct ckpt_thread *h, const void *cpu);
+int restore_thread_state(const struct ckpt_thread *h);
+int checkpoint_threads(struct ckpt_ctx *ctx);		/* thread.c */
+int restore_threads(struct ckpt_ctx *ctx);
+int restore_threads_apply(struct ckpt_ctx *ctx);
+void restore_threads_free(struct ckpt_ctx *ctx);
 int checkpoint_signals(struct ckpt_ctx *ctx);		/* signal.c */
 int restore_signals(struct ckpt_ctx *ctx);
 int restore_signals_apply(struct ckpt_ctx *ctx);
 void restore_signals_free(struct ckpt_ctx *ctx);
+struct ckpt_hdr_siginfo *checkpoint_thread_signals(struct task_struct *t,
+						   struct ckpt_hdr_thread *h);
+bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h);
+int restore_siginfo(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo *s,
+		    bool shared);
+int restore_thread_signals(const struct ckpt_hdr_thread *h,
+			   const struct ckpt_hdr_siginfo *info);
 int checkpoint_files(struct ckpt_ctx *ctx);		/* files.c */
 int restore_files(struct ckpt_ctx *ctx);
 int restore_files_apply(struct ckpt_ctx *ctx);
@@ -137,10 +174,12 @@ void restore_mm_free(struct ckpt_ctx *ctx);
 
 /* architecture hooks: arch/x86/kernel/checkpoint.c */
 u32 ckpt_arch_id(void);
-int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx);
-int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx);
-int ckpt_arch_restore_cpu_apply(struct ckpt_ctx *ctx);
-void ckpt_arch_restore_cpu_free(struct ckpt_ctx *ctx);
+int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *task,
+			     u32 resume);
+void *ckpt_arch_restore_cpu(struct ckpt_ctx *ctx);
+void ckpt_arch_syscall_args(const void *cpu, unsigned long *args);
+int ckpt_arch_restore_cpu_apply(const void *cpu, long *ax);
+void ckpt_arch_restore_cpu_free(void *cpu);
 int ckpt_arch_check_special(u32 kind, unsigned long start, unsigned long end);
 int ckpt_arch_map_special(u32 kind, unsigned long start);
 

@@ -64,13 +64,14 @@ static const struct user_regset *ckpt_regset(struct task_struct *task,
  * A task stopped in an interrupted system call resumes it when continued:
  * the kernel turns the internal -ERESTART* codes into a restart on the way
  * out.  Those codes must not reach an image, so the restart is applied
- * here, as the kernel would apply it.  A self-checkpoint returns 0 in the
- * restarted process.
+ * here, as the kernel would apply it; @resume says how a call with a
+ * restart block resumes.  A self-checkpoint returns 0 in the restarted
+ * process.
  */
-static void ckpt_fixup_syscall(struct ckpt_ctx *ctx,
+static void ckpt_fixup_syscall(struct task_struct *task, u32 resume,
 			       struct user_regs_struct *r)
 {
-	if (ctx->task == current) {
+	if (task == current) {
 		r->ax = 0;
 		return;
 	}
@@ -85,20 +86,22 @@ static void ckpt_fixup_syscall(struct ckpt_ctx *ctx,
 		r->ip -= 2;
 		break;
 	case -ERESTART_RESTARTBLOCK:
-		/* a sleep the image keeps resumes; other calls return EINTR */
-		if (ctx->resume == CKPT_RESUME_NONE) {
+		/* a wait the image keeps resumes; other calls return EINTR */
+		if (resume == CKPT_RESUME_NONE) {
 			r->ax = -EINTR;
 			break;
 		}
-		r->ax = __NR_restart_syscall;
+		r->ax = resume == CKPT_RESUME_REPEAT ? r->orig_ax :
+						       __NR_restart_syscall;
 		r->ip -= 2;
 		break;
 	}
 }
 
-static int checkpoint_regset(struct ckpt_ctx *ctx, unsigned int note)
+static int checkpoint_regset(struct ckpt_ctx *ctx, struct task_struct *task,
+			     u32 resume, unsigned int note)
 {
-	const struct user_regset *rs = ckpt_regset(ctx->task, note);
+	const struct user_regset *rs = ckpt_regset(task, note);
 	struct ckpt_hdr_regset *h;
 	unsigned int size;
 	int ret;
@@ -110,13 +113,14 @@ static int checkpoint_regset(struct ckpt_ctx *ctx, unsigned int note)
 	if (!h)
 		return -ENOMEM;
 
-	ret = regset_get(ctx->task, rs, size, h->data);
+	ret = regset_get(task, rs, size, h->data);
 	if (ret < 0)
 		goto out;
 	h->note_type = note;
 	h->size = size;
 	if (note == NT_PRSTATUS)
-		ckpt_fixup_syscall(ctx, (struct user_regs_struct *)h->data);
+		ckpt_fixup_syscall(task, resume,
+				   (struct user_regs_struct *)h->data);
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_REGSET,
 			     struct_size(h, data, size));
 out:
@@ -128,10 +132,9 @@ out:
  * x86 settings a process can make and read back that restart cannot give
  * it again: refused by name.
  */
-static const char *ckpt_arch_unsupported(struct ckpt_ctx *ctx)
+static const char *ckpt_arch_unsupported(struct ckpt_ctx *ctx,
+					 struct task_struct *task)
 {
-	struct task_struct *task = ctx->task;
-
 	/* 32-bit and x32 processes come later */
 	if (!user_64bit_mode(task_pt_regs(task)) ||
 	    test_tsk_thread_flag(task, TIF_ADDR32))
@@ -162,18 +165,20 @@ static const char *ckpt_arch_unsupported(struct ckpt_ctx *ctx)
 	return NULL;
 }
 
-int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx)
+/* The registers of @task, one of the target's threads. */
+int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *task,
+			     u32 resume)
 {
-	const char *what = ckpt_arch_unsupported(ctx);
+	const char *what = ckpt_arch_unsupported(ctx, task);
 	int ret;
 
 	if (what)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1, "%s: not supported",
 				   what);
 
-	ret = checkpoint_regset(ctx, NT_PRSTATUS);
+	ret = checkpoint_regset(ctx, task, resume, NT_PRSTATUS);
 	if (!ret)
-		ret = checkpoint_regset(ctx, ckpt_fpu_note());
+		ret = checkpoint_regset(ctx, task, resume, ckpt_fpu_note());
 	return ret;
 }
 
@@ -249,25 +254,19 @@ static struct ckpt_hdr_regset *restore_regset(struct ckpt_ctx *ctx,
 	return h;
 }
 
-int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx)
+void ckpt_arch_restore_cpu_free(void *arg)
+{
+	struct ckpt_x86_cpu *cpu = arg;
+
+	if (cpu)
+		kfree(cpu->xstate);
+	kfree(cpu);
+}
+
+static int ckpt_read_cpu(struct ckpt_ctx *ctx, struct ckpt_x86_cpu *cpu)
 {
 	struct ckpt_hdr_regset *regs;
-	struct ckpt_x86_cpu *cpu;
 	int ret;
-
-	/* restoring FXSAVE-only state comes later */
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
-		return -EOPNOTSUPP;
-#ifdef CONFIG_X86_USER_SHADOW_STACK
-	/* its shadow stack state is not the image's to keep or drop */
-	if (current->thread.features & ARCH_SHSTK_SHSTK)
-		return -EOPNOTSUPP;
-#endif
-
-	cpu = kzalloc(sizeof(*cpu), GFP_KERNEL_ACCOUNT);
-	if (!cpu)
-		return -ENOMEM;
-	ctx->rst_arch = cpu;
 
 	regs = restore_regset(ctx, NT_PRSTATUS);
 	if (IS_ERR(regs))
@@ -284,6 +283,49 @@ int ckpt_arch_restore_cpu(struct ckpt_ctx *ctx)
 		return ret;
 	}
 	return ckpt_check_xstate((struct xregs_state *)cpu->xstate->data);
+}
+
+/*
+ * Reads and checks the registers of one thread, to be loaded by
+ * ckpt_arch_restore_cpu_apply() and freed by ckpt_arch_restore_cpu_free().
+ */
+void *ckpt_arch_restore_cpu(struct ckpt_ctx *ctx)
+{
+	struct ckpt_x86_cpu *cpu;
+	int ret;
+
+	/* restoring FXSAVE-only state comes later */
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return ERR_PTR(-EOPNOTSUPP);
+#ifdef CONFIG_X86_USER_SHADOW_STACK
+	/* its shadow stack state is not the image's to keep or drop */
+	if (current->thread.features & ARCH_SHSTK_SHSTK)
+		return ERR_PTR(-EOPNOTSUPP);
+#endif
+
+	cpu = kzalloc(sizeof(*cpu), GFP_KERNEL_ACCOUNT);
+	if (!cpu)
+		return ERR_PTR(-ENOMEM);
+	ret = ckpt_read_cpu(ctx, cpu);
+	if (ret) {
+		ckpt_arch_restore_cpu_free(cpu);
+		return ERR_PTR(ret);
+	}
+	return cpu;
+}
+
+/* The arguments of the system call the registers @cpu were in. */
+void ckpt_arch_syscall_args(const void *arg, unsigned long *args)
+{
+	const struct ckpt_x86_cpu *cpu = arg;
+	const struct user_regs_struct *r = &cpu->regs;
+
+	args[0] = r->di;
+	args[1] = r->si;
+	args[2] = r->dx;
+	args[3] = r->r10;
+	args[4] = r->r8;
+	args[5] = r->r9;
 }
 
 /*
@@ -309,14 +351,14 @@ static int ckpt_restore_xstate(const void *buf)
 }
 
 /*
- * Past the point of no return: the registers become current's, to take
- * effect when restart(2) returns.  Its return value is the restored
- * process's ax.
+ * Past the point of no return: the registers @cpu become current's, to
+ * take effect when it returns to user mode.  restart(2) returns the
+ * restored thread's ax, which it gets in *@ax.
  */
-int ckpt_arch_restore_cpu_apply(struct ckpt_ctx *ctx)
+int ckpt_arch_restore_cpu_apply(const void *arg, long *ax)
 {
-	struct ckpt_x86_cpu *cpu = ctx->rst_arch;
-	struct user_regs_struct *r = &cpu->regs;
+	const struct ckpt_x86_cpu *cpu = arg;
+	const struct user_regs_struct *r = &cpu->regs;
 	struct pt_regs *regs = current_pt_regs();
 	long ret;
 
@@ -352,17 +394,8 @@ int ckpt_arch_restore_cpu_apply(struct ckpt_ctx *ctx)
 	regs->ss = __USER_DS;
 	/* no system call to restart on the way out of this one */
 	regs->orig_ax = -1;
-	ctx->rst_retval = r->ax;
+	*ax = r->ax;
 	return 0;
-}
-
-void ckpt_arch_restore_cpu_free(struct ckpt_ctx *ctx)
-{
-	struct ckpt_x86_cpu *cpu = ctx->rst_arch;
-
-	if (cpu)
-		kfree(cpu->xstate);
-	kfree(cpu);
 }
 
 /* The vvar area and the vDSO after it, as this kernel lays them out. */

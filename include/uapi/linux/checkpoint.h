@@ -37,7 +37,7 @@
 				 RESTART_LOG)
 
 #define CKPT_ALIGN		8
-#define CKPT_VERSION		3	/* restart reads 2 too */
+#define CKPT_VERSION		4	/* restart reads 2 and 3 too */
 #define CKPT_REC_MAX		(1U << 16)	/* no record is longer */
 
 #define CKPT_MAGIC_HEAD		"\177CKPTIMG"	/* 8 bytes, no NUL */
@@ -58,6 +58,8 @@ enum {
 	CKPT_HDR_CWD = 105,
 
 	CKPT_HDR_REGSET = 201,
+	CKPT_HDR_THREADS = 202,
+	CKPT_HDR_THREAD = 203,
 
 	CKPT_HDR_MM = 301,
 	CKPT_HDR_VMA = 302,
@@ -97,15 +99,14 @@ struct ckpt_hdr_header {
 	char release[CKPT_RELEASE_LEN];	/* kernel release, NUL-padded */
 };
 
-/* One task: ids as seen in the task's own pid and user namespaces. */
-struct ckpt_hdr_task {
-	struct ckpt_hdr h;
-	__s32 pid;
-	__s32 tgid;
-	__u32 uid, euid, suid, fsuid;
-	__u32 gid, egid, sgid, fsgid;
+/*
+ * What the kernel keeps for each thread besides its registers and
+ * signals: part of the task record, for the thread that leads the
+ * process, and of each thread record, for the others.
+ */
+struct ckpt_thread {
 	char comm[16];		/* NUL-terminated */
-	/* user addresses the kernel keeps for the task */
+	/* user addresses the kernel keeps for the thread */
 	__u64 clear_child_tid;	/* set_tid_address(2) */
 	__u64 robust_list;	/* set_robust_list(2) */
 	__u64 robust_list_len;
@@ -114,13 +115,33 @@ struct ckpt_hdr_task {
 	__u32 rseq_sig;
 	/* a system call to resume after restart: see CKPT_RESUME_* */
 	__u32 resume;
-	__s32 resume_clockid;	/* nanosleep: its clock */
-	__s64 resume_ns;	/* nanosleep: the time it had left to sleep */
+	__s32 resume_clockid;	/* the clock of its timeout */
+	__s64 resume_ns;	/* the time it had left */
 	__u64 resume_rmtp;	/* nanosleep: where it writes what is left */
 };
 
+/*
+ * A call resumed through its restart block.  The call's own arguments
+ * are the thread's registers, as it made the call.
+ */
 #define CKPT_RESUME_NONE	0
 #define CKPT_RESUME_NANOSLEEP	1	/* nanosleep(2), clock_nanosleep(2) */
+#define CKPT_RESUME_FUTEX	2	/* a futex wait with a timeout
+					 * (version 4)
+					 */
+
+/*
+ * The process, and the thread that leads it: ids as seen in the task's
+ * own pid and user namespaces.
+ */
+struct ckpt_hdr_task {
+	struct ckpt_hdr h;
+	__s32 pid;
+	__s32 tgid;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	struct ckpt_thread t;
+};
 
 /*
  * The task's credentials beyond the ids of its task record, as seen in
@@ -204,6 +225,34 @@ struct ckpt_hdr_regset {
 	__u32 note_type;
 	__u32 size;		/* of data[] */
 	__u8 data[];
+};
+
+/*
+ * The process's other threads (version 4), after the registers of the
+ * thread that leads it: @nr CKPT_HDR_THREAD records, each followed by its
+ * @nr_siginfo CKPT_HDR_SIGINFO records (the signals pending for that
+ * thread alone) and its CKPT_HDR_REGSET records.  They share everything
+ * else with the leading thread.
+ */
+#define CKPT_THREADS_MAX	(1U << 16)
+
+struct ckpt_hdr_threads {
+	struct ckpt_hdr h;
+	__u32 nr;		/* threads besides the leading one */
+	__u32 pad;
+};
+
+struct ckpt_hdr_thread {
+	struct ckpt_hdr h;
+	__s32 tid;		/* in the process's pid namespace */
+	__s32 nice;
+	__u64 timer_slack_ns;	/* PR_SET_TIMERSLACK */
+	struct ckpt_thread t;
+	__u64 blocked;		/* its signal mask, bit n-1 for signal n */
+	__u64 altstack_sp;	/* its sigaltstack(2) */
+	__u64 altstack_size;
+	__u32 altstack_flags;
+	__u32 nr_siginfo;
 };
 
 /* The address space: its layout, then @nr_vmas CKPT_HDR_VMA records. */

@@ -326,4 +326,45 @@ static inline int checkpoint_refusal(pid_t pid, char *why, size_t len, int *fd)
 	return err;
 }
 
+/*
+ * Checkpoints the stopped child @pid into @fd, kills and reaps it, and
+ * restarts the image with @flags in a fresh child that has @pid again,
+ * as a process with threads needs.  Returns the restored process's exit
+ * code, or -1 when the checkpoint failed.
+ */
+static inline int move_stopped_fd(pid_t pid, int fd, unsigned long flags)
+{
+	char why[256];
+	int err, at;
+	pid_t r;
+
+	if (sys_checkpoint(pid, fd, 0) <= 0) {
+		err = errno;
+		/* the reason, from a second try at an image of its own */
+		if (checkpoint_refusal(pid, why, sizeof(why), &at) > 0)
+			fprintf(stderr, "checkpoint: %s: %s\n", strerror(err),
+				why);
+		reap(pid);
+		return -1;
+	}
+	reap(pid);
+	r = fork_with_pid(pid);
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, flags);
+		_exit(200 + errno % 50);
+	}
+	return r < 0 ? -1 : wait_exit(r);
+}
+
+static inline int move_stopped(pid_t pid)
+{
+	int fd = image_fd(), ret = -1;
+
+	if (fd >= 0)
+		ret = move_stopped_fd(pid, fd, 0);
+	close(fd);
+	return ret;
+}
+
 #endif /* CKPT_UTIL_H */

@@ -192,6 +192,11 @@ TEST_F(image, records_come_in_order)
 	rs = (void *)(self->img.buf + self->rec[i++].off);
 	EXPECT_EQ(NT_X86_XSTATE, rs->note_type);
 
+	/* a process of one thread: no other */
+	ASSERT_EQ(CKPT_HDR_THREADS, self->rec[i].type);
+	EXPECT_EQ(0, ((struct ckpt_hdr_threads *)(self->img.buf +
+						  self->rec[i++].off))->nr);
+
 	ASSERT_EQ(CKPT_HDR_MM, self->rec[i].type);
 	mm = (void *)(self->img.buf + self->rec[i++].off);
 	while (i < self->nrec && self->rec[i].type == CKPT_HDR_VMA) {
@@ -265,7 +270,7 @@ TEST_F(image, task_record_matches_the_process)
 	EXPECT_EQ(ge, t->egid);
 	EXPECT_EQ(gs, t->sgid);
 	EXPECT_EQ(ge, t->fsgid);
-	EXPECT_STREQ("ckpt-frame", t->comm);
+	EXPECT_STREQ("ckpt-frame", t->t.comm);
 
 	ASSERT_LT(0, readlink("/proc/self/exe", exe, sizeof(exe) - 1));
 	EXPECT_EQ(sizeof(*e) + strlen(exe) + 1, e->h.len);
@@ -507,7 +512,7 @@ static bool flip_errno_ok(size_t off, int err)
 		return err == ENOEXEC;
 	if (off < version)
 		return err == ENOEXEC;
-	/* a version this kernel reads too (3 ^ 1) misreads the rest */
+	/* a version this kernel reads too misreads the rest */
 	if (off < arch)
 		return err == EPROTONOSUPPORT || err == EBADMSG;
 	if (off < crid)			/* arch, page size */

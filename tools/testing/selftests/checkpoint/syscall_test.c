@@ -134,8 +134,11 @@ static void *park(void *arg)
 	return NULL;
 }
 
-/* Threads come later: a process with two is refused, and says so. */
-TEST(multithreaded_process_is_refused)
+/*
+ * A process with two threads checkpointing itself is refused, and says
+ * so; stopped, it is checkpointed.
+ */
+TEST(multithreaded_self_checkpoint_is_refused)
 {
 	int fd = memfd_create("img", 0), status;
 	pthread_t thread;
@@ -154,8 +157,7 @@ TEST(multithreaded_process_is_refused)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(status));
-	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_LT(0, sys_checkpoint(pid, fd, 0));
 	reap(pid);
 	close(fd);
 }

@@ -321,8 +321,10 @@ static int to_version_2(struct image *img)
 		return -1;
 	for (i = 0; i < nrec; i++) {
 		end = i + 1 < nrec ? rec[i + 1].off : img->len;
+		/* neither locks nor threads in version 2 */
 		if (rec[i].type == CKPT_HDR_FILE_LOCKS ||
-		    rec[i].type == CKPT_HDR_FILE_LOCK)
+		    rec[i].type == CKPT_HDR_FILE_LOCK ||
+		    rec[i].type == CKPT_HDR_THREADS)
 			continue;
 		memcpy(buf + len, img->buf + rec[i].off, end - rec[i].off);
 		if (rec[i].type == CKPT_HDR_HEADER)

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of a process's threads besides the one that leads
+ * it.  They share the address space, the files, the signal handlers and
+ * the process's pending signals and timers, which the leading thread's
+ * records carry once; each has its own registers, mask, alternate stack,
+ * pending signals, user addresses (rseq, robust list, clear_child_tid),
+ * name, nice value and timer slack, and the call it was stopped in.
+ *
+ * Restart reads and checks every thread before its point of no return.
+ * Past it, once the leading thread (the caller) has restored everything
+ * the threads share, it makes each thread with kernel_clone(), with the
+ * thread's own id (clone3's set_tid, with its rules), starting in the
+ * kernel; each thread loads its own state in its own context.  None goes
+ * back to user space before every thread is restored: one failure kills
+ * them all, and nothing half-restored runs.
+ *
+ * What a hostile image could make this do: make threads of the caller's
+ * own process with state the caller could give its threads itself
+ * (registers checked as sigreturn checks them, masks, addresses below
+ * TASK_SIZE); ask for ids, which alloc_pid() grants only with
+ * CAP_CHECKPOINT_RESTORE over the pid namespace, and only free ones; ask
+ * for many threads, each costing the caller memory charged to it, and a
+ * task counted against its RLIMIT_NPROC as clone() would.
+ */
+#include <linux/checkpoint.h>
+#include <linux/completion.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/task_work.h>
+
+/* One thread, read before the point of no return. */
+struct ckpt_rst_thread {
+	struct ckpt_hdr_thread h;
+	struct ckpt_hdr_siginfo *info;	/* h.nr_siginfo pending signals */
+	unsigned int cap;
+	void *cpu;			/* its registers, the architecture's */
+	struct ckpt_rst_threads *rt;
+};
+
+/*
+ * All of them, shared with the threads restart makes: each holds a
+ * reference until it leaves for user space.
+ */
+struct ckpt_rst_threads {
+	refcount_t users;
+	unsigned int nr, cap;
+	struct ckpt_rst_thread *t;
+	atomic_t left;			/* threads not restored yet */
+	int err;			/* the first thread's failure */
+	struct completion restored;	/* the last thread says so */
+	struct completion go;		/* they may return to user space */
+};
+
+static int checkpoint_thread(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_thread h = {};
+	struct ckpt_hdr_siginfo *info;
+	struct pid_namespace *ns;
+	unsigned int i;
+	u32 resume;
+	int ret;
+
+	ret = checkpoint_thread_check(ctx, t);
+	if (ret)
+		return ret;
+	rcu_read_lock();
+	ns = task_active_pid_ns(ctx->task);
+	if (ns)
+		h.tid = task_pid_nr_ns(t, ns);
+	rcu_read_unlock();
+	if (h.tid <= 0)
+		return -ESRCH;
+	h.nice = task_nice(t);
+	h.timer_slack_ns = t->timer_slack_ns;
+	resume = checkpoint_thread_state(t, &h.t);
+	info = checkpoint_thread_signals(t, &h);
+	if (IS_ERR(info))
+		return PTR_ERR(info);
+
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_THREAD, sizeof(h));
+	for (i = 0; !ret && i < h.nr_siginfo; i++)
+		ret = ckpt_write_obj(ctx, &info[i].h, CKPT_HDR_SIGINFO,
+				     sizeof(info[i]));
+	kvfree(info);
+	if (!ret)
+		ret = ckpt_arch_checkpoint_cpu(ctx, t, resume);
+	return ret;
+}
+
+/*
+ * The threads section.  Each thread was checked to be stopped and off
+ * its CPU when the dump began; the records written before a thread ran
+ * again do not make an image, whose tail needs them all still stopped
+ * (ckpt_threads_moved()).
+ */
+int checkpoint_threads(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_threads h = { .nr = ctx->nr_threads };
+	unsigned int i;
+	int ret;
+
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_THREADS, sizeof(h));
+	for (i = 0; !ret && i < ctx->nr_threads; i++)
+		ret = checkpoint_thread(ctx, ctx->threads[i].task);
+	return ret ?: ckpt_threads_moved(ctx);
+}
+
+static void ckpt_rst_threads_put(struct ckpt_rst_threads *rt)
+{
+	unsigned int i;
+
+	if (!refcount_dec_and_test(&rt->users))
+		return;
+	for (i = 0; i < rt->nr; i++) {
+		kvfree(rt->t[i].info);
+		ckpt_arch_restore_cpu_free(rt->t[i].cpu);
+	}
+	kvfree(rt->t);
+	kfree(rt);
+}
+
+static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
+{
+	struct ckpt_hdr_thread *h = &t->h;
+	unsigned int i;
+	void *cpu;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_THREAD, sizeof(*h),
+			    sizeof(*h));
+	if (ret)
+		return ret;
+	if (h->tid <= 0 || h->nice < MIN_NICE || h->nice > MAX_NICE ||
+	    !ckpt_thread_state_valid(&h->t, ctx->rst_version) ||
+	    !ckpt_thread_signals_valid(h))
+		return -EBADMSG;
+	/* what setpriority(2) would refuse the caller */
+	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
+		return -EPERM;
+
+	for (i = 0; i < h->nr_siginfo; i++) {
+		ret = ckpt_array_grow((void **)&t->info, &t->cap, i,
+				      sizeof(*t->info));
+		if (ret)
+			return ret;
+		ret = restore_siginfo(ctx, &t->info[i], false);
+		if (ret)
+			return ret;
+	}
+
+	cpu = ckpt_arch_restore_cpu(ctx);
+	if (IS_ERR(cpu))
+		return PTR_ERR(cpu);
+	t->cpu = cpu;
+	return ckpt_thread_resume_valid(&h->t, cpu) ? 0 : -EBADMSG;
+}
+
+static int ckpt_cmp_tid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The ids of the threads, which glibc keeps (pthread_kill(), robust and
+ * PI mutexes): they come back with them or not at all.  The caller must
+ * have the process's pid already (the restart tool makes it with clone3's
+ * set_tid), and the others must be free in its pid namespace and the
+ * caller may ask for them, as clone3's set_tid rules have it.  Which ids
+ * are taken is said.  A verify does not check the ids: they are the
+ * restarter's, not the image's.
+ */
+static int restore_threads_ids(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_threads *rt = ctx->rst_threads;
+	pid_t pid = ctx->rst_task->pid, *tids;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	unsigned int i, taken = 0;
+	char list[64] = "";
+	int ret = 0;
+
+	if (!rt->nr)
+		return 0;
+	if (pid != ctx->rst_task->tgid)
+		return -EBADMSG;
+	tids = kvmalloc_array(rt->nr, sizeof(*tids), GFP_KERNEL);
+	if (!tids)
+		return -ENOMEM;
+	for (i = 0; i < rt->nr; i++)
+		tids[i] = rt->t[i].h.tid;
+	sort(tids, rt->nr, sizeof(*tids), ckpt_cmp_tid, NULL);
+	for (i = 0; i < rt->nr; i++) {
+		if (tids[i] == pid || (i && tids[i] == tids[i - 1])) {
+			ret = -EBADMSG;
+			goto out;
+		}
+	}
+	if (ctx->flags & RESTART_VERIFY)
+		goto out;
+
+	if (task_pid_vnr(current) != pid) {
+		ret = ckpt_refuse(ctx, -EBUSY, -1,
+				  "the process had pid %d and %u more threads, whose ids it keeps: it comes back only as pid %d, not %d",
+				  pid, rt->nr, pid, task_pid_vnr(current));
+		goto out;
+	}
+	if (!checkpoint_restore_ns_capable(ns->user_ns)) {
+		ret = ckpt_refuse(ctx, -EPERM, -1,
+				  "thread ids need CAP_CHECKPOINT_RESTORE over the pid namespace, or a new user and pid namespace");
+		goto out;
+	}
+	for (i = 0; i < rt->nr; i++) {
+		bool busy;
+
+		if (tids[i] >= READ_ONCE(pid_max)) {
+			ret = ckpt_refuse(ctx, -EINVAL, -1,
+					  "thread id %d: above pid_max",
+					  tids[i]);
+			goto out;
+		}
+		rcu_read_lock();
+		busy = find_pid_ns(tids[i], ns);
+		rcu_read_unlock();
+		if (!busy)
+			continue;
+		if (taken++ < 4)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				 "%s%d", taken > 1 ? ", " : "", tids[i]);
+	}
+	if (taken)
+		ret = ckpt_refuse(ctx, -EEXIST, -1,
+				  "thread ids taken: %s%s (%u in all)", list,
+				  taken > 4 ? ", ..." : "", taken);
+out:
+	kvfree(tids);
+	return ret;
+}
+
+/*
+ * Reads and checks the threads section (version 4; an older image has a
+ * single thread), and whether the threads can have their ids.
+ */
+int restore_threads(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_threads *rt;
+	struct ckpt_hdr_threads h;
+	unsigned int i;
+	int ret;
+
+	rt = kzalloc(sizeof(*rt), GFP_KERNEL_ACCOUNT);
+	if (!rt)
+		return -ENOMEM;
+	refcount_set(&rt->users, 1);
+	init_completion(&rt->restored);
+	init_completion(&rt->go);
+	ctx->rst_threads = rt;
+
+	if (!ckpt_thread_resume_valid(&ctx->rst_task->t, ctx->rst_arch))
+		return -EBADMSG;
+	if (ctx->rst_version < 4)
+		return 0;
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_THREADS, sizeof(h), sizeof(h));
+	if (ret)
+		return ret;
+	if (h.nr > CKPT_THREADS_MAX || h.pad)
+		return -EBADMSG;
+
+	for (i = 0; i < h.nr; i++) {
+		ret = ckpt_array_grow((void **)&rt->t, &rt->cap, i,
+				      sizeof(*rt->t));
+		if (ret)
+			return ret;
+		rt->nr = i + 1;
+		rt->t[i].rt = rt;
+		ret = restore_thread(ctx, &rt->t[i]);
+		if (ret)
+			return ret;
+	}
+	return restore_threads_ids(ctx);
+}
+
+/*
+ * A thread made by kernel_clone() with a function to run leaves for user
+ * space with its ax cleared, after the function: the restored ax is set
+ * by task work, which runs on the way out, before any signal is taken.
+ */
+struct ckpt_thread_ax {
+	struct callback_head work;
+	long ax;
+};
+
+static void restore_thread_ax(struct callback_head *work)
+{
+	struct ckpt_thread_ax *a = container_of(work, struct ckpt_thread_ax,
+						work);
+
+	if (!(current->flags & PF_EXITING))
+		current_pt_regs()->ax = a->ax;
+	kfree(a);
+}
+
+static int restore_thread_apply(struct ckpt_rst_thread *t)
+{
+	struct ckpt_hdr_thread *h = &t->h;
+	struct task_struct *tsk = current;
+	struct ckpt_thread_ax *a;
+	int ret;
+
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = ckpt_arch_restore_cpu_apply(t->cpu, &a->ax);
+	if (!ret)
+		ret = restore_thread_state(&h->t);
+	if (!ret) {
+		set_user_nice(tsk, h->nice);
+		tsk->timer_slack_ns = h->timer_slack_ns ?:
+				      tsk->default_timer_slack_ns;
+		ret = restore_thread_signals(h, t->info);
+	}
+	if (!ret) {
+		init_task_work(&a->work, restore_thread_ax);
+		ret = task_work_add(tsk, &a->work, TWA_SIGNAL);
+	}
+	if (ret)
+		kfree(a);
+	return ret;
+}
+
+/*
+ * A restored thread's first steps, in the kernel, in its own context:
+ * it loads its state, says so, and waits for every other thread before
+ * it leaves for user space.  A failure, or a fatal signal meanwhile,
+ * kills the whole process, this thread on its way out.
+ */
+static int restore_thread_fn(void *arg)
+{
+	struct ckpt_rst_thread *t = arg;
+	struct ckpt_rst_threads *rt = t->rt;
+	int ret;
+
+	ret = restore_thread_apply(t);
+	if (ret) {
+		cmpxchg(&rt->err, 0, ret);
+		force_fatal_sig(SIGKILL);
+	}
+	if (atomic_dec_and_test(&rt->left))
+		complete(&rt->restored);
+	wait_for_completion_killable(&rt->go);
+	ckpt_rst_threads_put(rt);
+	return 0;
+}
+
+/*
+ * Past the point of no return, once everything the threads share is
+ * restored: makes the other threads, each with its id, and waits until
+ * they are restored.  An error is the caller's to kill the process for.
+ */
+int restore_threads_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_threads *rt = ctx->rst_threads;
+	unsigned int i;
+	pid_t pid;
+
+	if (!rt->nr)
+		return 0;
+	atomic_set(&rt->left, rt->nr);
+	for (i = 0; i < rt->nr; i++) {
+		pid_t tid = rt->t[i].h.tid;
+		struct kernel_clone_args args = {
+			.flags = CLONE_VM | CLONE_FS | CLONE_FILES |
+				 CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+				 CLONE_UNTRACED,
+			.fn = restore_thread_fn,
+			.fn_arg = &rt->t[i],
+			.set_tid = &tid,
+			.set_tid_size = 1,
+		};
+
+		refcount_inc(&rt->users);
+		pid = kernel_clone(&args);
+		if (pid < 0) {
+			ckpt_rst_threads_put(rt);
+			return pid;
+		}
+	}
+	if (wait_for_completion_killable(&rt->restored))
+		return -EINTR;
+	if (READ_ONCE(rt->err))
+		return READ_ONCE(rt->err);
+	complete_all(&rt->go);
+	return 0;
+}
+
+void restore_threads_free(struct ckpt_ctx *ctx)
+{
+	if (ctx->rst_threads)
+		ckpt_rst_threads_put(ctx->rst_threads);
+}

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A process with threads comes back whole, each thread with its id, its
+ * registers, mask, pending signals, name and attributes, and in the call
+ * it was stopped in: a barrier, a condition variable, a timed futex
+ * wait that keeps the time it had left.  Each test's child builds the
+ * state and stops itself (all its threads stop); the test checkpoints
+ * it, kills it and restarts the image in a child with the same pid,
+ * where the threads check their state and the process exits RESTORED.
+ */
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <pthread.h>
+#include <dirent.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+static pid_t gettid_(void)
+{
+	return syscall(SYS_gettid);
+}
+
+static double now(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Runs @child in a new process, which stops itself once its threads are
+ * set; moves it (checkpoint, kill, restart with its pid) and returns the
+ * restored process's exit code.
+ */
+static int move_child(int (*child)(void))
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(child());
+	if (wait_stopped(pid)) {
+		reap(pid);
+		return -1;
+	}
+	return move_stopped(pid);
+}
+
+/* Workers and the main thread meet at a barrier, round after round. */
+#define ROUNDS		200
+#define WORKERS		4
+
+static pthread_barrier_t barrier;
+static int rounds_done[WORKERS];
+
+static void *barrier_worker(void *arg)
+{
+	int *done = arg;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		pthread_barrier_wait(&barrier);
+		(*done)++;
+	}
+	return NULL;
+}
+
+static int barrier_child(void)
+{
+	pthread_t t[WORKERS];
+
+	pthread_barrier_init(&barrier, NULL, WORKERS + 1);
+	for (int i = 0; i < WORKERS; i++)
+		if (pthread_create(&t[i], NULL, barrier_worker, &rounds_done[i]))
+			return 1;
+	for (int r = 0; r < ROUNDS; r++) {
+		if (r == ROUNDS / 2)
+			raise(SIGSTOP);
+		pthread_barrier_wait(&barrier);
+	}
+	for (int i = 0; i < WORKERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WORKERS; i++)
+		if (rounds_done[i] != ROUNDS)
+			return 2;
+	return RESTORED;
+}
+
+TEST(workers_meet_at_a_barrier)
+{
+	EXPECT_EQ(RESTORED, move_child(barrier_child));
+}
+
+/* A pool blocked in pthread_cond_wait(), woken after restart. */
+#define POOL	8
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int waiting, go, woken;
+
+static void *pool_worker(void *arg)
+{
+	pthread_mutex_lock(&lock);
+	waiting++;
+	pthread_cond_broadcast(&cond);
+	while (!go)
+		pthread_cond_wait(&cond, &lock);
+	woken += go;
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+static int start_pool(pthread_t *t, int n, void *(*fn)(void *))
+{
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, fn, (void *)(long)i))
+			return -1;
+	/* all in pthread_cond_wait(), which they leave the mutex in */
+	pthread_mutex_lock(&lock);
+	while (waiting < n)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+static int wake_pool(pthread_t *t, int n)
+{
+	pthread_mutex_lock(&lock);
+	go = 7;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	for (int i = 0; i < n; i++)
+		if (pthread_join(t[i], NULL))
+			return -1;
+	return woken == 7 * n ? 0 : -1;
+}
+
+static int pool_child(void)
+{
+	pthread_t t[POOL];
+
+	if (start_pool(t, POOL, pool_worker))
+		return 1;
+	raise(SIGSTOP);
+	return wake_pool(t, POOL) ? 2 : RESTORED;
+}
+
+TEST(pool_blocked_in_cond_wait)
+{
+	EXPECT_EQ(RESTORED, move_child(pool_child));
+}
+
+/*
+ * A relative futex wait keeps the time it had left: it neither returns
+ * EINTR at restart nor waits its whole timeout again.
+ */
+#define WAIT_S		6
+#define STOP_AFTER_S	2
+
+static uint32_t futex_word;
+static double woke_at;
+static int wait_ret, wait_errno;
+
+static void *timed_waiter(void *arg)
+{
+	struct timespec ts = { .tv_sec = WAIT_S };
+
+	wait_ret = syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &ts,
+			   NULL, 0);
+	wait_errno = errno;
+	woke_at = now(CLOCK_MONOTONIC);
+	return NULL;
+}
+
+static int timed_futex_child(void)
+{
+	double restarted;
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, timed_waiter, NULL))
+		return 1;
+	usleep(STOP_AFTER_S * 1000000);
+	raise(SIGSTOP);
+	restarted = now(CLOCK_MONOTONIC);
+	pthread_join(t, NULL);
+	if (wait_ret != -1 || wait_errno != ETIMEDOUT)
+		return 2;
+	/* what it had left, less the checkpoint's and the restart's time */
+	if (woke_at - restarted < WAIT_S - STOP_AFTER_S - 1.5 ||
+	    woke_at - restarted > WAIT_S - STOP_AFTER_S + 0.8)
+		return 3;
+	return RESTORED;
+}
+
+TEST(timed_futex_wait_keeps_its_time)
+{
+	EXPECT_EQ(RESTORED, move_child(timed_futex_child));
+}
+
+/* pthread_cond_timedwait() waits until its deadline, no longer. */
+static int cond_timedwait_ret;
+static double deadline;
+
+static void *deadline_waiter(void *arg)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 3;
+	deadline = ts.tv_sec + ts.tv_nsec / 1e9;
+	pthread_mutex_lock(&lock);
+	waiting++;
+	pthread_cond_broadcast(&cond);
+	while (!go && !cond_timedwait_ret)
+		cond_timedwait_ret = pthread_cond_timedwait(&cond, &lock, &ts);
+	woke_at = now(CLOCK_REALTIME);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+static int deadline_child(void)
+{
+	pthread_t t;
+
+	if (start_pool(&t, 1, deadline_waiter))
+		return 1;
+	usleep(500000);
+	raise(SIGSTOP);
+	pthread_join(t, NULL);
+	if (cond_timedwait_ret != ETIMEDOUT)
+		return 2;
+	if (woke_at < deadline - 0.01 || woke_at > deadline + 2)
+		return 3;
+	return RESTORED;
+}
+
+TEST(cond_timedwait_keeps_its_deadline)
+{
+	EXPECT_EQ(RESTORED, move_child(deadline_child));
+}
+
+/*
+ * Each thread keeps its own mask and the signals pending for it alone,
+ * and the process's pending signal stays the process's.
+ */
+static volatile sig_atomic_t handled_by;
+static pid_t tid_of[2];
+
+static void on_usr(int sig)
+{
+	handled_by = gettid_();
+}
+
+struct masked {
+	int sig, other;
+};
+
+static void *masked_worker(void *arg)
+{
+	struct masked *m = arg;
+	sigset_t set, pend;
+	siginfo_t si;
+	struct timespec zero = {};
+
+	sigemptyset(&set);
+	sigaddset(&set, m->sig);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	tid_of[m->sig == SIGUSR1 ? 0 : 1] = gettid_();
+	pthread_mutex_lock(&lock);
+	waiting++;
+	pthread_cond_broadcast(&cond);
+	while (!go)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+
+	/* restored: its mask, and its signal pending for it alone */
+	pthread_sigmask(SIG_BLOCK, NULL, &set);
+	sigpending(&pend);
+	if (!sigismember(&set, m->sig) || sigismember(&set, m->other))
+		return (void *)1;
+	if (!sigismember(&pend, m->sig) || sigismember(&pend, m->other))
+		return (void *)3;
+	sigemptyset(&set);
+	sigaddset(&set, m->sig);
+	/* tgkill() says SI_TKILL, or SI_USER on older kernels */
+	if (sigtimedwait(&set, &si, &zero) != m->sig ||
+	    (si.si_code != SI_TKILL && si.si_code != SI_USER) ||
+	    si.si_pid != getpid())
+		return (void *)2;
+	return NULL;
+}
+
+static int masks_child(void)
+{
+	static struct masked m[2] = { { SIGUSR1, SIGUSR2 },
+				      { SIGUSR2, SIGUSR1 } };
+	pthread_t t[2];
+	sigset_t set;
+	void *ret;
+
+	signal(SIGUSR1, on_usr);
+	signal(SIGUSR2, on_usr);
+	/* the main thread blocks SIGTERM, pending for the process */
+	block_signal(SIGTERM, SIG_BLOCK);
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, masked_worker, &m[i]))
+			return 1;
+	while (waiting < 2)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+	syscall(SYS_tgkill, getpid(), tid_of[0], SIGUSR1);
+	syscall(SYS_tgkill, getpid(), tid_of[1], SIGUSR2);
+	kill(getpid(), SIGTERM);
+	raise(SIGSTOP);
+
+	pthread_sigmask(SIG_BLOCK, NULL, &set);
+	if (sigismember(&set, SIGUSR1) || !sigismember(&set, SIGTERM))
+		return 2;
+	if (handled_by)
+		return 3;
+	if (wake_pool(t, 0))
+		return 4;
+	for (int i = 0; i < 2; i++)
+		if (pthread_join(t[i], &ret) || ret)
+			return 10 * i + 10 + (long)ret;
+	sigpending(&set);
+	if (!sigismember(&set, SIGTERM))
+		return 7;
+	return RESTORED;
+}
+
+TEST(per_thread_masks_and_pending_signals)
+{
+	EXPECT_EQ(RESTORED, move_child(masks_child));
+}
+
+/* pthread_kill() reaches a restored thread by the id glibc keeps. */
+static pid_t worker_tid;
+
+static void *sigwait_worker(void *arg)
+{
+	sigset_t set;
+	int sig;
+
+	worker_tid = gettid_();
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigwait(&set, &sig) || sig != SIGUSR1)
+		return (void *)1;
+	return gettid_() == worker_tid ? NULL : (void *)2;
+}
+
+static int pthread_kill_child(void)
+{
+	pid_t pid = getpid();
+	pthread_t t;
+	void *ret;
+
+	block_signal(SIGUSR1, SIG_BLOCK);
+	if (pthread_create(&t, NULL, sigwait_worker, NULL))
+		return 1;
+	while (!__atomic_load_n(&worker_tid, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	usleep(50000);
+	raise(SIGSTOP);
+	if (getpid() != pid || gettid_() != pid)
+		return 2;
+	if (pthread_kill(t, SIGUSR1))
+		return 3;
+	if (pthread_join(t, &ret) || ret)
+		return 4;
+	return RESTORED;
+}
+
+TEST(pthread_kill_by_the_kept_id)
+{
+	EXPECT_EQ(RESTORED, move_child(pthread_kill_child));
+}
+
+/*
+ * 256 threads, each with its name, nice value and timer slack, come back
+ * with them and wake.
+ */
+#define MANY	256
+
+static pid_t many_tid[MANY];
+
+static void *named_worker(void *arg)
+{
+	long i = (long)arg;
+	char name[16];
+
+	many_tid[i] = gettid_();
+	snprintf(name, sizeof(name), "worker-%ld", i);
+	prctl(PR_SET_NAME, name);
+	setpriority(PRIO_PROCESS, 0, i % 8);
+	prctl(PR_SET_TIMERSLACK, 1000 + i);
+	pool_worker(NULL);
+
+	if (prctl(PR_GET_TIMERSLACK) != 1000 + i ||
+	    getpriority(PRIO_PROCESS, 0) != i % 8 || gettid_() != many_tid[i])
+		return (void *)1;
+	return NULL;
+}
+
+static int thread_named(pid_t tid, const char *want)
+{
+	char path[64], got[32] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	if (n > 0 && got[n - 1] == '\n')
+		got[n - 1] = 0;
+	return !strcmp(got, want);
+}
+
+static int many_child(void)
+{
+	static pthread_t t[MANY];
+	char name[16];
+	void *ret;
+
+	if (start_pool(t, MANY, named_worker))
+		return 1;
+	raise(SIGSTOP);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "worker-%d", i);
+		if (!thread_named(many_tid[i], name))
+			return 2;
+	}
+	pthread_mutex_lock(&lock);
+	go = 7;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	for (int i = 0; i < MANY; i++)
+		if (pthread_join(t[i], &ret) || ret)
+			return 3;
+	return woken == 7 * MANY ? RESTORED : 4;
+}
+
+TEST(many_threads_with_their_names_and_attributes)
+{
+	EXPECT_EQ(RESTORED, move_child(many_child));
+}
+
+/* A stopped child with one worker parked, for the refusals below. */
+static void *parked(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int parked_child(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, parked, NULL))
+		return 1;
+	usleep(20000);
+	raise(SIGSTOP);
+	return RESTORED;
+}
+
+/* The id of a thread of @pid that is not its leader, or 0. */
+static pid_t other_tid(pid_t pid)
+{
+	struct dirent *d;
+	char path[64];
+	pid_t tid = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!tid && (d = readdir(dir)))
+		if (atoi(d->d_name) > 0 && atoi(d->d_name) != pid)
+			tid = atoi(d->d_name);
+	closedir(dir);
+	return tid;
+}
+
+/* Restarts the image in @fd in a child with pid @pid: its exit code. */
+static int restart_as(int fd, pid_t pid)
+{
+	pid_t r = fork_with_pid(pid);
+
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	return r < 0 ? -1 : wait_exit(r);
+}
+
+/*
+ * Restarts the image in @fd in a child with pid @pid (or any, for 0),
+ * which is to be refused with @err and a reason naming @what.  Returns
+ * 0 if it was.
+ */
+static int refused(int fd, pid_t pid, int err, const char *what)
+{
+	char why[256] = "";
+	int log[2], ok;
+	pid_t r;
+
+	if (pipe(log))
+		return -1;
+	r = pid ? fork_with_pid(pid) : fork();
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		ok = sys_restart_log(0, fd, 0, log[1]) == -1 && errno == err;
+		ok = ok && read(log[0], why, sizeof(why) - 1) > 0 &&
+		     strstr(why, what);
+		if (!ok)
+			fprintf(stderr, "restart: %s: %s\n", strerror(errno),
+				why);
+		_exit(ok ? 0 : 1);
+	}
+	close(log[1]);
+	close(log[0]);
+	return r < 0 ? -1 : wait_exit(r);
+}
+
+/* The ids cannot be had: taken, or not the restarter's pid. */
+TEST(thread_ids_taken_or_missing_are_refused)
+{
+	int fd = image_fd();
+	pid_t pid, tid, squatter;
+	char what[32];
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(parked_child());
+	ASSERT_EQ(0, wait_stopped(pid));
+	tid = other_tid(pid);
+	ASSERT_LT(0, tid);
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	reap(pid);
+
+	/* under another pid */
+	EXPECT_EQ(0, refused(fd, 0, EBUSY, "comes back only as pid"));
+
+	/* its worker's id taken */
+	squatter = fork_with_pid(tid);
+	ASSERT_LE(0, squatter);
+	if (!squatter) {
+		pause();
+		_exit(0);
+	}
+	snprintf(what, sizeof(what), "taken: %d", tid);
+	EXPECT_EQ(0, refused(fd, pid, EEXIST, what));
+	reap(squatter);
+
+	/* and once it is free, the process comes back */
+	EXPECT_EQ(RESTORED, restart_as(fd, pid));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
