@@ -66,9 +66,12 @@ echo "\$ restart -i /tmp/counter.img &"
 restart -i /tmp/counter.img &
 rpid=$!
 sleep 2
+now=$(pidof counter)
+echo "restart waits for the counter, back under its pid: $now"
+[ "$now" = "$pid" ] || fail "the counter's pid"
 kill "$rpid"
 wait "$rpid" 2>/dev/null
-echo "the restarted counter (pid $rpid) reopened the log and appended to it:"
+echo "the restarted counter reopened the log and appended to it:"
 grep -A 2 ": $last\$" /tmp/counter.log
 sed 's/.*: //' /tmp/counter.log |
 	awk 'NR - 1 != $1 { bad = 1 } END { exit bad || NR < 2 }' ||

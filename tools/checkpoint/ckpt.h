@@ -8,6 +8,7 @@
 #define CKPT_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
+#include <linux/sched.h>
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -42,6 +44,23 @@ static inline long sys_restart_log(int crid, int fd, unsigned long flags,
 				   int logfd)
 {
 	return syscall(__NR_restart, crid, fd, flags | RESTART_LOG, logfd);
+}
+
+/*
+ * fork(), the child getting @pid in the caller's pid namespace, as
+ * clone3's set_tid does: the pid must be free, and the caller needs
+ * CAP_CHECKPOINT_RESTORE over the namespace.  A restored process with
+ * threads needs its own pid back.
+ */
+static inline pid_t fork_with_pid(pid_t pid)
+{
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&pid,
+		.set_tid_size = 1,
+	};
+
+	return syscall(SYS_clone3, &args, sizeof(args));
 }
 
 /* An image held in memory. */

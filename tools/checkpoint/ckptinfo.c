@@ -57,12 +57,40 @@ static void print_header(const struct ckpt_hdr_header *h)
 	print_str("release", h->release, sizeof(h->release));
 }
 
+/* What a thread was doing, if in a call it resumes after restart. */
+static void print_resume(const struct ckpt_thread *t)
+{
+	static const char * const calls[] = {
+		[CKPT_RESUME_NANOSLEEP] = "nanosleep",
+		[CKPT_RESUME_FUTEX] = "futex-wait",
+	};
+
+	if (t->resume == CKPT_RESUME_NONE)
+		return;
+	printf(" resume=%s left_ns=%lld",
+	       t->resume < ARRAY_SIZE(calls) && calls[t->resume] ?
+	       calls[t->resume] : "unknown", (long long)t->resume_ns);
+}
+
 static void print_task(const struct ckpt_hdr_task *t)
 {
 	printf(" pid=%d tgid=%d uid=%u,%u,%u,%u gid=%u,%u,%u,%u", t->pid,
 	       t->tgid, t->uid, t->euid, t->suid, t->fsuid, t->gid, t->egid,
 	       t->sgid, t->fsgid);
-	print_str("comm", t->comm, sizeof(t->comm));
+	print_str("comm", t->t.comm, sizeof(t->t.comm));
+	print_resume(&t->t);
+}
+
+static void print_thread(const struct ckpt_hdr_thread *t)
+{
+	printf(" tid=%d", t->tid);
+	print_str("comm", t->t.comm, sizeof(t->t.comm));
+	printf(" nice=%d blocked=%#llx altstack=%#llx+%llu/%#x pending=%u",
+	       t->nice, (unsigned long long)t->blocked,
+	       (unsigned long long)t->altstack_sp,
+	       (unsigned long long)t->altstack_size, t->altstack_flags,
+	       t->nr_siginfo);
+	print_resume(&t->t);
 }
 
 static void print_file(const struct ckpt_hdr_file *f)
@@ -288,6 +316,10 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_file_lock) },
 	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
 	  CKPT_REC_MAX },
+	{ CKPT_HDR_THREADS, "threads", sizeof(struct ckpt_hdr_threads),
+	  sizeof(struct ckpt_hdr_threads) },
+	{ CKPT_HDR_THREAD, "thread", sizeof(struct ckpt_hdr_thread),
+	  sizeof(struct ckpt_hdr_thread) },
 	{ CKPT_HDR_MM, "mm", sizeof(struct ckpt_hdr_mm),
 	  sizeof(struct ckpt_hdr_mm) },
 	{ CKPT_HDR_VMA, "vma", sizeof(struct ckpt_hdr_vma),
@@ -392,6 +424,13 @@ static int inspect(const struct image *img)
 			break;
 		case CKPT_HDR_REGSET:
 			print_regset((const void *)rec);
+			break;
+		case CKPT_HDR_THREADS:
+			printf(" nr=%u",
+			       ((const struct ckpt_hdr_threads *)rec)->nr);
+			break;
+		case CKPT_HDR_THREAD:
+			print_thread((const void *)rec);
 			break;
 		case CKPT_HDR_MM:
 			print_mm((const void *)rec);
