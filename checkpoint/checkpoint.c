@@ -308,11 +308,6 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 {
 	int ret;
 
-	/* the caller's other threads would run on unseen */
-	if (ctx->task == current && !thread_group_empty(current))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "a process checkpointing itself with more than one thread: not supported yet");
-
 	ret = checkpoint_header(ctx);
 	if (ret)
 		return ret;

@@ -460,6 +460,14 @@ int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t)
 	const char *what;
 	bool same;
 
+	if (t->flags & PF_IO_WORKER)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "thread %d is an io_uring worker: not supported",
+				   task_pid_vnr(t));
+	if (t->flags & PF_USER_WORKER)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "thread %d is a kernel worker of the process (vhost): not supported",
+				   task_pid_vnr(t));
 	/* stopped, it cannot unshare them: they stay as they are now */
 	task_lock(t);
 	same = t->files == ctx->task->files && t->fs == ctx->task->fs;

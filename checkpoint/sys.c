@@ -158,6 +158,7 @@ static void ckpt_threads_put(struct ckpt_ctx *ctx)
 
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
+	ckpt_unpark(ctx);
 	ckpt_threads_put(ctx);
 	kfree(ctx->err_msg);
 	if (ctx->mm)
@@ -248,7 +249,7 @@ int ckpt_target_moved(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
 
-	if (task == current)
+	if (ctx->self)
 		return 0;
 	if (ckpt_task_dying(task))
 		return -ESRCH;
@@ -272,7 +273,8 @@ int ckpt_threads_moved(struct ckpt_ctx *ctx)
 	struct task_struct *task = ctx->task;
 	unsigned int i;
 
-	if (task == current)
+	/* the caller's own are parked, and hold still */
+	if (ctx->self)
 		return 0;
 	if (READ_ONCE(task->signal->nr_threads) != ctx->nr_threads + 1)
 		return ckpt_task_dying(task) ? -ESRCH : -EBUSY;
@@ -325,16 +327,18 @@ static int ckpt_threads_get(struct ckpt_ctx *ctx)
 }
 
 /*
- * The right to read thread @task, its being stopped and off its CPU, and
- * its kernel stack, where its registers are, pinned: a target killed
- * meanwhile may exit and free it while the dump reads them.
+ * The right to read thread @task, its being stopped and off its CPU (the
+ * caller's own threads are parked), and its kernel stack, where its
+ * registers are, pinned: a target killed meanwhile may exit and free it
+ * while the dump reads them.  An io_uring or other kernel worker of the
+ * process is refused by checkpoint_thread_check(), with the reason.
  */
-static int ckpt_thread_check(struct task_struct *task, unsigned long *switches,
-			     bool *stack)
+static int ckpt_thread_check(struct ckpt_ctx *ctx, struct task_struct *task,
+			     unsigned long *switches, bool *stack)
 {
 	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
 		return -EPERM;
-	if (task != current) {
+	if (!ctx->self && !(task->flags & (PF_IO_WORKER | PF_USER_WORKER))) {
 		*switches = ckpt_target_inactive(task);
 		if (!*switches)
 			return -EBUSY;
@@ -344,9 +348,54 @@ static int ckpt_thread_check(struct task_struct *task, unsigned long *switches,
 }
 
 /*
+ * Whether the caller's own threads, taken and parked, are all of them:
+ * one made or gone before it was parked is not.
+ */
+static bool ckpt_threads_all(struct ckpt_ctx *ctx)
+{
+	struct task_struct *task = ctx->task;
+	unsigned long irqflags;
+	unsigned int i;
+	bool all;
+
+	if (!lock_task_sighand(task, &irqflags))
+		return false;
+	all = task->signal->nr_threads == ctx->nr_threads + 1 &&
+	      !(task->flags & PF_EXITING);
+	for (i = 0; all && i < ctx->nr_threads; i++)
+		all = !(ctx->threads[i].task->flags & PF_EXITING);
+	unlock_task_sighand(task, &irqflags);
+	return all;
+}
+
+/*
+ * The caller's other threads, parked for the dump.  Parked, they can
+ * neither make threads nor exit: once all that were taken are parked and
+ * none came meanwhile, they stay so.  Else they go on and it is tried
+ * again.
+ */
+static int ckpt_park_all(struct ckpt_ctx *ctx)
+{
+	int tries, ret;
+
+	for (tries = 0; tries < 16; tries++) {
+		ret = ckpt_threads_get(ctx);
+		if (!ret)
+			ret = ckpt_park(ctx);
+		if (!ret && ckpt_threads_all(ctx))
+			return 0;
+		ckpt_unpark(ctx);
+		ckpt_threads_put(ctx);
+		if (ret && ret != -EAGAIN)
+			return ret;
+	}
+	return -EAGAIN;
+}
+
+/*
  * With the target's exec_update_lock held: the right to read each of its
- * threads, their being stopped, and its address space.  The caller
- * checkpointing itself has one thread (checkpoint_image()).
+ * threads, their being stopped, and its address space.  The caller's own
+ * threads were parked before.
  */
 static int ckpt_target_check(struct ckpt_ctx *ctx)
 {
@@ -354,10 +403,10 @@ static int ckpt_target_check(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
-	ret = ckpt_thread_check(task, &ctx->switches, &ctx->stack);
+	ret = ckpt_thread_check(ctx, task, &ctx->switches, &ctx->stack);
 	if (ret)
 		return ret;
-	if (task != current) {
+	if (!ctx->self) {
 		ret = ckpt_threads_get(ctx);
 		if (ret)
 			return ret;
@@ -365,7 +414,7 @@ static int ckpt_target_check(struct ckpt_ctx *ctx)
 	for (i = 0; i < ctx->nr_threads; i++) {
 		struct ckpt_thread_ref *t = &ctx->threads[i];
 
-		ret = ckpt_thread_check(t->task, &t->switches, &t->stack);
+		ret = ckpt_thread_check(ctx, t->task, &t->switches, &t->stack);
 		if (ret)
 			return ret;
 	}
@@ -405,10 +454,8 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 	/* a thread's id names its process, as kill(2) has it */
 	rcu_read_lock();
 	task = pid ? find_task_by_vpid(pid) : current;
-	if (task && task != current)
-		task = task->group_leader;
 	if (task)
-		get_task_struct(task);
+		task = get_task_struct(task->group_leader);
 	rcu_read_unlock();
 	if (!task)
 		return -ESRCH;
@@ -416,6 +463,12 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 
 	if (task->flags & PF_KTHREAD)
 		return -EPERM;
+	ctx->self = same_thread_group(task, current);
+	if (ctx->self && !thread_group_empty(current)) {
+		ret = ckpt_park_all(ctx);
+		if (ret)
+			return ret;
+	}
 	ret = down_read_killable(&task->signal->exec_update_lock);
 	if (ret)
 		return ret;

@@ -114,6 +114,138 @@ int checkpoint_threads(struct ckpt_ctx *ctx)
 	return ret ?: ckpt_threads_moved(ctx);
 }
 
+/*
+ * A process that checkpoints itself parks its other threads for the
+ * dump, as a core dump stops them, and lets them go on after: each takes
+ * task work on its way to user space (TWA_SIGNAL cuts a blocking call
+ * short, as a stop does) and waits there, in the kernel, its user state
+ * saved, until the dump is done.  An interrupted call is then made again
+ * as after a stop; epoll_wait() returns EINTR, as after a stop.  No
+ * thread sees a signal, nor its parent a stop.
+ */
+struct ckpt_park {
+	refcount_t users;		/* the dump and each thread asked */
+	atomic_t left;			/* threads not parked yet */
+	struct completion parked;	/* the last one says so */
+	struct completion release;
+};
+
+struct ckpt_park_work {
+	struct callback_head work;
+	struct ckpt_park *park;
+};
+
+static void ckpt_park_put(struct ckpt_park *p)
+{
+	if (refcount_dec_and_test(&p->users))
+		kfree(p);
+}
+
+/* Task work: a thread parked, until the dump is done or it is killed. */
+static void ckpt_park_fn(struct callback_head *work)
+{
+	struct ckpt_park_work *w = container_of(work, struct ckpt_park_work,
+						work);
+	struct ckpt_park *p = w->park;
+
+	kfree(w);
+	if (atomic_dec_and_test(&p->left))
+		complete(&p->parked);
+	wait_for_completion_killable(&p->release);
+	ckpt_park_put(p);
+}
+
+/* Lets the parked threads go on. */
+void ckpt_unpark(struct ckpt_ctx *ctx)
+{
+	if (!ctx->park)
+		return;
+	complete_all(&ctx->park->release);
+	ckpt_park_put(ctx->park);
+	ctx->park = NULL;
+}
+
+static bool ckpt_parkable(struct task_struct *t)
+{
+	return t != current && !(t->flags & (PF_IO_WORKER | PF_USER_WORKER));
+}
+
+static int ckpt_park_one(struct ckpt_park *p, struct task_struct *t)
+{
+	struct ckpt_park_work *w;
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	w->park = p;
+	init_task_work(&w->work, ckpt_park_fn);
+	refcount_inc(&p->users);
+	atomic_inc(&p->left);
+	if (task_work_add(t, &w->work, TWA_SIGNAL)) {
+		/* exiting: it parks nowhere */
+		atomic_dec(&p->left);
+		refcount_dec(&p->users);
+		kfree(w);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
+ * Waits until parked thread @t is off its CPU, asleep in ckpt_park_fn():
+ * it may be on its way there still.
+ */
+static int ckpt_parked(struct task_struct *t)
+{
+	if (!ckpt_parkable(t))
+		return 0;
+	while (!wait_task_inactive(t, TASK_KILLABLE)) {
+		if (ckpt_task_dying(t) || fatal_signal_pending(current))
+			return -ESRCH;
+		schedule_timeout_uninterruptible(1);
+	}
+	return 0;
+}
+
+/*
+ * Parks the threads of ctx->threads and the leading one, but the caller,
+ * and waits until each is parked and off its CPU.  A signal for the
+ * caller ends the wait: the checkpoint is made again, or fails.
+ */
+int ckpt_park(struct ckpt_ctx *ctx)
+{
+	struct ckpt_park *p;
+	unsigned int i;
+	int ret = 0;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	refcount_set(&p->users, 1);
+	/* held until all are asked: none completes early */
+	atomic_set(&p->left, 1);
+	init_completion(&p->parked);
+	init_completion(&p->release);
+	ctx->park = p;
+
+	if (ckpt_parkable(ctx->task))
+		ret = ckpt_park_one(p, ctx->task);
+	for (i = 0; !ret && i < ctx->nr_threads; i++)
+		if (ckpt_parkable(ctx->threads[i].task))
+			ret = ckpt_park_one(p, ctx->threads[i].task);
+	if (atomic_dec_and_test(&p->left))
+		complete(&p->parked);
+	if (ret)
+		return ret;
+	if (wait_for_completion_interruptible(&p->parked))
+		return -ERESTARTSYS;
+
+	ret = ckpt_parked(ctx->task);
+	for (i = 0; !ret && i < ctx->nr_threads; i++)
+		ret = ckpt_parked(ctx->threads[i].task);
+	return ret;
+}
+
 static void ckpt_rst_threads_put(struct ckpt_rst_threads *rt)
 {
 	unsigned int i;

@@ -15,6 +15,7 @@ struct ckpt_rst_mm;
 struct ckpt_rst_signals;
 struct ckpt_rst_files;
 struct ckpt_rst_threads;
+struct ckpt_park;
 struct file;
 struct iov_iter;
 struct mm_struct;
@@ -72,6 +73,8 @@ struct ckpt_ctx {
 	unsigned long switches;		/* its context switches at the start */
 	struct ckpt_thread_ref *threads;	/* its other threads */
 	unsigned int nr_threads;
+	bool self;			/* the caller's own process */
+	struct ckpt_park *park;		/* its other threads, parked */
 	struct path root;		/* the target's root: paths are its */
 
 	/*
@@ -148,6 +151,8 @@ bool ckpt_thread_state_valid(const struct ckpt_thread *h, u32 version);
 bool ckpt_thread_resume_valid(const struct ckpt_thread *h, const void *cpu);
 int restore_thread_state(const struct ckpt_thread *h);
 int checkpoint_threads(struct ckpt_ctx *ctx);		/* thread.c */
+int ckpt_park(struct ckpt_ctx *ctx);
+void ckpt_unpark(struct ckpt_ctx *ctx);
 int restore_threads(struct ckpt_ctx *ctx);
 int restore_threads_apply(struct ckpt_ctx *ctx);
 void restore_threads_free(struct ckpt_ctx *ctx);

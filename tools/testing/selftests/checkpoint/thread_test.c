@@ -55,6 +55,19 @@ static int move_child(int (*child)(void))
 	return move_stopped(pid);
 }
 
+/* Restarts the image in @fd in a child with pid @pid: its exit code. */
+static int restart_as(int fd, pid_t pid)
+{
+	pid_t r = fork_with_pid(pid);
+
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	return r < 0 ? -1 : wait_exit(r);
+}
+
 /* Workers and the main thread meet at a barrier, round after round. */
 #define ROUNDS		200
 #define WORKERS		4
@@ -457,6 +470,53 @@ TEST(many_threads_with_their_names_and_attributes)
 	EXPECT_EQ(RESTORED, move_child(many_child));
 }
 
+/*
+ * A thread other than the main one checkpoints its own process: the
+ * others are parked for the dump and go on after, in the original as in
+ * the restored process, where checkpoint() returns 0 in that thread.
+ */
+static int self_fd;
+
+static void *checkpointer(void *arg)
+{
+	long crid = sys_checkpoint(0, self_fd, 0);
+
+	return (void *)(crid < 0 ? -1L : crid);
+}
+
+static int self_child(void)
+{
+	pthread_t pool[POOL], t;
+	void *crid;
+
+	if (start_pool(pool, POOL, pool_worker))
+		return 1;
+	if (pthread_create(&t, NULL, checkpointer, NULL) ||
+	    pthread_join(t, &crid))
+		return 2;
+	if ((long)crid < 0)
+		return 100 + errno % 100;
+	/* parked, and on again: the pool still waits for its go */
+	if (wake_pool(pool, POOL))
+		return 3;
+	return crid ? NOT_RESTORED : RESTORED;
+}
+
+TEST(self_checkpoint_from_a_worker_thread)
+{
+	pid_t pid;
+
+	self_fd = image_fd();
+	ASSERT_LE(0, self_fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(self_child());
+	ASSERT_EQ(NOT_RESTORED, wait_exit(pid));
+	EXPECT_EQ(RESTORED, restart_as(self_fd, pid));
+	close(self_fd);
+}
+
 /* A stopped child with one worker parked, for the refusals below. */
 static void *parked(void *arg)
 {
@@ -493,19 +553,6 @@ static pid_t other_tid(pid_t pid)
 			tid = atoi(d->d_name);
 	closedir(dir);
 	return tid;
-}
-
-/* Restarts the image in @fd in a child with pid @pid: its exit code. */
-static int restart_as(int fd, pid_t pid)
-{
-	pid_t r = fork_with_pid(pid);
-
-	if (!r) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0);
-		_exit(200 + errno % 50);
-	}
-	return r < 0 ? -1 : wait_exit(r);
 }
 
 /*
