@@ -5,7 +5,8 @@ set -eu
 
 kver=$1
 pkgs="qemu-system-x86 busybox-static gcc libc6-dev make flex bison bc
-      libelf-dev libssl-dev cpio ccache quilt xz-utils rsync sqlite3"
+      libelf-dev libssl-dev cpio ccache quilt xz-utils rsync sqlite3
+      python3-minimal libpython3.11-stdlib"
 [ "$kver" = - ] || pkgs="linux-source-6.12 $pkgs"
 
 missing=

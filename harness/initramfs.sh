@@ -1,6 +1,6 @@
 #!/bin/sh
 # Packs the guest's initramfs: busybox, the init script, the selftests,
-# the tools, and Debian's sqlite3 with its libraries.
+# the tools, and Debian's sqlite3 and python3 with their libraries.
 # Usage: initramfs.sh OUT.cpio.gz SELFTESTS_DIR TOOLS_DIR
 set -eu
 
@@ -38,6 +38,36 @@ host_program() {
 	done
 }
 host_program /usr/bin/sqlite3
+
+# Debian's python3, with the modules the tests import: those sys.modules
+# holds once they are, with their compiled bytecode, and the shared
+# libraries of the compiled ones
+host_python() {
+	py=$(readlink -f /usr/bin/python3 2>/dev/null) || return 0
+	[ -x "$py" ] || return 0
+	host_program "$py"
+	ln -sf "$(basename "$py")" "$root/usr/bin/python3"
+	"$py" -I -S -c "import sys, $1
+print('\n'.join(sorted({m.__file__ for m in sys.modules.values()
+                         if getattr(m, '__file__', None)})))" |
+	while read -r f; do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+		pyc=$("$py" -I -S -c "import importlib.util as u, sys
+print(u.cache_from_source(sys.argv[1]))" "$f" 2>/dev/null) || continue
+		if [ -f "$pyc" ]; then
+			mkdir -p "$root$(dirname "$pyc")"
+			cp -L "$pyc" "$root$pyc"
+		fi
+		case "$f" in
+		*.so) for l in $(ldd "$f" | grep -o '/[^ ]*'); do
+			mkdir -p "$root$(dirname "$l")"
+			cp -L "$l" "$root$l"
+		done ;;
+		esac
+	done
+}
+host_python threading,time
 
 for t in "$ksft"/*; do
 	[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$root/selftests/"

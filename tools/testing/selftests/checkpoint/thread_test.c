@@ -517,6 +517,98 @@ TEST(self_checkpoint_from_a_worker_thread)
 	close(self_fd);
 }
 
+/*
+ * Debian's python3 computes in four threads, the main one sleeping in
+ * between; checkpointed mid-run, killed and restarted, it prints what an
+ * uninterrupted run prints.
+ */
+static const char py_threads[] =
+	"import threading, time\n"
+	"def work(i, out):\n"
+	"    x = i + 1\n"
+	"    for n in range(200000):\n"
+	"        x = (x * 6364136223846793005 + 1442695040888963407) % (1 << 64)\n"
+	"    out[i] = x\n"
+	"out = [0] * 4\n"
+	"ts = [threading.Thread(target=work, args=(i, out)) for i in range(4)]\n"
+	"for t in ts: t.start()\n"
+	"print('started', flush=True)\n"
+	"while any(t.is_alive() for t in ts):\n"
+	"    time.sleep(0.02)\n"
+	"for t in ts: t.join()\n"
+	"print('result', [x % 1000003 for x in out], flush=True)\n";
+
+/* Whether the file @path holds @what. */
+static bool file_has(const char *path, const char *what, char *buf,
+		     size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, what);
+}
+
+/*
+ * Runs python3 on @script with its output to @out; with @move, moves it
+ * once it has started.  Returns its exit code.
+ */
+static int run_python(const char *script, const char *out, bool move)
+{
+	char buf[256];
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (fd < 0 || dup2(fd, 1) != 1)
+			_exit(127);
+		close(fd);
+		close(0);
+		open("/dev/null", O_RDONLY);
+		execl("/usr/bin/python3", "python3", "-I", "-S", "-B", "-c",
+		      script, NULL);
+		_exit(127);
+	}
+	if (!move)
+		return wait_exit(pid);
+	for (int i = 0; i < 6000 && !file_has(out, "started", buf, sizeof(buf));
+	     i++)
+		usleep(10000);
+	usleep(300000);
+	kill(pid, SIGSTOP);
+	if (wait_stopped(pid)) {
+		reap(pid);
+		return -1;
+	}
+	return move_stopped(pid);
+}
+
+TEST(python3_threads_finish_as_uninterrupted)
+{
+	char a[256], b[256], want[256], got[256];
+
+	if (access("/usr/bin/python3", X_OK))
+		SKIP(return, "no python3 in this system");
+	snprintf(a, sizeof(a), "/tmp/ckpt-py-a-%d", getpid());
+	snprintf(b, sizeof(b), "/tmp/ckpt-py-b-%d", getpid());
+	ASSERT_EQ(0, run_python(py_threads, a, false));
+	ASSERT_EQ(0, run_python(py_threads, b, true));
+	ASSERT_TRUE(file_has(a, "result", want, sizeof(want)));
+	ASSERT_TRUE(file_has(b, "result", got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+	TH_LOG("python3 printed: %s", strstr(got, "result"));
+	unlink(a);
+	unlink(b);
+}
+
 /* A stopped child with one worker parked, for the refusals below. */
 static void *parked(void *arg)
 {
