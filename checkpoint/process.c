@@ -110,11 +110,16 @@ static bool ckpt_sleep_clock(clockid_t clockid, ktime_t *now)
 	return false;
 }
 
+static long ckpt_nanosleep_restart(struct restart_block *rb);
+#ifdef CONFIG_FUTEX
+static long ckpt_futex_restart(struct restart_block *rb);
+
 /*
  * A futex wait with a timeout: the kind of resume it needs.  A relative
  * wait (FUTEX_WAIT) keeps the time it had left on its restart block; one
  * until a deadline (FUTEX_WAIT_BITSET) is made again from its registers,
- * whose deadline stays what it was.
+ * whose deadline stays what it was.  Its registers still hold the call's
+ * arguments when it resumes through restart_syscall(2).
  */
 static u32 checkpoint_resume_futex(struct task_struct *task,
 				   struct ckpt_thread *h)
@@ -135,11 +140,29 @@ static u32 checkpoint_resume_futex(struct task_struct *task,
 	return CKPT_RESUME_NONE;
 }
 
+static bool ckpt_is_futex_wait(struct restart_block *rb)
+{
+	return rb->fn == futex_wait_restart || rb->fn == ckpt_futex_restart;
+}
+#else
+static u32 checkpoint_resume_futex(struct task_struct *task,
+				   struct ckpt_thread *h)
+{
+	return CKPT_RESUME_NONE;
+}
+
+static bool ckpt_is_futex_wait(struct restart_block *rb)
+{
+	return false;
+}
+#endif
+
 /*
  * A thread stopped in a call that resumes through its restart block when
- * continued: nanosleep() and a futex wait with a timeout.  The image keeps
- * the time it had left, so that restart can resume it too.  Other calls
- * resumed through a restart block return EINTR instead (the
+ * continued, by the function the block names, the call's own or the one
+ * a restart gave it: nanosleep() and a futex wait with a timeout.  The
+ * image keeps the time it had left, so that restart can resume it too.
+ * Other calls resumed through a restart block return EINTR instead (the
  * architecture's part).  Returns how the call resumes.
  */
 static u32 checkpoint_resume(struct task_struct *task, struct ckpt_thread *h)
@@ -152,11 +175,12 @@ static u32 checkpoint_resume(struct task_struct *task, struct ckpt_thread *h)
 	if (task == current || nr < 0 ||
 	    syscall_get_error(task, regs) != -ERESTART_RESTARTBLOCK)
 		return CKPT_RESUME_NONE;
-	if (IS_ENABLED(CONFIG_FUTEX) && nr == __NR_futex) {
+	if (ckpt_is_futex_wait(rb)) {
 		h->resume = checkpoint_resume_futex(task, h);
 		return h->resume;
 	}
-	if (nr != __NR_nanosleep && nr != __NR_clock_nanosleep)
+	if (rb->fn != hrtimer_nanosleep_restart &&
+	    rb->fn != ckpt_nanosleep_restart)
 		return CKPT_RESUME_NONE;
 	if (!ckpt_sleep_clock(rb->nanosleep.clockid, &now))
 		return CKPT_RESUME_NONE;
@@ -578,12 +602,13 @@ static long ckpt_nanosleep_restart(struct restart_block *rb)
 /*
  * A relative futex wait, resumed until the deadline restart gave it:
  * do_futex() takes the deadline, as futex(2) hands it on.  Interrupted
- * again, the wait keeps it in a restart block of its own.
+ * again, futex_wait() keeps it in the restart block, as for any wait.
  */
 static long ckpt_futex_restart(struct restart_block *rb)
 {
 	ktime_t t = rb->futex.time;
 
+	rb->fn = do_no_restart_syscall;
 	return do_futex(rb->futex.uaddr, rb->futex.flags, rb->futex.val, &t,
 			NULL, 0, FUTEX_BITSET_MATCH_ANY);
 }
@@ -928,10 +953,14 @@ static void restore_settings(const struct ckpt_hdr_attr *h)
 	spin_unlock_irq(&tsk->sighand->siglock);
 }
 
-static int restore_attr_apply(struct ckpt_ctx *ctx)
+/*
+ * Past the point of no return, once the threads are made: the limits,
+ * as setrlimit(2) sets them.  The image's RLIMIT_NPROC would count
+ * against threads made before it.
+ */
+int restore_rlimits_apply(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_attr *h = ctx->rst_attr;
-	struct task_struct *tsk = current;
 	struct rlimit r;
 	unsigned int i;
 	int ret;
@@ -939,10 +968,18 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		r.rlim_cur = h->rlim[i].cur;
 		r.rlim_max = h->rlim[i].max;
-		ret = do_prlimit(tsk, i, &r, NULL);
+		ret = do_prlimit(current, i, &r, NULL);
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+static int restore_attr_apply(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_attr *h = ctx->rst_attr;
+	struct task_struct *tsk = current;
+
 	set_personality(h->personality);
 	set_user_nice(tsk, h->nice);
 	tsk->pdeath_signal = h->pdeath_signal;

@@ -456,21 +456,31 @@ static int restart_image(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_task_apply(ctx);
 	if (!ret)
-		ret = restore_signals_apply(ctx);
-	if (!ret)
 		ret = restore_files_apply(ctx);
+	/*
+	 * The other threads are made while every signal is still blocked
+	 * and none pending (clone() would be cut short), and while the
+	 * caller's own limits hold (the image's RLIMIT_NPROC could refuse
+	 * them): only then the signals and the limits.
+	 */
 	if (!ret)
 		ret = restore_threads_apply(ctx);
+	if (!ret)
+		ret = restore_signals_apply(ctx);
+	if (!ret)
+		ret = restore_rlimits_apply(ctx);
 	if (ret) {
 		force_fatal_sig(SIGKILL);
 		return ret;
 	}
 	/*
 	 * It stops before it runs, for a debugger or a tool to take over, or
-	 * for the SIGSTOP that came during the restore.
+	 * for the SIGSTOP that came during the restore: its threads too,
+	 * which take the stop on their way to user space.
 	 */
 	if ((ctx->flags & RESTART_STOPPED) || ctx->rst_stop)
 		send_sig(SIGSTOP, current, 1);
+	restore_threads_go(ctx);
 	return 0;
 }
 

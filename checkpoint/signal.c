@@ -317,10 +317,22 @@ int restore_siginfo(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo *s,
 	return ckpt_siginfo_valid(s, shared) ? 0 : -EBADMSG;
 }
 
-/* The signal state of a thread record, as restore_signals() checks it. */
-bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h)
+/* The process's pending signals and its leading thread's, as read. */
+unsigned long restore_signals_nr(struct ckpt_ctx *ctx)
 {
-	return h->nr_siginfo <= ckpt_pending_max() &&
+	return ctx->rst_sig->nr;
+}
+
+/*
+ * The signal state of a thread record, as restore_signals() checks it:
+ * with the process's and those of the threads before it, counted in
+ * *@total, no more pending signals than the caller could queue.
+ */
+bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h,
+			       unsigned long *total)
+{
+	*total += h->nr_siginfo;
+	return *total <= ckpt_pending_max() &&
 	       ckpt_altstack_valid(h->altstack_sp, h->altstack_size,
 				   h->altstack_flags);
 }

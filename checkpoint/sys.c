@@ -151,7 +151,7 @@ static void ckpt_threads_put(struct ckpt_ctx *ctx)
 			put_task_stack(ctx->threads[i].task);
 		put_task_struct(ctx->threads[i].task);
 	}
-	kfree(ctx->threads);
+	kvfree(ctx->threads);
 	ctx->threads = NULL;
 	ctx->nr_threads = 0;
 }
@@ -300,11 +300,13 @@ static int ckpt_threads_get(struct ckpt_ctx *ctx)
 	unsigned int n, i;
 
 	for (;;) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		n = READ_ONCE(task->signal->nr_threads) - 1;
 		if (n > CKPT_THREADS_MAX)
 			return -EOPNOTSUPP;
-		ctx->threads = kcalloc(max(n, 1U), sizeof(*ctx->threads),
-				       GFP_KERNEL);
+		ctx->threads = kvcalloc(max(n, 1U), sizeof(*ctx->threads),
+					GFP_KERNEL);
 		if (!ctx->threads)
 			return -ENOMEM;
 		if (!lock_task_sighand(task, &irqflags))
@@ -312,7 +314,7 @@ static int ckpt_threads_get(struct ckpt_ctx *ctx)
 		if (task->signal->nr_threads - 1 == n)
 			break;
 		unlock_task_sighand(task, &irqflags);
-		kfree(ctx->threads);
+		kvfree(ctx->threads);
 		ctx->threads = NULL;
 	}
 	i = 0;

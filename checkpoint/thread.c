@@ -24,7 +24,9 @@
  * task counted against its RLIMIT_NPROC as clone() would.
  */
 #include <linux/checkpoint.h>
+#include <linux/capability.h>
 #include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -36,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/task_work.h>
+#include <linux/user_namespace.h>
 
 /* One thread, read before the point of no return. */
 struct ckpt_rst_thread {
@@ -54,6 +57,7 @@ struct ckpt_rst_threads {
 	refcount_t users;
 	unsigned int nr, cap;
 	struct ckpt_rst_thread *t;
+	unsigned long nr_siginfo;	/* pending signals, in all */
 	atomic_t left;			/* threads not restored yet */
 	int err;			/* the first thread's failure */
 	struct completion restored;	/* the last thread says so */
@@ -273,7 +277,7 @@ static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
 		return ret;
 	if (h->tid <= 0 || h->nice < MIN_NICE || h->nice > MAX_NICE ||
 	    !ckpt_thread_state_valid(&h->t, ctx->rst_version) ||
-	    !ckpt_thread_signals_valid(h))
+	    !ckpt_thread_signals_valid(h, &t->rt->nr_siginfo))
 		return -EBADMSG;
 	/* what setpriority(2) would refuse the caller */
 	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
@@ -351,6 +355,22 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 				  "thread ids need CAP_CHECKPOINT_RESTORE over the pid namespace, or a new user and pid namespace");
 		goto out;
 	}
+	/* clone() makes no thread once the caller unshared its pid namespace */
+	if (current->nsproxy->pid_ns_for_children != ns) {
+		ret = ckpt_refuse(ctx, -EINVAL, -1,
+				  "the restarter unshared its pid namespace: it can make no threads");
+		goto out;
+	}
+	/* as clone() counts them, under the caller's limit */
+	if (get_rlimit_value(task_ucounts(current), UCOUNT_RLIMIT_NPROC) +
+	    rt->nr > rlimit(RLIMIT_NPROC) &&
+	    !uid_eq(current_uid(), GLOBAL_ROOT_UID) &&
+	    !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN)) {
+		ret = ckpt_refuse(ctx, -EAGAIN, -1,
+				  "%u threads more exceed the restarter's RLIMIT_NPROC",
+				  rt->nr);
+		goto out;
+	}
 	for (i = 0; i < rt->nr; i++) {
 		bool busy;
 
@@ -406,6 +426,7 @@ int restore_threads(struct ckpt_ctx *ctx)
 		return ret;
 	if (h.nr > CKPT_THREADS_MAX || h.pad)
 		return -EBADMSG;
+	rt->nr_siginfo = restore_signals_nr(ctx);
 
 	for (i = 0; i < h.nr; i++) {
 		ret = ckpt_array_grow((void **)&rt->t, &rt->cap, i,
@@ -494,9 +515,11 @@ static int restore_thread_fn(void *arg)
 }
 
 /*
- * Past the point of no return, once everything the threads share is
- * restored: makes the other threads, each with its id, and waits until
- * they are restored.  An error is the caller's to kill the process for.
+ * Past the point of no return, once the address space, the files and
+ * the caller's own state are restored, while every signal is blocked:
+ * makes the other threads, each with its id, and waits until they are
+ * restored.  They wait for restore_threads_go().  An error is the
+ * caller's to kill the process for.
  */
 int restore_threads_apply(struct ckpt_ctx *ctx)
 {
@@ -521,17 +544,29 @@ int restore_threads_apply(struct ckpt_ctx *ctx)
 
 		refcount_inc(&rt->users);
 		pid = kernel_clone(&args);
-		if (pid < 0) {
+		if (pid < 0)
 			ckpt_rst_threads_put(rt);
-			return pid;
+		/*
+		 * A stop, a trap or task work for the caller cuts clone()
+		 * short: they wait for the restored process, as during
+		 * the reads, and the same thread is made again.
+		 */
+		if (pid == -ERESTARTNOINTR && restart_retry_read(ctx)) {
+			i--;
+			continue;
 		}
+		if (pid < 0)
+			return pid;
 	}
 	if (wait_for_completion_killable(&rt->restored))
 		return -EINTR;
-	if (READ_ONCE(rt->err))
-		return READ_ONCE(rt->err);
-	complete_all(&rt->go);
-	return 0;
+	return READ_ONCE(rt->err);
+}
+
+/* Once the whole process is restored: its threads may leave for user space. */
+void restore_threads_go(struct ckpt_ctx *ctx)
+{
+	complete_all(&ctx->rst_threads->go);
 }
 
 void restore_threads_free(struct ckpt_ctx *ctx)

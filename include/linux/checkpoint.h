@@ -144,6 +144,7 @@ long do_restart(struct ckpt_ctx *ctx);
 int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
 int restore_task(struct ckpt_ctx *ctx);
 int restore_task_apply(struct ckpt_ctx *ctx);
+int restore_rlimits_apply(struct ckpt_ctx *ctx);
 void restore_task_free(struct ckpt_ctx *ctx);
 int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t);
 u32 checkpoint_thread_state(struct task_struct *task, struct ckpt_thread *h);
@@ -155,6 +156,7 @@ int ckpt_park(struct ckpt_ctx *ctx);
 void ckpt_unpark(struct ckpt_ctx *ctx);
 int restore_threads(struct ckpt_ctx *ctx);
 int restore_threads_apply(struct ckpt_ctx *ctx);
+void restore_threads_go(struct ckpt_ctx *ctx);
 void restore_threads_free(struct ckpt_ctx *ctx);
 int checkpoint_signals(struct ckpt_ctx *ctx);		/* signal.c */
 int restore_signals(struct ckpt_ctx *ctx);
@@ -162,7 +164,9 @@ int restore_signals_apply(struct ckpt_ctx *ctx);
 void restore_signals_free(struct ckpt_ctx *ctx);
 struct ckpt_hdr_siginfo *checkpoint_thread_signals(struct task_struct *t,
 						   struct ckpt_hdr_thread *h);
-bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h);
+bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h,
+			       unsigned long *total);
+unsigned long restore_signals_nr(struct ckpt_ctx *ctx);
 int restore_siginfo(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo *s,
 		    bool shared);
 int restore_thread_signals(const struct ckpt_hdr_thread *h,

@@ -91,7 +91,12 @@ static void ckpt_fixup_syscall(struct task_struct *task, u32 resume,
 			r->ax = -EINTR;
 			break;
 		}
-		r->ax = resume == CKPT_RESUME_REPEAT ? r->orig_ax :
+		/*
+		 * The call made again from its registers is a futex wait
+		 * until a deadline, resumed so far through restart_syscall()
+		 * perhaps
+		 */
+		r->ax = resume == CKPT_RESUME_REPEAT ? __NR_futex :
 						       __NR_restart_syscall;
 		r->ip -= 2;
 		break;
@@ -210,11 +215,13 @@ static int ckpt_check_xstate(const struct xregs_state *x)
 	if (hdr->xfeatures & ~fpu_user_cfg.max_features)
 		return -ENOEXEC;	/* state of a CPU with more features */
 	/*
-	 * What the restore will accept of the caller (copy_uabi_to_xstate()
-	 * takes the features of its fpstate), checked here rather than
-	 * failed after the point of no return.
+	 * What the restore will accept (copy_uabi_to_xstate() takes the
+	 * features of the fpstate: the caller's, or for a thread restart
+	 * makes a default one), checked here rather than failed after the
+	 * point of no return.
 	 */
-	if (hdr->xfeatures & ~current->thread.fpu.fpstate->user_xfeatures)
+	if (hdr->xfeatures & ~(current->thread.fpu.fpstate->user_xfeatures &
+			       fpu_user_cfg.default_features))
 		return -EOPNOTSUPP;
 	if (hdr->xcomp_bv || memchr_inv(hdr->reserved, 0, sizeof(hdr->reserved)))
 		return -EBADMSG;

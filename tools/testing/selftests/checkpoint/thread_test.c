@@ -218,6 +218,113 @@ TEST(timed_futex_wait_keeps_its_time)
 	EXPECT_EQ(RESTORED, move_child(timed_futex_child));
 }
 
+/*
+ * The same wait moved twice: the second time it is resumed through
+ * restart_syscall(2), as after any stop and continue, and keeps its time
+ * still.
+ */
+#define WAIT2_S		8
+
+static void *timed_waiter2(void *arg)
+{
+	struct timespec ts = { .tv_sec = WAIT2_S };
+
+	wait_ret = syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &ts,
+			   NULL, 0);
+	wait_errno = errno;
+	woke_at = now(CLOCK_MONOTONIC);
+	return NULL;
+}
+
+static int timed_futex_twice_child(void)
+{
+	double restarted;
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, timed_waiter2, NULL))
+		return 1;
+	usleep(STOP_AFTER_S * 1000000);
+	raise(SIGSTOP);
+	usleep(STOP_AFTER_S * 1000000);
+	raise(SIGSTOP);
+	restarted = now(CLOCK_MONOTONIC);
+	pthread_join(t, NULL);
+	if (wait_ret != -1 || wait_errno != ETIMEDOUT)
+		return 2;
+	if (woke_at - restarted < WAIT2_S - 2 * STOP_AFTER_S - 2 ||
+	    woke_at - restarted > WAIT2_S - 2 * STOP_AFTER_S + 0.8)
+		return 3;
+	return RESTORED;
+}
+
+TEST(timed_futex_wait_moved_twice)
+{
+	int fd = image_fd();
+	pid_t pid, r;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(timed_futex_twice_child());
+	ASSERT_EQ(0, wait_stopped(pid));
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	reap(pid);
+	r = fork_with_pid(pid);
+	ASSERT_LE(0, r);
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, 0);
+		_exit(200 + errno % 50);
+	}
+	/* restored, it stops again, in the resumed wait */
+	ASSERT_EQ(0, wait_stopped(r));
+	ASSERT_EQ(0, ftruncate(fd, 0));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(RESTORED, move_stopped_fd(r, fd, 0));
+	close(fd);
+}
+
+/*
+ * A signal with a handler, sent while the process was stopped, pending
+ * in the image: restart makes the threads all the same, and the handler
+ * runs after.
+ */
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	got_usr1 = 1;
+}
+
+static int pending_handled_child(void)
+{
+	pthread_t t;
+
+	signal(SIGUSR1, on_usr1);
+	if (start_pool(&t, 1, pool_worker))
+		return 1;
+	raise(SIGSTOP);
+	/* the parent sent SIGUSR1 while it was stopped */
+	for (int i = 0; i < 100 && !got_usr1; i++)
+		usleep(10000);
+	if (!got_usr1)
+		return 2;
+	return wake_pool(&t, 1) ? 3 : RESTORED;
+}
+
+TEST(pending_signal_with_a_handler)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(pending_handled_child());
+	ASSERT_EQ(0, wait_stopped(pid));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ(RESTORED, move_stopped(pid));
+}
+
 /* pthread_cond_timedwait() waits until its deadline, no longer. */
 static int cond_timedwait_ret;
 static double deadline;
