@@ -5,6 +5,7 @@
  * Stops the process if it runs, writes its image to a file or to standard
  * output, then lets it run on, or kills it with --kill.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -43,14 +44,14 @@ static void print_usage(FILE *f)
 "Exit status: 0 written; 1 checkpoint failed; 2 usage; 3 no such process.\n");
 }
 
-/* The state letter of /proc/PID/stat, or 0. */
-static char proc_state(pid_t pid)
+/* The state letter of /proc/PID/task/TID/stat, or 0. */
+static char proc_state(pid_t pid, pid_t tid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return 0;
@@ -125,6 +126,28 @@ static bool is_stopped(char state)
 	return state == 'T' || state == 't';
 }
 
+/*
+ * Whether every thread of @pid is stopped: a group stop takes each on
+ * its own way, the one that leads the process first perhaps.
+ */
+static bool all_stopped(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	bool all = true;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (all && (d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			all = is_stopped(proc_state(pid, atoi(d->d_name)));
+	closedir(dir);
+	return all;
+}
+
 /* Stops @pid and waits, at most five seconds, until it is. */
 static int stop_process(pid_t pid)
 {
@@ -133,7 +156,7 @@ static int stop_process(pid_t pid)
 	if (kill(pid, SIGSTOP))
 		return -1;
 	for (int i = 0; i < 5000; i++) {
-		if (is_stopped(proc_state(pid)))
+		if (all_stopped(pid))
 			return 0;
 		nanosleep(&ts, NULL);
 	}
@@ -225,7 +248,7 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
-	if (!is_stopped(proc_state(pid))) {
+	if (!all_stopped(pid)) {
 		if (stop_process(pid)) {
 			fprintf(stderr, "checkpoint: cannot stop process %d: %s\n",
 				pid, strerror(errno));

@@ -256,7 +256,7 @@ static int exit_status(int status)
 	return EXIT_FAILURE;
 }
 
-static pid_t child_pid;
+static volatile sig_atomic_t child_pid;
 
 static void forward(int sig)
 {
@@ -264,69 +264,114 @@ static void forward(int sig)
 		kill(child_pid, sig);
 }
 
-/*
- * Waits for the restored process @pid, whose restore closes @done (the
- * restored process has its own fds): a byte there is a refusal.  Returns
- * the exit status for restart, and with --detach as soon as it runs.
- */
-static int wait_restored(pid_t pid, int done)
+/* SIGTERM and SIGHUP passed on to @pid; the terminal sends it the rest. */
+static void pass_on_signals(pid_t pid)
 {
 	struct sigaction sa = { .sa_handler = forward };
-	int status;
-	ssize_t n;
-	char c;
 
 	child_pid = pid;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* the terminal sends these to the restored process itself */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+}
+
+/* Waits for our child @pid: the exit status for restart. */
+static int wait_child(pid_t pid)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		/* a namespace's init reaps what is left to it, too */
+		r = waitpid(-1, &status, 0);
+		if (r == pid)
+			return exit_status(status);
+		if (r < 0 && errno != EINTR)
+			return EXIT_FAILURE;
+	}
+}
+
+/*
+ * In a child with the image's pid when it can have it (any pid for 0):
+ * restart(2) there, the process stopping once it is restored (a failure
+ * past the point of no return kills it first), then continued unless
+ * --stopped asked to keep it so, and waited for; else here, under
+ * restart's pid.
+ */
+static int restart_child(const char *input, int fd, long crid,
+			 unsigned long flags, pid_t pid)
+{
+	sigset_t term, old;
+	int status;
+	pid_t child;
+
+	if (pid == getpid())
+		return restart_here(input, fd, crid, flags);
+	/* no SIGTERM lost between the fork and its being passed on */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGHUP);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	child = pid ? fork_with_pid(pid) : fork();
+	if (child < 0) {
+		/* taken, or not ours to ask for: the kernel says if it matters */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return restart_here(input, fd, crid, flags);
+	}
+	if (child == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		restart_here(input, fd, crid, flags | RESTART_STOPPED);
+		_exit(EXIT_FAILURE);
+	}
+	pass_on_signals(child);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	while (waitpid(child, &status, WUNTRACED) < 0)
+		if (errno != EINTR)
+			return EXIT_FAILURE;
+	if (!WIFSTOPPED(status)) {
+		/* refused (it said why), or killed before it ran */
+		notify(false);
+		if (WIFSIGNALED(status))
+			fprintf(stderr, "restart: %s: the restored process was killed (%s) before it ran\n",
+				input ?: "stdin", strsignal(WTERMSIG(status)));
+		return WIFEXITED(status) ? WEXITSTATUS(status) :
+					   exit_status(status);
+	}
+	notify(true);
+	if (!(flags & RESTART_STOPPED))
+		kill(child, SIGCONT);
+	if (opt_detach) {
+		fprintf(stderr, "restart: restored as pid %d\n", child);
+		return 0;
+	}
+	return wait_child(child);
+}
+
+/*
+ * --ns: waits for the namespaces' init @pid, which closes @done once the
+ * process is restored, or writes there that it was not.
+ */
+static int wait_init(pid_t pid, int done)
+{
+	int status;
+	ssize_t n;
+	char c;
+
+	pass_on_signals(pid);
 	while ((n = read(done, &c, 1)) < 0 && errno == EINTR)
 		;
 	close(done);
-	notify(n == 0);
-	if (opt_detach) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return exit_status(status);
-		fprintf(stderr, "restart: restored as pid %d\n", pid);
+	if (n == 0 && opt_detach) {
+		fprintf(stderr, "restart: restored, in the namespaces of pid %d\n",
+			pid);
 		return 0;
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return EXIT_FAILURE;
 	return exit_status(status);
-}
-
-/*
- * In a child with the image's pid when it can have it: restart(2) there,
- * waited for; else here, under restart's pid.
- */
-static int restart_child(const char *input, int fd, long crid,
-			 unsigned long flags, pid_t pid)
-{
-	int done[2];
-	pid_t child;
-
-	if (pipe2(done, O_CLOEXEC))
-		return restart_here(input, fd, crid, flags);
-	child = pid == getpid() ? 0 : fork_with_pid(pid);
-	if (child < 0) {
-		/* taken, or not ours to ask for: the kernel says if it matters */
-		close(done[0]);
-		close(done[1]);
-		return restart_here(input, fd, crid, flags);
-	}
-	if (child == 0) {
-		close(done[0]);
-		restart_here(input, fd, crid, flags);
-		notify(false);
-		if (write(done[1], "x", 1) < 0)
-			_exit(EXIT_FAILURE);
-		_exit(EXIT_FAILURE);
-	}
-	close(done[1]);
-	return wait_restored(child, done[0]);
 }
 
 /*
@@ -365,7 +410,7 @@ static int restart_in_ns(const char *input, int fd, long crid,
 		_exit(status);
 	}
 	close(done[1]);
-	return wait_restored(init, done[0]);
+	return wait_init(init, done[0]);
 }
 
 int main(int argc, char **argv)
@@ -450,7 +495,7 @@ int main(int argc, char **argv)
 		return restart_here(input, fd, crid, flags);
 	pid = peek_pid(fd);
 	if (opt_ns)
-		return restart_in_ns(input, fd, crid, flags, pid ?: 1);
+		return restart_in_ns(input, fd, crid, flags, pid);
 	if (!pid)
 		return restart_here(input, fd, crid, flags);
 	return restart_child(input, fd, crid, flags, pid);
