@@ -129,6 +129,12 @@ static bool ckpt_chr_is_pty(dev_t rdev)
 		MAJOR(rdev) < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT);
 }
 
+/* An event object: its state is in the image, it has no name. */
+static bool ckpt_kind_is_anon(u32 kind)
+{
+	return kind == CKPT_FILE_EVENTFD || kind == CKPT_FILE_SIGNALFD;
+}
+
 /* Whether the target holds a lease through @file: restart cannot take it. */
 static bool ckpt_file_leased(struct file *file)
 {
@@ -156,6 +162,8 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 	umode_t mode = inode->i_mode;
 	int ret;
 
+	if (ckpt_anon_kind(file, kind))
+		goto common;
 	ret = ckpt_refuse_internal(ctx, file, fd);
 	if (ret)
 		return ret;
@@ -194,6 +202,7 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: %pD: not supported", fd, file);
 
+common:
 	if (ckpt_file_leased(file))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %u: a lease on %pD: not supported", fd,
@@ -394,7 +403,11 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	}
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_OPEN_FILE, sizeof(h));
-	if (!ret && h.kind != CKPT_FILE_PIPE)
+	if (ret)
+		return ret;
+	if (ckpt_kind_is_anon(h.kind))
+		return checkpoint_anon_file(ctx, f->file, h.kind);
+	if (h.kind != CKPT_FILE_PIPE)
 		ret = ckpt_write_file(ctx, CKPT_HDR_FILE_PATH, f->file,
 				      f->fd);
 	if (!ret && new_pipe)
@@ -668,6 +681,7 @@ out:
 struct ckpt_rfile {
 	struct ckpt_hdr_open_file h;
 	struct ckpt_hdr_file *path;	/* a kind with a name */
+	union ckpt_anon_state anon;	/* an event object */
 	struct file *file;
 	bool needed;
 	bool flocked;			/* its flock(2) lock was read */
@@ -1004,6 +1018,13 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		    f->h.flags & O_PATH)
 			return -EBADMSG;
 		break;
+	case CKPT_FILE_EVENTFD:
+	case CKPT_FILE_SIGNALFD:
+		/* open for reading and writing, as the calls make them */
+		if (f->h.pipe || f->h.pos || acc != O_RDWR ||
+		    f->h.flags & (O_PATH | O_DIRECTORY))
+			return -EBADMSG;
+		return restore_anon_file(ctx, f->h.kind, &f->anon);
 	default:
 		return -EBADMSG;
 	}
@@ -1041,6 +1062,14 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	loff_t pos;
 
 	switch (f->h.kind) {
+	case CKPT_FILE_EVENTFD:
+	case CKPT_FILE_SIGNALFD:
+		file = restore_anon_open(f->h.kind, &f->anon, f->h.flags);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		f->file = file;
+		ckpt_set_status(file, f->h.flags);
+		return 0;
 	case CKPT_FILE_PIPE:
 		if (!p->end[0])
 			return -EBADMSG;

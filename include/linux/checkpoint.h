@@ -181,6 +181,19 @@ int restore_mm_apply(struct ckpt_ctx *ctx);
 int restore_mm_pages(struct ckpt_ctx *ctx);
 void restore_mm_free(struct ckpt_ctx *ctx);
 
+/* the records of event objects behind fds */
+union ckpt_anon_state {
+	struct ckpt_hdr_eventfd eventfd;
+	struct ckpt_hdr_signalfd signalfd;
+};
+
+bool ckpt_anon_kind(struct file *file, u32 *kind);	/* anonfd.c */
+int checkpoint_anon_file(struct ckpt_ctx *ctx, struct file *file, u32 kind);
+int restore_anon_file(struct ckpt_ctx *ctx, u32 kind,
+		      union ckpt_anon_state *st);
+struct file *restore_anon_open(u32 kind, const union ckpt_anon_state *st,
+			       u32 flags);
+
 /* architecture hooks: arch/x86/kernel/checkpoint.c */
 u32 ckpt_arch_id(void);
 int ckpt_arch_checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *task,

@@ -235,7 +235,8 @@ static void print_open_file(const struct ckpt_hdr_open_file *f)
 	static const char * const kinds[] = {
 		[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
 		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
-		[CKPT_FILE_FIFO] = "fifo",
+		[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
+		[CKPT_FILE_SIGNALFD] = "signalfd",
 	};
 
 	printf(" id=%u kind=%s flags=%#o pos=%lld", f->id,
@@ -314,6 +315,10 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_file_locks) },
 	{ CKPT_HDR_FILE_LOCK, "filelock", sizeof(struct ckpt_hdr_file_lock),
 	  sizeof(struct ckpt_hdr_file_lock) },
+	{ CKPT_HDR_EVENTFD, "eventfd", sizeof(struct ckpt_hdr_eventfd),
+	  sizeof(struct ckpt_hdr_eventfd) },
+	{ CKPT_HDR_SIGNALFD, "signalfd", sizeof(struct ckpt_hdr_signalfd),
+	  sizeof(struct ckpt_hdr_signalfd) },
 	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
 	  CKPT_REC_MAX },
 	{ CKPT_HDR_THREADS, "threads", sizeof(struct ckpt_hdr_threads),
@@ -411,6 +416,18 @@ static int inspect(const struct image *img)
 			break;
 		case CKPT_HDR_FILE_LOCK:
 			print_file_lock((const void *)rec);
+			break;
+		case CKPT_HDR_EVENTFD: {
+			const struct ckpt_hdr_eventfd *e = (const void *)rec;
+
+			printf(" count=%llu%s", (unsigned long long)e->count,
+			       e->flags & CKPT_EVENTFD_SEMAPHORE ?
+			       " semaphore" : "");
+			break;
+		}
+		case CKPT_HDR_SIGNALFD:
+			printf(" mask=%#llx", (unsigned long long)
+			       ((const struct ckpt_hdr_signalfd *)rec)->mask);
 			break;
 		case CKPT_HDR_PIPE_DATA:
 			printf(" bytes=%zu", (size_t)h.len -

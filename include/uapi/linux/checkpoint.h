@@ -78,6 +78,8 @@ enum {
 	CKPT_HDR_PIPE_DATA = 506,
 	CKPT_HDR_FILE_LOCKS = 507,
 	CKPT_HDR_FILE_LOCK = 508,
+	CKPT_HDR_EVENTFD = 509,
+	CKPT_HDR_SIGNALFD = 510,
 };
 
 struct ckpt_hdr {
@@ -393,6 +395,8 @@ enum ckpt_file_kind {
 	CKPT_FILE_CHR = 3,	/* /dev/null, /dev/zero, ..., and terminals */
 	CKPT_FILE_PIPE = 4,	/* one end of a pipe(2) */
 	CKPT_FILE_FIFO = 5,	/* one end of a named pipe */
+	CKPT_FILE_EVENTFD = 6,	/* eventfd(2); CKPT_HDR_EVENTFD follows */
+	CKPT_FILE_SIGNALFD = 7,	/* signalfd(2); CKPT_HDR_SIGNALFD follows */
 };
 
 struct ckpt_hdr_open_file {
@@ -423,6 +427,22 @@ struct ckpt_hdr_pipe {
 struct ckpt_hdr_pipe_data {
 	struct ckpt_hdr h;
 	__u8 data[];
+};
+
+/* An eventfd's state (version 4), after its open file record. */
+#define CKPT_EVENTFD_SEMAPHORE	1	/* EFD_SEMAPHORE */
+
+struct ckpt_hdr_eventfd {
+	struct ckpt_hdr h;
+	__u64 count;		/* below 2^64 - 1 */
+	__u32 flags;		/* CKPT_EVENTFD_* */
+	__u32 pad;
+};
+
+/* A signalfd's mask (version 4), after its open file record. */
+struct ckpt_hdr_signalfd {
+	struct ckpt_hdr h;
+	__u64 mask;		/* the signals it reads, bit n-1 for signal n */
 };
 
 /*

@@ -9,10 +9,12 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -21,6 +23,8 @@
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <time.h>
+
+#include <linux/io_uring.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -270,11 +274,13 @@ TEST(kernel_objects_are_refused_by_their_kind)
 	} kinds[] = {
 		{ "fd 28: a pidfd" },
 		{ "fd 28: a namespace file (uts:[", "/proc/self/ns/uts" },
-		{ "fd 28: an eventfd (anon_inode:[eventfd])" },
+		{ "fd 28: an inotify instance (anon_inode:inotify)" },
 		{ "fd 28: an epoll instance (anon_inode:[eventpoll])" },
 		{ "fd 28: a timerfd (anon_inode:[timerfd])" },
-		{ "fd 28: a signalfd (anon_inode:[signalfd])" },
+		{ "fd 28: an io_uring instance (anon_inode:[io_uring])" },
+		{ "fd 28: a socket" },
 	};
+	struct io_uring_params params = {};
 	sigset_t mask;
 	unsigned int i;
 	int fd;
@@ -286,7 +292,7 @@ TEST(kernel_objects_are_refused_by_their_kind)
 			fd = syscall(__NR_pidfd_open, getpid(), 0);
 			break;
 		case 2:
-			fd = eventfd(0, 0);
+			fd = inotify_init1(0);
 			break;
 		case 3:
 			fd = epoll_create1(0);
@@ -295,7 +301,11 @@ TEST(kernel_objects_are_refused_by_their_kind)
 			fd = timerfd_create(CLOCK_MONOTONIC, 0);
 			break;
 		case 5:
-			fd = signalfd(-1, &mask, 0);
+			fd = syscall(__NR_io_uring_setup, 4, &params);
+			break;
+		case 6:
+			/* on a kernel with INET, as a distribution's */
+			fd = socket(AF_INET, SOCK_STREAM, 0);
 			break;
 		default:
 			fd = open(kinds[i].path, O_RDONLY);
@@ -840,6 +850,79 @@ TEST(pseudo_terminal_is_refused_by_fd)
 	close(F_OFF + 6);
 	expect_refusal(_metadata, F_OFF + 7, "fd 27: a pseudo-terminal");
 	close(F_OFF + 7);
+}
+
+/*
+ * An eventfd keeps its count and mode, one object for its fds; a
+ * semaphore one counts down by one.
+ */
+static int eventfd_state(int fd)
+{
+	int a = place(eventfd(5, EFD_NONBLOCK), F_OFF);
+	int b = place(eventfd(2, EFD_SEMAPHORE), F_OFF + 1);
+	uint64_t v = 3;
+	struct pollfd p = { .fd = F_OFF + 1, .events = POLLIN };
+
+	if (a < 0 || b < 0 || write(a, &v, sizeof(v)) != sizeof(v) ||
+	    dup2(a, F_OFF + 2) != F_OFF + 2)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (read(a, &v, sizeof(v)) != sizeof(v) || v != 8)
+		return 2;
+	if (read(a, &v, sizeof(v)) != -1 || errno != EAGAIN)
+		return 3;
+	v = 4;
+	if (write(F_OFF + 2, &v, sizeof(v)) != sizeof(v) ||
+	    read(a, &v, sizeof(v)) != sizeof(v) || v != 4)
+		return 4;
+	for (int i = 0; i < 2; i++)
+		if (read(b, &v, sizeof(v)) != sizeof(v) || v != 1)
+			return 5;
+	/* blocking, and empty */
+	if (poll(&p, 1, 0) != 0 || fcntl(b, F_GETFL) & O_NONBLOCK)
+		return 6;
+	return RESTORED;
+}
+
+TEST(eventfd_keeps_its_count_and_mode)
+{
+	EXPECT_EQ(RESTORED, round_trip(eventfd_state));
+}
+
+/* A signalfd reads its signals, pending ones among them, and no other. */
+static int signalfd_state(int fd)
+{
+	struct signalfd_siginfo si;
+	sigset_t mask;
+	int sfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = place(signalfd(-1, &mask, SFD_NONBLOCK), F_OFF);
+	if (sfd < 0)
+		return 1;
+	block_signal(SIGTERM, SIG_BLOCK);
+	raise(SIGUSR2);
+	raise(SIGTERM);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGUSR2)
+		return 2;
+	/* SIGTERM is pending, not its to read */
+	if (read(sfd, &si, sizeof(si)) != -1 || errno != EAGAIN)
+		return 3;
+	raise(SIGUSR1);
+	if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo != SIGUSR1)
+		return 4;
+	return RESTORED;
+}
+
+TEST(signalfd_reads_its_signals)
+{
+	EXPECT_EQ(RESTORED, round_trip(signalfd_state));
 }
 
 TEST_HARNESS_MAIN
