@@ -69,6 +69,7 @@ help:
 	@echo "make distclean  remove $(BUILD)"
 	@echo "Variables: KERNEL_DEB_VERSION=$(KERNEL_DEB_VERSION) KERNEL_TARBALL= TIMEOUT=$(TIMEOUT)"
 	@echo "           DEBUG_FUZZ=$(DEBUG_FUZZ) FUZZ=$(FUZZ) ONLY=prog,prog (make test-debug: those tests alone)"
+	@echo "           SIZES=64,256 (make bench: those MiB alone)"
 
 deps:
 	@$(TOP)/harness/deps.sh '$(DEPVER)'
@@ -165,7 +166,8 @@ demo: initramfs
 
 # 1 GiB of touched memory, its image in tmpfs and a raw copy need room
 bench: initramfs
-	MEM=6G $(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) bench $(TIMEOUT)
+	MEM=6G KARGS="$(if $(SIZES),ckpt.sizes=$(SIZES))" \
+		$(TOP)/harness/boot.sh $(BZIMAGE) $(INITRD) bench $(TIMEOUT)
 
 checkpatch: prepare
 	$(TOP)/harness/checkpatch.sh $(SRC)

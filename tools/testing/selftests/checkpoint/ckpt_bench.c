@@ -9,11 +9,15 @@
  * CHECKPOINT_CSUM_PAGES (column "+csum"); a fresh process takes its time
  * to read() the bytes into fresh memory, and another restarts the image:
  * the restored process reports how long that took.  Each figure is the
- * best of REPS runs, as an emulated machine's timing is noisy.  Prints a
- * table; not a test.  Usage: ckpt_bench [MiB ...]  (default 64 256 1024)
+ * best of REPS runs, as an emulated machine's timing is noisy.  Then the
+ * same for 64 MiB and 1, 16 and 256 threads: the process checkpoints
+ * itself from its main thread, the others parked, and comes back with
+ * them under its pid.  Prints tables; not a test.
+ * Usage: ckpt_bench [MiB ...]  (default 64 256 1024)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +209,68 @@ static void restart_image(size_t len)
 	die("restart");
 }
 
+/* Threads that wait, as a pool does, until the process ends. */
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static int nr_threads = 1, idle;
+
+static void *idle_thread(void *arg)
+{
+	pthread_mutex_lock(&idle_lock);
+	idle++;
+	pthread_cond_broadcast(&idle_cond);
+	for (;;)
+		pthread_cond_wait(&idle_cond, &idle_lock);
+	return NULL;
+}
+
+/* The child: @len bytes and nr_threads threads, checkpointed by itself. */
+static void measure_threads(size_t len)
+{
+	uint8_t *p = touched(len);
+	pthread_t t;
+	double t0;
+	long crid;
+	int fd;
+
+	for (int i = 1; i < nr_threads; i++)
+		if (pthread_create(&t, NULL, idle_thread, NULL))
+			die("pthread_create");
+	pthread_mutex_lock(&idle_lock);
+	while (idle < nr_threads - 1)
+		pthread_cond_wait(&idle_cond, &idle_lock);
+	pthread_mutex_unlock(&idle_lock);
+
+	fd = open(IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(IMAGE);
+	t0 = now();
+	crid = sys_checkpoint(0, fd, 0);
+	if (crid < 0)
+		die("checkpoint with threads");
+	if (crid == 0) {
+		put_time(T0, now() - get_time(T0));
+		_exit(p[len - 1] == (uint8_t)((len - 1) >> 12) ? 0 : 3);
+	}
+	res->ckpt_file = now() - t0;
+	_exit(0);
+}
+
+static pid_t last_pid;
+
+/* Restarts the image in a child with @pid: a process with threads needs it. */
+static int restart_as(pid_t pid, size_t len)
+{
+	pid_t r = fork_with_pid(pid);
+	int status;
+
+	if (!r)
+		restart_image(len);
+	if (r < 0 || waitpid(r, &status, 0) != r)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static double least(double t, double best, bool first)
 {
 	return first || t < best ? t : best;
@@ -229,6 +295,7 @@ static int run(void (*fn)(size_t), size_t len)
 
 	if (!pid)
 		fn(len);
+	last_pid = pid;
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -282,6 +349,45 @@ int main(int argc, char **argv)
 		       best.ckpt_pipe / best.write_pipe,
 		       best.restart, best.read_file,
 		       best.restart / best.read_file);
+		fflush(stdout);
+	}
+
+	printf("# threads: 64 MiB, the process checkpointing itself to a tmpfs file\n");
+	printf("# %7s %9s | %8s %10s | %8s %10s\n", "threads", "image",
+	       "ckpt", "per-thread", "restart", "per-thread");
+	double base_ckpt = 0, base_restart = 0;
+
+	for (int i = 0; i < 3; i++) {
+		static const int counts[] = { 1, 16, 256 };
+		size_t len = 64UL << 20;
+		struct result best = {};
+
+		nr_threads = counts[i];
+		for (int r = 0; r < REPS; r++) {
+			memset(res, 0, sizeof(*res));
+			if (run(measure_threads, len) || stat(IMAGE, &st))
+				die("checkpoint with threads");
+			res->image = st.st_size;
+			if (restart_as(last_pid, len))
+				die("restart with threads");
+			res->restart = get_time(T0);
+			if (res->restart <= 0)
+				die("restart time");
+			best_of(&best, res, !r);
+			unlink(IMAGE);
+			unlink(T0);
+		}
+		if (i == 0) {
+			base_ckpt = best.ckpt_file;
+			base_restart = best.restart;
+		}
+		printf("  %7d %8.1fM | %7.3fs %8.1fus | %7.3fs %8.1fus\n",
+		       nr_threads, best.image / 1048576.0, best.ckpt_file,
+		       i ? 1e6 * (best.ckpt_file - base_ckpt) /
+			   (nr_threads - 1) : 0.0,
+		       best.restart,
+		       i ? 1e6 * (best.restart - base_restart) /
+			   (nr_threads - 1) : 0.0);
 		fflush(stdout);
 	}
 	return 0;
