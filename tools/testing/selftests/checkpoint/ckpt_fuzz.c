@@ -3,7 +3,8 @@
  * ckpt_fuzz - hostile images for restart(2).
  *
  * Starts from sound images made in this boot (a small process, one with
- * more memory and mappings, one with files, pipes, signals and timers),
+ * more memory and mappings, one with files, pipes, signals and timers,
+ * one with threads, an eventfd and a signalfd),
  * mutates them and feeds each to restart(2) in a child, with a timeout.
  * Most are resealed, so that the kernel's checks behind the checksum are
  * reached.  Most are only verified (RESTART_VERIFY), here, in the
@@ -23,17 +24,22 @@
 #include <stddef.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/user.h>
 #include <time.h>
 #include <linux/elf.h>
+#include <linux/futex.h>
 
 #include "ckpt_util.h"
 
 #define RESTORED	42
 #define TIMEOUT_MS	5000
+#define NBASE		4	/* the images to start from */
 
 static uint64_t rng;
 
@@ -69,7 +75,9 @@ static const uint64_t nasty[] = {
  * returned; restarted, it exits with RESTORED.  The images are read only
  * once all are made, so that none holds another.
  */
-static int state_image(void (*prep)(void))
+static pid_t base_pid[NBASE];	/* the processes they were of */
+
+static int state_image(void (*prep)(void), pid_t *made)
 {
 	int fd = memfd_create("base", 0);
 	pid_t pid;
@@ -89,6 +97,7 @@ static int state_image(void (*prep)(void))
 		crid = sys_checkpoint(0, fd, 0);
 		_exit(crid < 0 ? 1 : crid ? 0 : RESTORED);
 	}
+	*made = pid;
 	if (wait_exit(pid) || lseek(fd, 0, SEEK_SET)) {
 		close(fd);
 		return -1;
@@ -138,6 +147,63 @@ static void files_state(void)
 	sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = 7 });
 	setitimer(ITIMER_REAL, &it, NULL);
 	umask(027);
+}
+
+/* Threads in calls they resume: a sleep, a timed futex wait, a pause. */
+static uint32_t fuzz_word;
+
+static void *sleeper(void *arg)
+{
+	struct timespec ts = { 100, 0 };
+
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static void *futex_waiter(void *arg)
+{
+	struct timespec ts = { 100, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	*(pid_t *)arg = gettid();
+	syscall(SYS_futex, &fuzz_word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+	return NULL;
+}
+
+static void *pauser(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * Three threads besides the main one, one with a signal pending for it
+ * alone, and an eventfd and a signalfd: checkpointed by the main thread,
+ * the others parked.
+ */
+static void threads_state(void)
+{
+	static volatile pid_t waiter;
+	pthread_t t;
+	sigset_t set;
+
+	if (pthread_create(&t, NULL, sleeper, NULL) ||
+	    pthread_create(&t, NULL, futex_waiter, (void *)&waiter) ||
+	    pthread_create(&t, NULL, pauser, NULL))
+		_exit(1);
+	while (!waiter)
+		usleep(1000);
+	syscall(SYS_tgkill, getpid(), waiter, SIGUSR2);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK) < 0 ||
+	    signalfd(-1, &set, 0) < 0)
+		_exit(1);
+	usleep(20000);
 }
 
 /* ---- mutations ---- */
@@ -302,6 +368,15 @@ static void mut_count(struct fuzz *f)
 		  4 },
 		{ CKPT_HDR_FILE_LOCK, offsetof(struct ckpt_hdr_file_lock, file),
 		  4 },
+		{ CKPT_HDR_THREADS, offsetof(struct ckpt_hdr_threads, nr), 4 },
+		{ CKPT_HDR_THREAD, offsetof(struct ckpt_hdr_thread, tid), 4 },
+		{ CKPT_HDR_THREAD,
+		  offsetof(struct ckpt_hdr_thread, nr_siginfo), 4 },
+		{ CKPT_HDR_THREAD, offsetof(struct ckpt_hdr_thread, t.resume),
+		  4 },
+		{ CKPT_HDR_TASK, offsetof(struct ckpt_hdr_task, t.resume), 4 },
+		{ CKPT_HDR_EVENTFD, offsetof(struct ckpt_hdr_eventfd, flags),
+		  4 },
 	};
 	int c = below(ARRAY_SIZE(counts)), r = pick_record(f, counts[c].type);
 	uint8_t *p = f->img.buf + (r < 0 ? 0 : f->rec[r].off);
@@ -438,12 +513,14 @@ struct tally {
 	long done;
 	long counts[O_NR];
 	long errnos[160];
-	long tried[3][2];	/* by base image, verified or restarted */
-	double ms[3][2];
+	long tried[NBASE][2];	/* by base image, verified or restarted */
+	double ms[NBASE][2];
 	double prep_ms;		/* making and writing the images */
 };
 
-static const char *const base_name[3] = { "small", "memory", "files" };
+static const char *const base_name[NBASE] = {
+	"small", "memory", "files", "threads",
+};
 
 static struct tally *me;
 
@@ -476,14 +553,19 @@ static enum outcome verify_here(int fd)
 	return O_REFUSED;
 }
 
-/* A real restart, in a child given TIMEOUT_MS to end. */
-static enum outcome restart_in_child(int fd, bool keep_stdio)
+/*
+ * A real restart, in a child given TIMEOUT_MS to end; one with the pid
+ * @want when it can be had, which an image with threads needs.
+ */
+static enum outcome restart_in_child(int fd, bool keep_stdio, pid_t want)
 {
 	struct timespec tick = { 0, 1000 * 1000 };
 	int status, ms;
 	pid_t pid;
 
-	pid = fork();
+	pid = want ? fork_with_pid(want) : -1;
+	if (pid < 0)
+		pid = fork();
 	if (pid < 0)
 		return O_HANG;
 	if (!pid) {
@@ -593,11 +675,11 @@ static int image_in_fd(struct fuzz *f, const struct image *b, int basefd,
 static int fuzz(struct image *base, int nbase, long count)
 {
 	struct fuzz *f = calloc(1, sizeof(*f));
-	int scratch = memfd_create("fuzzed", 0), basefd[3], fd, k;
+	int scratch = memfd_create("fuzzed", 0), basefd[NBASE], fd, k;
 	size_t undo[2];
 	long i;
 
-	if (!f || scratch < 0 || nbase > 3)
+	if (!f || scratch < 0 || nbase > NBASE)
 		return 1;
 	for (k = 0; k < nbase; k++) {
 		basefd[k] = memfd_create("base", 0);
@@ -636,7 +718,9 @@ static int fuzz(struct image *base, int nbase, long count)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		me->prep_ms += (t0.tv_sec - tp.tv_sec) * 1e3 +
 			       (t0.tv_nsec - tp.tv_nsec) / 1e6;
-		o = verify ? verify_here(fd) : restart_in_child(fd, below(2));
+		o = verify ? verify_here(fd) :
+			     restart_in_child(fd, below(2), k == NBASE - 1 ?
+					      base_pid[k] : 0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		me->tried[k][!verify]++;
 		me->ms[k][!verify] += (t1.tv_sec - t0.tv_sec) * 1e3 +
@@ -656,10 +740,12 @@ static int fuzz(struct image *base, int nbase, long count)
 
 int main(int argc, char **argv)
 {
-	void (*prep[3])(void) = { NULL, memory_state, files_state };
+	void (*prep[NBASE])(void) = {
+		NULL, memory_state, files_state, threads_state,
+	};
 	long count = argc > 1 ? strtol(argv[1], NULL, 0) : 2000;
-	int nw = sysconf(_SC_NPROCESSORS_ONLN), i, j, bad = 0, fd[3];
-	struct image base[3] = {};
+	int nw = sysconf(_SC_NPROCESSORS_ONLN), i, j, bad = 0, fd[NBASE];
+	struct image base[NBASE] = {};
 	struct timespec t0, t1;
 	pid_t workers[8];
 	struct tally *t, sum = {};
@@ -678,7 +764,7 @@ int main(int argc, char **argv)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (i = 0; i < (int)ARRAY_SIZE(base); i++) {
-		fd[i] = state_image(prep[i]);
+		fd[i] = state_image(prep[i], &base_pid[i]);
 		if (fd[i] < 0)
 			bad = 1;
 	}
@@ -715,7 +801,7 @@ int main(int argc, char **argv)
 		for (j = 0; j < (int)ARRAY_SIZE(sum.errnos); j++)
 			sum.errnos[j] += t[i].errnos[j];
 		sum.prep_ms += t[i].prep_ms;
-		for (j = 0; j < 6; j++) {
+		for (j = 0; j < 2 * NBASE; j++) {
 			sum.tried[j / 2][j % 2] += t[i].tried[j / 2][j % 2];
 			sum.ms[j / 2][j % 2] += t[i].ms[j / 2][j % 2];
 		}
