@@ -141,9 +141,16 @@ static bool all_stopped(pid_t pid)
 	dir = opendir(path);
 	if (!dir)
 		return false;
-	while (all && (d = readdir(dir)))
-		if (d->d_name[0] != '.')
-			all = is_stopped(proc_state(pid, atoi(d->d_name)));
+	while (all && (d = readdir(dir))) {
+		char state;
+
+		if (d->d_name[0] == '.')
+			continue;
+		/* a thread that exited (the leading one, perhaps) stops not */
+		state = proc_state(pid, atoi(d->d_name));
+		all = is_stopped(state) || state == 'Z' || state == 'X' ||
+		      !state;
+	}
 	closedir(dir);
 	return all;
 }
@@ -252,6 +259,8 @@ int main(int argc, char **argv)
 		if (stop_process(pid)) {
 			fprintf(stderr, "checkpoint: cannot stop process %d: %s\n",
 				pid, strerror(errno));
+			/* as it was: its stop was ours */
+			kill(pid, SIGCONT);
 			return EXIT_FAILURE;
 		}
 		stopped_here = true;

@@ -297,16 +297,22 @@ static int wait_child(pid_t pid)
  * restart(2) there, the process stopping once it is restored (a failure
  * past the point of no return kills it first), then continued unless
  * --stopped asked to keep it so, and waited for; else here, under
- * restart's pid.
+ * restart's pid.  The child's end of @done closes at the point of no
+ * return, when the restored process's fds replace its own: a stop
+ * before that is not the restored process's.
  */
 static int restart_child(const char *input, int fd, long crid,
 			 unsigned long flags, pid_t pid)
 {
 	sigset_t term, old;
-	int status;
+	int status, done[2];
+	ssize_t n;
 	pid_t child;
+	char c;
 
 	if (pid == getpid())
+		return restart_here(input, fd, crid, flags);
+	if (pipe(done))
 		return restart_here(input, fd, crid, flags);
 	/* no SIGTERM lost between the fork and its being passed on */
 	sigemptyset(&term);
@@ -317,19 +323,32 @@ static int restart_child(const char *input, int fd, long crid,
 	if (child < 0) {
 		/* taken, or not ours to ask for: the kernel says if it matters */
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(done[0]);
+		close(done[1]);
 		return restart_here(input, fd, crid, flags);
 	}
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(done[0]);
 		restart_here(input, fd, crid, flags | RESTART_STOPPED);
+		if (write(done[1], "x", 1) < 0)
+			_exit(EXIT_FAILURE);
 		_exit(EXIT_FAILURE);
 	}
 	pass_on_signals(child);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(done[1]);
 
-	while (waitpid(child, &status, WUNTRACED) < 0)
-		if (errno != EINTR)
-			return EXIT_FAILURE;
+	/* past the point of no return, or refused */
+	while ((n = read(done[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	close(done[0]);
+	/* then the stop that says it is restored, or its end */
+	do {
+		while (waitpid(child, &status, WUNTRACED) < 0)
+			if (errno != EINTR)
+				return EXIT_FAILURE;
+	} while (WIFSTOPPED(status) && n != 0);
 	if (!WIFSTOPPED(status)) {
 		/* refused (it said why), or killed before it ran */
 		notify(false);
@@ -385,16 +404,24 @@ static int restart_in_ns(const char *input, int fd, long crid,
 	int done[2], status;
 	pid_t init;
 
+	sigset_t term, old;
+
 	if (enter_ns())
 		return EXIT_FAILURE;
 	if (pipe2(done, O_CLOEXEC))
 		return EXIT_FAILURE;
+	/* no SIGTERM lost between the fork and its being passed on */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGHUP);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	init = fork();
 	if (init < 0) {
 		fprintf(stderr, "restart: fork: %s\n", strerror(errno));
 		return EXIT_FAILURE;
 	}
 	if (init == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(done[0]);
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
@@ -410,6 +437,8 @@ static int restart_in_ns(const char *input, int fd, long crid,
 		_exit(status);
 	}
 	close(done[1]);
+	pass_on_signals(init);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return wait_init(init, done[0]);
 }
 
