@@ -2,7 +2,9 @@
 /*
  * Checkpoint/restart of the kernel's event objects behind file
  * descriptors, which have no name to be reopened by: eventfd (its count
- * and semaphore mode) and signalfd (its mask).  Each is written once per
+ * and semaphore mode), signalfd (its mask) and timerfd (its clock, time
+ * left or expiry, interval and expirations not read yet).  Each is
+ * written once per
  * open file description, after its open file record, and made anew on
  * restart, as the system call that made it would, before the point of
  * no return: a new object, seen by nobody else until the restored
@@ -10,7 +12,12 @@
  *
  * What a crafted image could make restart do: make an eventfd with a
  * count a write(2) could have given it, or a signalfd for signals it
- * names, SIGKILL and SIGSTOP never, as signalfd(2) would for anyone.
+ * names, SIGKILL and SIGSTOP never, as signalfd(2) would for anyone, or
+ * a timerfd on a clock timerfd_create(2) gives anyone (not an alarm
+ * clock, which needs CAP_WAKE_ALARM), set as timerfd_settime(2) sets it
+ * and with expirations to read, which a timer firing could leave.  A
+ * timer is armed past the point of no return, so that it counts from
+ * the restored process's start, not from the read of its image.
  * What a checkpointer reads: what /proc/PID/fdinfo shows it, with the
  * right it needs for that.
  */
@@ -18,18 +25,38 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/uaccess.h>
+/* after the two above, which it needs */
+#include <linux/eventpoll.h>
 #include <linux/signal.h>
 #include <linux/signalfd.h>
+#include <linux/timerfd.h>
+
+static int ckpt_epoll_probe(void *arg, struct file *tfile, int fd,
+			    __poll_t events, u64 data)
+{
+	return 1;
+}
 
 /*
  * Whether @file is an event object the image keeps: its kind into @kind.
  */
 bool ckpt_anon_kind(struct file *file, u32 *kind)
 {
+	struct timerfd_state ts;
 	unsigned int flags;
 	sigset_t mask;
 	u64 count;
 
+	if (!timerfd_file_state(file, &ts)) {
+		*kind = CKPT_FILE_TIMERFD;
+		return true;
+	}
+	/* an epoll of no item, or one: anything but -EINVAL */
+	if (eventpoll_file_items(file, ckpt_epoll_probe, NULL) >= 0) {
+		*kind = CKPT_FILE_EPOLL;
+		return true;
+	}
 	if (!eventfd_file_state(file, &count, &flags)) {
 		*kind = CKPT_FILE_EVENTFD;
 		return true;
@@ -45,12 +72,27 @@ bool ckpt_anon_kind(struct file *file, u32 *kind)
 int checkpoint_anon_file(struct ckpt_ctx *ctx, struct file *file, u32 kind)
 {
 	struct ckpt_hdr_signalfd sh = {};
+	struct ckpt_hdr_timerfd th = {};
 	struct ckpt_hdr_eventfd eh = {};
+	struct timerfd_state ts;
 	unsigned int flags;
 	sigset_t mask;
 	int ret;
 
 	switch (kind) {
+	case CKPT_FILE_EPOLL:
+		/* its items are in the epoll section, once all files are */
+		return 0;
+	case CKPT_FILE_TIMERFD:
+		ret = timerfd_file_state(file, &ts);
+		if (ret)
+			return ret;
+		th.clockid = ts.clockid;
+		th.flags = ts.flags;
+		th.value_ns = timespec64_to_ns(&ts.t.it_value);
+		th.interval_ns = timespec64_to_ns(&ts.t.it_interval);
+		th.ticks = ts.ticks;
+		return ckpt_write_obj(ctx, &th.h, CKPT_HDR_TIMERFD, sizeof(th));
 	case CKPT_FILE_EVENTFD:
 		ret = eventfd_file_state(file, &eh.count, &flags);
 		if (ret)
@@ -76,6 +118,8 @@ int restore_anon_file(struct ckpt_ctx *ctx, u32 kind,
 	if (ctx->rst_version < 4)
 		return -EBADMSG;
 	switch (kind) {
+	case CKPT_FILE_EPOLL:
+		return 0;
 	case CKPT_FILE_EVENTFD:
 		ret = ckpt_read_obj(ctx, &st->eventfd.h, CKPT_HDR_EVENTFD,
 				    sizeof(st->eventfd), sizeof(st->eventfd));
@@ -89,6 +133,18 @@ int restore_anon_file(struct ckpt_ctx *ctx, u32 kind,
 		return ckpt_read_obj(ctx, &st->signalfd.h, CKPT_HDR_SIGNALFD,
 				     sizeof(st->signalfd),
 				     sizeof(st->signalfd));
+	case CKPT_FILE_TIMERFD:
+		ret = ckpt_read_obj(ctx, &st->timerfd.h, CKPT_HDR_TIMERFD,
+				    sizeof(st->timerfd), sizeof(st->timerfd));
+		if (ret)
+			return ret;
+		if ((st->timerfd.clockid != CLOCK_REALTIME &&
+		     st->timerfd.clockid != CLOCK_MONOTONIC &&
+		     st->timerfd.clockid != CLOCK_BOOTTIME) ||
+		    st->timerfd.flags & ~TFD_SETTIME_FLAGS ||
+		    st->timerfd.value_ns < 0 || st->timerfd.interval_ns < 0)
+			return -EBADMSG;
+		return 0;
 	}
 	return -EBADMSG;
 }
@@ -113,6 +169,32 @@ struct file *restore_anon_open(u32 kind, const union ckpt_anon_state *st,
 		sigemptyset(&mask);
 		mask.sig[0] = st->signalfd.mask;
 		return signalfd_file_create(&mask, flags & O_NONBLOCK);
+	case CKPT_FILE_EPOLL:
+		/* empty until restore_epolls_apply() */
+		return eventpoll_file_create(0);
+	case CKPT_FILE_TIMERFD:
+		/* disarmed until restore_anon_apply() */
+		return timerfd_file_create(st->timerfd.clockid,
+					   flags & O_NONBLOCK);
 	}
 	return ERR_PTR(-EINVAL);
+}
+
+/*
+ * Past the point of no return, the process's fds installed: a timer is
+ * set, counting from now.
+ */
+int restore_anon_apply(struct file *file, u32 kind,
+		       const union ckpt_anon_state *st)
+{
+	struct timerfd_state ts = {};
+
+	if (kind != CKPT_FILE_TIMERFD)
+		return 0;
+	ts.clockid = st->timerfd.clockid;
+	ts.flags = st->timerfd.flags;
+	ts.t.it_value = ns_to_timespec64(st->timerfd.value_ns);
+	ts.t.it_interval = ns_to_timespec64(st->timerfd.interval_ns);
+	ts.ticks = st->timerfd.ticks;
+	return timerfd_file_restore(file, &ts);
 }

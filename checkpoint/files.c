@@ -29,7 +29,10 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/magic.h>
+/* after linux/fs.h and linux/uaccess.h, which it needs */
+#include <linux/eventpoll.h>
 
 /* the open flags an image keeps: the access mode and status flags */
 #define CKPT_O_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
@@ -132,7 +135,8 @@ static bool ckpt_chr_is_pty(dev_t rdev)
 /* An event object: its state is in the image, it has no name. */
 static bool ckpt_kind_is_anon(u32 kind)
 {
-	return kind == CKPT_FILE_EVENTFD || kind == CKPT_FILE_SIGNALFD;
+	return kind == CKPT_FILE_EVENTFD || kind == CKPT_FILE_SIGNALFD ||
+	       kind == CKPT_FILE_TIMERFD || kind == CKPT_FILE_EPOLL;
 }
 
 /* Whether the target holds a lease through @file: restart cannot take it. */
@@ -612,6 +616,108 @@ static int checkpoint_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	return ret;
 }
 
+/* The items of one epoll, as its walk finds them. */
+struct ckpt_epoll_walk {
+	struct ckpt_seen *seen;
+	const struct ckpt_fd *fds;
+	unsigned int nr_fds;
+	struct ckpt_hdr_epoll_item *item;
+	unsigned int nr, cap;
+	int fd;				/* the epoll's, for a refusal */
+	struct ckpt_ctx *ctx;
+};
+
+/* The file at fd @fd of the target, among @fds, sorted by fd; or NULL. */
+static struct file *ckpt_fd_file(const struct ckpt_fd *fds, unsigned int nr,
+				 int fd)
+{
+	unsigned int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (fds[mid].fd == fd)
+			return fds[mid].file;
+		if (fds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * One item of an epoll, with the epoll's mutex held: the description it
+ * watches must be the process's, at the fd it was added through, which
+ * restart adds it through again.
+ */
+static int ckpt_epoll_item(void *arg, struct file *tfile, int fd,
+			   __poll_t events, u64 data)
+{
+	struct ckpt_epoll_walk *w = arg;
+	struct ckpt_hdr_epoll_item *it;
+	u32 id = ckpt_seen_id(w->seen, tfile);
+	int ret;
+
+	if (!id || ckpt_fd_file(w->fds, w->nr_fds, fd) != tfile)
+		return ckpt_refuse(w->ctx, -EOPNOTSUPP, w->fd,
+				   "fd %d: an epoll watching fd %d, %s: not supported",
+				   w->fd, fd, id ?
+				   "since closed, its file open at another fd" :
+				   "a file the process has no fd of");
+	if (w->nr == CKPT_EPOLL_ITEMS_MAX)
+		return ckpt_refuse(w->ctx, -EOPNOTSUPP, w->fd,
+				   "fd %d: an epoll watching more than %u files: not supported",
+				   w->fd, CKPT_EPOLL_ITEMS_MAX);
+	ret = ckpt_array_grow((void **)&w->item, &w->cap, w->nr,
+			      sizeof(*w->item));
+	if (ret)
+		return ret;
+	it = &w->item[w->nr++];
+	it->fd = fd;
+	it->file = id;
+	it->events = (__force u32)events;
+	it->data = data;
+	return 0;
+}
+
+/*
+ * The epoll section: the interest list of each epoll description, once
+ * every description has its id, so that an item can name the one it
+ * watches.
+ */
+static int checkpoint_epolls(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
+			     const struct ckpt_fd *fds, unsigned int nr)
+{
+	struct ckpt_epoll_walk w = {
+		.seen = seen, .fds = fds, .nr_fds = nr, .ctx = ctx,
+	};
+	struct ckpt_hdr_epoll h = {};
+	unsigned int i, j;
+	u32 kind;
+	int ret = 0;
+
+	for (i = 0; !ret && i < nr; i++) {
+		if (!fds[i].first || !ckpt_anon_kind(fds[i].file, &kind) ||
+		    kind != CKPT_FILE_EPOLL)
+			continue;
+		w.nr = 0;
+		w.fd = fds[i].fd;
+		ret = eventpoll_file_items(fds[i].file, ckpt_epoll_item, &w);
+		if (ret)
+			break;
+		h.file = ckpt_seen_id(seen, fds[i].file);
+		h.nr = w.nr;
+		ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_EPOLL, sizeof(h));
+		for (j = 0; !ret && j < w.nr; j++)
+			ret = ckpt_write_obj(ctx, &w.item[j].h,
+					     CKPT_HDR_EPOLL_ITEM,
+					     sizeof(w.item[j]));
+	}
+	kvfree(w.item);
+	return ret;
+}
+
 int checkpoint_files(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
@@ -670,6 +776,8 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 	}
 	if (!ret)
 		ret = checkpoint_file_locks(ctx, seen, fds, nr);
+	if (!ret)
+		ret = checkpoint_epolls(ctx, seen, fds, nr);
 	ckpt_fds_put(fds, nr);
 out:
 	ckpt_seen_free(seen);
@@ -682,6 +790,8 @@ struct ckpt_rfile {
 	struct ckpt_hdr_open_file h;
 	struct ckpt_hdr_file *path;	/* a kind with a name */
 	union ckpt_anon_state anon;	/* an event object */
+	struct ckpt_hdr_epoll_item *items;	/* an epoll's interest list */
+	unsigned int nr_items, cap_items;
 	struct file *file;
 	bool needed;
 	bool flocked;			/* its flock(2) lock was read */
@@ -1020,9 +1130,14 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		break;
 	case CKPT_FILE_EVENTFD:
 	case CKPT_FILE_SIGNALFD:
-		/* open for reading and writing, as the calls make them */
+	case CKPT_FILE_TIMERFD:
+	case CKPT_FILE_EPOLL:
+		/*
+		 * Open for reading and writing, as the calls make them, with
+		 * the status flags fcntl(F_SETFL) could give them
+		 */
 		if (f->h.pipe || f->h.pos || acc != O_RDWR ||
-		    f->h.flags & (O_PATH | O_DIRECTORY))
+		    f->h.flags & ~(O_RDWR | O_APPEND | O_NONBLOCK | O_NOATIME))
 			return -EBADMSG;
 		return restore_anon_file(ctx, f->h.kind, &f->anon);
 	default:
@@ -1064,6 +1179,8 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	switch (f->h.kind) {
 	case CKPT_FILE_EVENTFD:
 	case CKPT_FILE_SIGNALFD:
+	case CKPT_FILE_TIMERFD:
+	case CKPT_FILE_EPOLL:
 		file = restore_anon_open(f->h.kind, &f->anon, f->h.flags);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
@@ -1318,6 +1435,152 @@ static int restore_file_locks(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 	return 0;
 }
 
+/* The events an epoll item may ask for, as epoll_ctl(2) takes them. */
+#define CKPT_EPOLL_EVENTS	(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | \
+				 EPOLLHUP | EPOLLNVAL | EPOLLRDNORM | \
+				 EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | \
+				 EPOLLMSG | EPOLLRDHUP | EPOLLWAKEUP | \
+				 EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
+/* and with EPOLLEXCLUSIVE */
+#define CKPT_EPOLL_EXCL_OK	(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | \
+				 EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
+
+/* The fd record of fd @fd, the records being in ascending order; or NULL. */
+static struct ckpt_rfd *ckpt_rfd_at(struct ckpt_rst_files *rf, int fd)
+{
+	unsigned int lo = 0, hi = rf->nr_fds;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (rf->fds[mid].fd == fd)
+			return &rf->fds[mid];
+		if (rf->fds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * One item of epoll @epoll, checked as epoll_ctl(2) would check it, on
+ * what the restored process will have: the fd it watches, with the
+ * description it names, which can be polled.  With RESTART_KEEP_STDIO,
+ * fds 0-2 are the caller's.  Loops of epolls watching each other are
+ * epoll_ctl()'s to find, past the point of no return.
+ */
+static int restore_epoll_item(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
+			      u32 epoll, const struct ckpt_hdr_epoll_item *it)
+{
+	struct ckpt_rfd *fd = ckpt_rfd_at(rf, it->fd);
+	struct file *file;
+	bool ok;
+
+	if (it->pad || it->events & ~CKPT_EPOLL_EVENTS || !fd ||
+	    fd->file != it->file || it->file == epoll)
+		return -EBADMSG;
+	if (it->events & EPOLLEXCLUSIVE &&
+	    (it->events & ~CKPT_EPOLL_EXCL_OK ||
+	     rf->files[it->file].h.kind == CKPT_FILE_EPOLL))
+		return -EBADMSG;
+	if ((ctx->flags & RESTART_KEEP_STDIO) && it->fd <= 2) {
+		file = fget_raw(it->fd);
+		ok = file && file_can_poll(file);
+		if (file)
+			fput(file);
+	} else {
+		file = rf->files[it->file].file;
+		ok = file && file_can_poll(file);
+	}
+	if (!ok)
+		return ckpt_refuse(ctx, -EPERM, it->fd,
+				   "fd %d, which an epoll watches, cannot be polled",
+				   it->fd);
+	return 0;
+}
+
+/* The epoll section (version 4): the interest list of each epoll. */
+static int restore_epolls(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
+{
+	struct ckpt_hdr_epoll h;
+	unsigned int i, j;
+	int ret;
+
+	for (i = 1; i <= rf->nr_files; i++) {
+		struct ckpt_rfile *f = &rf->files[i];
+
+		if (f->h.kind != CKPT_FILE_EPOLL)
+			continue;
+		ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_EPOLL, sizeof(h),
+				    sizeof(h));
+		if (ret)
+			return ret;
+		if (h.file != i || h.nr > CKPT_EPOLL_ITEMS_MAX)
+			return -EBADMSG;
+		for (j = 0; j < h.nr; j++) {
+			ret = ckpt_array_grow((void **)&f->items,
+					      &f->cap_items, j,
+					      sizeof(*f->items));
+			if (ret)
+				return ret;
+			ret = ckpt_read_obj(ctx, &f->items[j].h,
+					    CKPT_HDR_EPOLL_ITEM,
+					    sizeof(f->items[j]),
+					    sizeof(f->items[j]));
+			if (ret)
+				return ret;
+			f->nr_items++;
+			ret = restore_epoll_item(ctx, rf, i, &f->items[j]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Past the point of no return, the process's fds installed: each epoll
+ * watches its items again, added as epoll_ctl(2) adds them, through the
+ * restored process's own fds.
+ */
+static int restore_epolls_apply(struct ckpt_ctx *ctx,
+				struct ckpt_rst_files *rf)
+{
+	bool keep_stdio = ctx->flags & RESTART_KEEP_STDIO;
+	struct epoll_event ev;
+	unsigned int i, j;
+	int epfd, ret;
+
+	for (i = 1; i <= rf->nr_files; i++) {
+		struct ckpt_rfile *f = &rf->files[i];
+
+		if (!f->nr_items || !f->file)
+			continue;
+		/* its own fd, not one of the caller's kept 0-2 */
+		epfd = -1;
+		for (j = 0; j < rf->nr_fds && epfd < 0; j++)
+			if (rf->fds[j].file == i &&
+			    (!keep_stdio || rf->fds[j].fd > 2))
+				epfd = rf->fds[j].fd;
+		if (epfd < 0)
+			continue;
+		for (j = 0; j < f->nr_items; j++) {
+			ev.events = (__force __poll_t)f->items[j].events;
+			ev.data = f->items[j].data;
+#ifdef CONFIG_EPOLL
+			ret = do_epoll_ctl(epfd, EPOLL_CTL_ADD,
+					   f->items[j].fd, &ev, false);
+#else
+			ret = -EOPNOTSUPP;	/* no epoll was made */
+#endif
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /*
  * Reads the file descriptor table and opens or makes everything in it.
  * The table is bounded by the RLIMIT_NOFILE the restored process will
@@ -1384,7 +1647,10 @@ int restore_files(struct ckpt_ctx *ctx)
 		if (ret)
 			return ret;
 	}
-	return restore_file_locks(ctx, rf);
+	ret = restore_file_locks(ctx, rf);
+	if (!ret)
+		ret = restore_epolls(ctx, rf);
+	return ret;
 }
 
 /*
@@ -1443,6 +1709,18 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 		if (rf->files[i].posix_locked)
 			locks_posix_transfer(rf->files[i].file, rf,
 					     current->files);
+	ret = restore_epolls_apply(ctx, rf);
+	if (ret)
+		return ret;
+	/* timers count from here, not from the read of the image */
+	for (i = 1; i <= rf->nr_files; i++) {
+		if (!rf->files[i].file)
+			continue;
+		ret = restore_anon_apply(rf->files[i].file, rf->files[i].h.kind,
+					 &rf->files[i].anon);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -1469,6 +1747,7 @@ void restore_files_free(struct ckpt_ctx *ctx)
 		if (rf->files[i].file)
 			fput(rf->files[i].file);
 		kfree(rf->files[i].path);
+		kvfree(rf->files[i].items);
 	}
 	for (i = 1; rf->pipes && i <= rf->nr_pipes; i++) {
 		if (rf->pipes[i].end[0])

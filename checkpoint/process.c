@@ -24,6 +24,7 @@
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
+#include <linux/poll.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
@@ -177,6 +178,22 @@ static u32 checkpoint_resume(struct task_struct *task, struct ckpt_thread *h)
 		return CKPT_RESUME_NONE;
 	if (ckpt_is_futex_wait(rb)) {
 		h->resume = checkpoint_resume_futex(task, h);
+		return h->resume;
+	}
+	/* poll(2): its fds and their count are its registers still */
+	if (rb->fn == do_restart_poll) {
+		h->resume = CKPT_RESUME_POLL;
+		h->resume_clockid = -1;
+		if (rb->poll.has_timeout) {
+			struct timespec64 end = {
+				.tv_sec = rb->poll.tv_sec,
+				.tv_nsec = rb->poll.tv_nsec,
+			};
+
+			h->resume_clockid = CLOCK_MONOTONIC;
+			h->resume_ns = max_t(s64, 0, timespec64_to_ns(&end) -
+						     ktime_to_ns(ktime_get()));
+		}
 		return h->resume;
 	}
 	if (rb->fn != hrtimer_nanosleep_restart &&
@@ -581,6 +598,11 @@ static bool ckpt_resume_valid(const struct ckpt_thread *h, u32 version)
 	case CKPT_RESUME_FUTEX:
 		return version >= 4 && h->resume_clockid == CLOCK_MONOTONIC &&
 		       h->resume_ns >= 0 && !h->resume_rmtp;
+	case CKPT_RESUME_POLL:
+		return version >= 4 && !h->resume_rmtp &&
+		       ((h->resume_clockid == CLOCK_MONOTONIC &&
+			 h->resume_ns >= 0) ||
+			(h->resume_clockid == -1 && !h->resume_ns));
 	}
 	return false;
 }
@@ -633,6 +655,10 @@ bool ckpt_thread_resume_valid(const struct ckpt_thread *h, const void *cpu)
 {
 	unsigned long args[6];
 
+	if (h->resume == CKPT_RESUME_POLL) {
+		ckpt_arch_syscall_args(cpu, args);
+		return args[0] < TASK_SIZE && args[1] <= INT_MAX;
+	}
 	if (h->resume != CKPT_RESUME_FUTEX)
 		return true;
 	ckpt_arch_syscall_args(cpu, args);
@@ -662,6 +688,20 @@ static int restore_resume(const struct ckpt_thread *h)
 		rb->nanosleep.rmtp = u64_to_user_ptr(h->resume_rmtp);
 		rb->nanosleep.expires = ktime_add_safe(now, h->resume_ns);
 		rb->fn = ckpt_nanosleep_restart;
+		break;
+	case CKPT_RESUME_POLL:
+		syscall_get_arguments(current, current_pt_regs(), args);
+		rb->poll.ufds = (struct pollfd __user *)args[0];
+		rb->poll.nfds = args[1];
+		rb->poll.has_timeout = h->resume_clockid == CLOCK_MONOTONIC;
+		if (rb->poll.has_timeout) {
+			ktime_t t = ktime_add_safe(ktime_get(), h->resume_ns);
+			struct timespec64 end = ktime_to_timespec64(t);
+
+			rb->poll.tv_sec = end.tv_sec;
+			rb->poll.tv_nsec = end.tv_nsec;
+		}
+		rb->fn = do_restart_poll;
 		break;
 #ifdef CONFIG_FUTEX
 	case CKPT_RESUME_FUTEX:
@@ -954,11 +994,12 @@ static void restore_settings(const struct ckpt_hdr_attr *h)
 }
 
 /*
- * Past the point of no return, once the threads are made: the limits,
- * as setrlimit(2) sets them.  The image's RLIMIT_NPROC would count
- * against threads made before it.
+ * Past the point of no return: the limits, as setrlimit(2) sets them;
+ * with @nproc RLIMIT_NPROC alone, once the threads are made, which the
+ * image's would count against, else every other, before the fds are
+ * installed, which RLIMIT_NOFILE bounds.
  */
-int restore_rlimits_apply(struct ckpt_ctx *ctx)
+int restore_rlimits_apply(struct ckpt_ctx *ctx, bool nproc)
 {
 	struct ckpt_hdr_attr *h = ctx->rst_attr;
 	struct rlimit r;
@@ -966,6 +1007,10 @@ int restore_rlimits_apply(struct ckpt_ctx *ctx)
 	int ret;
 
 	for (i = 0; i < RLIM_NLIMITS; i++) {
+		bool is_nproc = i == RLIMIT_NPROC;
+
+		if (is_nproc != nproc)
+			continue;
 		r.rlim_cur = h->rlim[i].cur;
 		r.rlim_max = h->rlim[i].max;
 		ret = do_prlimit(current, i, &r, NULL);

@@ -456,19 +456,25 @@ static int restart_image(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_task_apply(ctx);
 	if (!ret)
+		ret = restore_rlimits_apply(ctx, false);
+	if (!ret)
 		ret = restore_files_apply(ctx);
 	/*
-	 * The other threads are made while every signal is still blocked
-	 * and none pending (clone() would be cut short), and while the
-	 * caller's own limits hold (the image's RLIMIT_NPROC could refuse
-	 * them): only then the signals and the limits.
+	 * The other threads are made with the image's handlers in place,
+	 * which the signals they are sent again meet, while every signal
+	 * is still blocked for this one and none pending (clone() would be
+	 * cut short), and while the caller's own RLIMIT_NPROC holds (the
+	 * image's could refuse them): only then this thread's signals and
+	 * the process's pending ones, and RLIMIT_NPROC.
 	 */
+	if (!ret)
+		ret = restore_sigactions_apply(ctx);
 	if (!ret)
 		ret = restore_threads_apply(ctx);
 	if (!ret)
 		ret = restore_signals_apply(ctx);
 	if (!ret)
-		ret = restore_rlimits_apply(ctx);
+		ret = restore_rlimits_apply(ctx, true);
 	if (ret) {
 		force_fatal_sig(SIGKILL);
 		return ret;

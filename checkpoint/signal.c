@@ -423,8 +423,6 @@ static void restore_sigactions(struct ckpt_hdr_signals *h)
 		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
 		do_sigaction(sig, &ka, NULL);
 	}
-	restore_mask(h->blocked, h->altstack_sp, h->altstack_size,
-		     h->altstack_flags);
 }
 
 static int restore_itimers(struct ckpt_hdr_itimers *h)
@@ -457,12 +455,25 @@ static int restore_itimers(struct ckpt_hdr_itimers *h)
 }
 
 /*
- * Past the point of no return: the restarter's handlers and timers give
- * way to the image's, and the image's pending signals are sent again.
- * Its pending signals went at that point (restart_image()); a fatal one
- * stayed, so that the restored process dies as the restarter would have.
- * Signals sent during the restore stay pending too, queued before the
- * image's.
+ * Past the point of no return, before the threads are made: the
+ * restarter's handlers give way to the image's, so that the signals the
+ * threads are sent again meet the image's dispositions, not the
+ * restarter's.
+ */
+int restore_sigactions_apply(struct ckpt_ctx *ctx)
+{
+	flush_signal_handlers(current, 0);
+	restore_sigactions(&ctx->rst_sig->h);
+	return 0;
+}
+
+/*
+ * Past the point of no return, once the threads are made: the leading
+ * thread's mask and alternate stack, the pending signals, and the
+ * timers.  Its pending signals went at that point (restart_image()); a
+ * fatal one stayed, so that the restored process dies as the restarter
+ * would have.  Signals sent during the restore stay pending too, queued
+ * before the image's.
  */
 int restore_signals_apply(struct ckpt_ctx *ctx)
 {
@@ -471,9 +482,8 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
-	flush_signal_handlers(current, 0);
-	restore_sigactions(&rs->h);
-
+	restore_mask(rs->h.blocked, rs->h.altstack_sp, rs->h.altstack_size,
+		     rs->h.altstack_flags);
 	for (i = 0; i < rs->nr; i++) {
 		memcpy(&info, rs->info[i].info, sizeof(info));
 		ret = do_send_sig_info(info.si_signo, &info, current,

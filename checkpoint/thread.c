@@ -40,6 +40,9 @@
 #include <linux/task_work.h>
 #include <linux/user_namespace.h>
 
+/* How often clone() is tried again, a tick apart, when a trap cuts it short */
+#define CKPT_CLONE_TRIES	(5 * HZ)
+
 /* One thread, read before the point of no return. */
 struct ckpt_rst_thread {
 	struct ckpt_hdr_thread h;
@@ -300,6 +303,26 @@ static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
 	return ckpt_thread_resume_valid(&h->t, cpu) ? 0 : -EBADMSG;
 }
 
+/*
+ * Whether @nr tasks more would be over the caller's RLIMIT_NPROC, in its
+ * user namespace or one above it, as is_rlimit_overlimit() finds for
+ * clone().
+ */
+static bool ckpt_nproc_over(unsigned int nr)
+{
+	struct ucounts *iter;
+	long max = min_t(unsigned long, rlimit(RLIMIT_NPROC), LONG_MAX);
+
+	for (iter = task_ucounts(current); iter; iter = iter->ns->ucounts) {
+		long val = get_rlimit_value(iter, UCOUNT_RLIMIT_NPROC);
+
+		if (val < 0 || val > max - (long)nr)
+			return true;
+		max = get_userns_rlimit_max(iter->ns, UCOUNT_RLIMIT_NPROC);
+	}
+	return false;
+}
+
 static int ckpt_cmp_tid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -362,8 +385,7 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 		goto out;
 	}
 	/* as clone() counts them, under the caller's limit */
-	if (get_rlimit_value(task_ucounts(current), UCOUNT_RLIMIT_NPROC) +
-	    rt->nr > rlimit(RLIMIT_NPROC) &&
+	if (ckpt_nproc_over(rt->nr) &&
 	    !uid_eq(current_uid(), GLOBAL_ROOT_UID) &&
 	    !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN)) {
 		ret = ckpt_refuse(ctx, -EAGAIN, -1,
@@ -524,7 +546,7 @@ static int restore_thread_fn(void *arg)
 int restore_threads_apply(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst_threads *rt = ctx->rst_threads;
-	unsigned int i;
+	unsigned int i, tries = 0;
 	pid_t pid;
 
 	if (!rt->nr)
@@ -547,11 +569,15 @@ int restore_threads_apply(struct ckpt_ctx *ctx)
 		if (pid < 0)
 			ckpt_rst_threads_put(rt);
 		/*
-		 * A stop, a trap or task work for the caller cuts clone()
-		 * short: they wait for the restored process, as during
-		 * the reads, and the same thread is made again.
+		 * A stop or task work for the caller cuts clone() short:
+		 * they wait for the restored process, as during the reads,
+		 * and the same thread is made again.  A trap (a debugger's
+		 * PTRACE_INTERRUPT, the cgroup freezer) keeps cutting it
+		 * short until it is taken, which only user space does: that
+		 * is given up after a while, and the restore with it.
 		 */
-		if (pid == -ERESTARTNOINTR && restart_retry_read(ctx)) {
+		if (pid == -ERESTARTNOINTR && tries++ < CKPT_CLONE_TRIES &&
+		    restart_retry_read(ctx)) {
 			i--;
 			continue;
 		}

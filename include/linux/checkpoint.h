@@ -144,7 +144,7 @@ long do_restart(struct ckpt_ctx *ctx);
 int checkpoint_task(struct ckpt_ctx *ctx);		/* process.c */
 int restore_task(struct ckpt_ctx *ctx);
 int restore_task_apply(struct ckpt_ctx *ctx);
-int restore_rlimits_apply(struct ckpt_ctx *ctx);
+int restore_rlimits_apply(struct ckpt_ctx *ctx, bool nproc);
 void restore_task_free(struct ckpt_ctx *ctx);
 int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t);
 u32 checkpoint_thread_state(struct task_struct *task, struct ckpt_thread *h);
@@ -160,6 +160,7 @@ void restore_threads_go(struct ckpt_ctx *ctx);
 void restore_threads_free(struct ckpt_ctx *ctx);
 int checkpoint_signals(struct ckpt_ctx *ctx);		/* signal.c */
 int restore_signals(struct ckpt_ctx *ctx);
+int restore_sigactions_apply(struct ckpt_ctx *ctx);
 int restore_signals_apply(struct ckpt_ctx *ctx);
 void restore_signals_free(struct ckpt_ctx *ctx);
 struct ckpt_hdr_siginfo *checkpoint_thread_signals(struct task_struct *t,
@@ -185,6 +186,7 @@ void restore_mm_free(struct ckpt_ctx *ctx);
 union ckpt_anon_state {
 	struct ckpt_hdr_eventfd eventfd;
 	struct ckpt_hdr_signalfd signalfd;
+	struct ckpt_hdr_timerfd timerfd;
 };
 
 bool ckpt_anon_kind(struct file *file, u32 *kind);	/* anonfd.c */
@@ -193,6 +195,8 @@ int restore_anon_file(struct ckpt_ctx *ctx, u32 kind,
 		      union ckpt_anon_state *st);
 struct file *restore_anon_open(u32 kind, const union ckpt_anon_state *st,
 			       u32 flags);
+int restore_anon_apply(struct file *file, u32 kind,
+		       const union ckpt_anon_state *st);
 
 /* architecture hooks: arch/x86/kernel/checkpoint.c */
 u32 ckpt_arch_id(void);

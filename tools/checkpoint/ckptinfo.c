@@ -63,6 +63,7 @@ static void print_resume(const struct ckpt_thread *t)
 	static const char * const calls[] = {
 		[CKPT_RESUME_NANOSLEEP] = "nanosleep",
 		[CKPT_RESUME_FUTEX] = "futex-wait",
+		[CKPT_RESUME_POLL] = "poll",
 	};
 
 	if (t->resume == CKPT_RESUME_NONE)
@@ -236,7 +237,8 @@ static void print_open_file(const struct ckpt_hdr_open_file *f)
 		[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
 		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
 		[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
-		[CKPT_FILE_SIGNALFD] = "signalfd",
+		[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
+		[CKPT_FILE_EPOLL] = "epoll",
 	};
 
 	printf(" id=%u kind=%s flags=%#o pos=%lld", f->id,
@@ -319,6 +321,12 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_eventfd) },
 	{ CKPT_HDR_SIGNALFD, "signalfd", sizeof(struct ckpt_hdr_signalfd),
 	  sizeof(struct ckpt_hdr_signalfd) },
+	{ CKPT_HDR_TIMERFD, "timerfd", sizeof(struct ckpt_hdr_timerfd),
+	  sizeof(struct ckpt_hdr_timerfd) },
+	{ CKPT_HDR_EPOLL, "epoll", sizeof(struct ckpt_hdr_epoll),
+	  sizeof(struct ckpt_hdr_epoll) },
+	{ CKPT_HDR_EPOLL_ITEM, "epollitem", sizeof(struct ckpt_hdr_epoll_item),
+	  sizeof(struct ckpt_hdr_epoll_item) },
 	{ CKPT_HDR_REGSET, "regset", sizeof(struct ckpt_hdr_regset),
 	  CKPT_REC_MAX },
 	{ CKPT_HDR_THREADS, "threads", sizeof(struct ckpt_hdr_threads),
@@ -423,6 +431,27 @@ static int inspect(const struct image *img)
 			printf(" count=%llu%s", (unsigned long long)e->count,
 			       e->flags & CKPT_EVENTFD_SEMAPHORE ?
 			       " semaphore" : "");
+			break;
+		}
+		case CKPT_HDR_EPOLL:
+			printf(" file=%u nr=%u",
+			       ((const struct ckpt_hdr_epoll *)rec)->file,
+			       ((const struct ckpt_hdr_epoll *)rec)->nr);
+			break;
+		case CKPT_HDR_EPOLL_ITEM: {
+			const struct ckpt_hdr_epoll_item *e = (const void *)rec;
+
+			printf(" fd=%d file=%u events=%#x data=%#llx", e->fd,
+			       e->file, e->events, (unsigned long long)e->data);
+			break;
+		}
+		case CKPT_HDR_TIMERFD: {
+			const struct ckpt_hdr_timerfd *t = (const void *)rec;
+
+			printf(" clock=%d flags=%#x value=%lld interval=%lld ticks=%llu (ns)",
+			       t->clockid, t->flags, (long long)t->value_ns,
+			       (long long)t->interval_ns,
+			       (unsigned long long)t->ticks);
 			break;
 		}
 		case CKPT_HDR_SIGNALFD:

@@ -80,6 +80,9 @@ enum {
 	CKPT_HDR_FILE_LOCK = 508,
 	CKPT_HDR_EVENTFD = 509,
 	CKPT_HDR_SIGNALFD = 510,
+	CKPT_HDR_TIMERFD = 511,
+	CKPT_HDR_EPOLL = 512,
+	CKPT_HDR_EPOLL_ITEM = 513,
 };
 
 struct ckpt_hdr {
@@ -130,6 +133,10 @@ struct ckpt_thread {
 #define CKPT_RESUME_NANOSLEEP	1	/* nanosleep(2), clock_nanosleep(2) */
 #define CKPT_RESUME_FUTEX	2	/* a futex wait with a timeout
 					 * (version 4)
+					 */
+#define CKPT_RESUME_POLL	3	/* poll(2) (version 4): with a
+					 * timeout on CLOCK_MONOTONIC, or
+					 * none (clock -1)
 					 */
 
 /*
@@ -397,6 +404,10 @@ enum ckpt_file_kind {
 	CKPT_FILE_FIFO = 5,	/* one end of a named pipe */
 	CKPT_FILE_EVENTFD = 6,	/* eventfd(2); CKPT_HDR_EVENTFD follows */
 	CKPT_FILE_SIGNALFD = 7,	/* signalfd(2); CKPT_HDR_SIGNALFD follows */
+	CKPT_FILE_TIMERFD = 8,	/* timerfd_create(2); CKPT_HDR_TIMERFD follows */
+	CKPT_FILE_EPOLL = 9,	/* epoll_create1(2); its interest list in
+				 * the epoll section
+				 */
 };
 
 struct ckpt_hdr_open_file {
@@ -446,6 +457,21 @@ struct ckpt_hdr_signalfd {
 };
 
 /*
+ * A timerfd (version 4), after its open file record: on a clock other
+ * than an alarm one.
+ */
+struct ckpt_hdr_timerfd {
+	struct ckpt_hdr h;
+	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC or _BOOTTIME */
+	__u32 flags;		/* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
+	__s64 value_ns;		/* the time left, or with TFD_TIMER_ABSTIME
+				 * the expiry on its clock; 0: disarmed
+				 */
+	__s64 interval_ns;
+	__u64 ticks;		/* expirations not read yet */
+};
+
+/*
  * The file locks the process holds (version 3): @nr CKPT_HDR_FILE_LOCK
  * records, after the last CKPT_HDR_FD record.  Each names the open file
  * description it was taken through by id: a flock(2) lock and OFD locks
@@ -475,6 +501,30 @@ struct ckpt_hdr_file_lock {
 	__u16 type;		/* F_RDLCK or F_WRLCK */
 	__s64 start;		/* first byte */
 	__s64 end;		/* last byte */
+};
+
+/*
+ * The interest lists of the epolls (version 4), after the file locks:
+ * for each description of kind CKPT_FILE_EPOLL, in the order of their
+ * ids, a CKPT_HDR_EPOLL record and its @nr CKPT_HDR_EPOLL_ITEM records.
+ * An item watches the description @file through fd @fd of the process,
+ * which has that description.
+ */
+#define CKPT_EPOLL_ITEMS_MAX	(1U << 16)
+
+struct ckpt_hdr_epoll {
+	struct ckpt_hdr h;
+	__u32 file;		/* the epoll's description */
+	__u32 nr;
+};
+
+struct ckpt_hdr_epoll_item {
+	struct ckpt_hdr h;
+	__s32 fd;
+	__u32 file;		/* the description it watches */
+	__u32 events;		/* EPOLLIN, ..., EPOLLET, EPOLLONESHOT, ... */
+	__u32 pad;
+	__u64 data;
 };
 
 /*

@@ -275,8 +275,8 @@ TEST(kernel_objects_are_refused_by_their_kind)
 		{ "fd 28: a pidfd" },
 		{ "fd 28: a namespace file (uts:[", "/proc/self/ns/uts" },
 		{ "fd 28: an inotify instance (anon_inode:inotify)" },
-		{ "fd 28: an epoll instance (anon_inode:[eventpoll])" },
-		{ "fd 28: a timerfd (anon_inode:[timerfd])" },
+		{ "fd 28: a fanotify group (anon_inode:[fanotify])" },
+		{ "fd 28: a userfaultfd (anon_inode:[userfaultfd])" },
 		{ "fd 28: an io_uring instance (anon_inode:[io_uring])" },
 		{ "fd 28: a socket" },
 	};
@@ -295,10 +295,10 @@ TEST(kernel_objects_are_refused_by_their_kind)
 			fd = inotify_init1(0);
 			break;
 		case 3:
-			fd = epoll_create1(0);
+			fd = syscall(__NR_fanotify_init, 0, O_RDONLY);
 			break;
 		case 4:
-			fd = timerfd_create(CLOCK_MONOTONIC, 0);
+			fd = syscall(__NR_userfaultfd, O_CLOEXEC);
 			break;
 		case 5:
 			fd = syscall(__NR_io_uring_setup, 4, &params);
@@ -923,6 +923,153 @@ static int signalfd_state(int fd)
 TEST(signalfd_reads_its_signals)
 {
 	EXPECT_EQ(RESTORED, round_trip(signalfd_state));
+}
+
+/*
+ * Timerfds keep their time left, interval, expirations not read yet and
+ * an absolute expiry; a disarmed one stays so.
+ */
+static double ts_s(const struct timespec *t)
+{
+	return t->tv_sec + t->tv_nsec / 1e9;
+}
+
+static int timerfd_state(int fd)
+{
+	struct itimerspec oneshot = { .it_value = { 3, 0 } };
+	struct itimerspec periodic = { .it_value = { 0, 100000000 },
+				       .it_interval = { 0, 100000000 } };
+	struct itimerspec absolute = {}, got;
+	int a = place(timerfd_create(CLOCK_MONOTONIC, 0), F_OFF);
+	int b = place(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK), F_OFF + 1);
+	int c = place(timerfd_create(CLOCK_REALTIME, 0), F_OFF + 2);
+	int d = place(timerfd_create(CLOCK_BOOTTIME, 0), F_OFF + 3);
+	struct timespec now;
+	uint64_t ticks;
+	double deadline;
+
+	if (a < 0 || b < 0 || c < 0 || d < 0)
+		return 1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	absolute.it_value.tv_sec = now.tv_sec + 5;
+	deadline = absolute.it_value.tv_sec;
+	if (timerfd_settime(a, 0, &oneshot, NULL) ||
+	    timerfd_settime(b, 0, &periodic, NULL) ||
+	    timerfd_settime(c, TFD_TIMER_ABSTIME, &absolute, NULL))
+		return 1;
+	/* three periods and more, not read */
+	usleep(350000);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	/* what it had left, counting from the restart, not anew */
+	if (timerfd_gettime(a, &got) || ts_s(&got.it_value) > 2.7 ||
+	    ts_s(&got.it_value) < 1.0)
+		return 2;
+	if (read(b, &ticks, sizeof(ticks)) != sizeof(ticks) || ticks < 3 ||
+	    timerfd_gettime(b, &got) || ts_s(&got.it_interval) != 0.1)
+		return 3;
+	/* the same instant on the realtime clock */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (timerfd_gettime(c, &got) ||
+	    ts_s(&got.it_value) - (deadline - ts_s(&now)) > 0.05 ||
+	    ts_s(&got.it_value) - (deadline - ts_s(&now)) < -0.05)
+		return 4;
+	if (timerfd_gettime(d, &got) || got.it_value.tv_sec ||
+	    got.it_value.tv_nsec)
+		return 5;
+	/* and it fires */
+	if (read(a, &ticks, sizeof(ticks)) != sizeof(ticks) || ticks != 1)
+		return 6;
+	return RESTORED;
+}
+
+TEST(timerfd_keeps_its_time_and_ticks)
+{
+	EXPECT_EQ(RESTORED, round_trip(timerfd_state));
+}
+
+/*
+ * An epoll watches its files again, each with its events and data: a
+ * pipe with data, an eventfd edge-triggered, a timerfd one-shot that
+ * fired already, and a signalfd.
+ */
+static int epoll_state(int fd)
+{
+	struct itimerspec soon = { .it_value = { 0, 1000000 } };
+	int ep = place(epoll_create1(0), F_OFF);
+	int efd = place(eventfd(0, EFD_NONBLOCK), F_OFF + 1);
+	int tfd = place(timerfd_create(CLOCK_MONOTONIC, 0), F_OFF + 2);
+	struct epoll_event ev, got[4];
+	uint64_t one = 1;
+	int p[2];
+
+	if (ep < 0 || efd < 0 || tfd < 0 || pipe(p) ||
+	    place(p[0], F_OFF + 3) < 0 || place(p[1], F_OFF + 4) < 0 ||
+	    write(F_OFF + 4, "x", 1) != 1)
+		return 1;
+	ev.events = EPOLLIN;
+	ev.data.u64 = 11;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, F_OFF + 3, &ev))
+		return 1;
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 22;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev))
+		return 1;
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 33;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev) ||
+	    timerfd_settime(tfd, 0, &soon, NULL))
+		return 1;
+	/* the pipe and the timer, which then reports no more */
+	usleep(20000);
+	if (epoll_wait(ep, got, 4, 1000) != 2)
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	/* the pipe still, its data unread; the timer, fired, no more */
+	if (epoll_wait(ep, got, 4, 0) != 1 || got[0].data.u64 != 11 ||
+	    !(got[0].events & EPOLLIN))
+		return 2;
+	if (write(efd, &one, sizeof(one)) != sizeof(one) ||
+	    epoll_wait(ep, got, 4, 0) != 2)
+		return 3;
+	if (got[0].data.u64 + got[1].data.u64 != 33)
+		return 4;
+	/* edge-triggered: reported once */
+	if (epoll_wait(ep, got, 4, 0) != 1 || got[0].data.u64 != 11)
+		return 5;
+	/* and the one-shot comes back when asked */
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 44;
+	if (epoll_ctl(ep, EPOLL_CTL_MOD, tfd, &ev) ||
+	    epoll_wait(ep, got, 4, 0) != 2)
+		return 6;
+	return RESTORED;
+}
+
+TEST(epoll_watches_its_files_again)
+{
+	EXPECT_EQ(RESTORED, round_trip(epoll_state));
+}
+
+/* An epoll watching a file through an fd since closed is refused. */
+TEST(epoll_through_a_closed_fd_is_refused)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = place(epoll_create1(0), F_OFF + 9), p[2];
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(F_OFF + 5, place(p[0], F_OFF + 5));
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, F_OFF + 5, &ev));
+	ASSERT_EQ(F_OFF + 6, dup2(F_OFF + 5, F_OFF + 6));
+	close(F_OFF + 5);
+	expect_refusal(_metadata, F_OFF + 9, "an epoll watching fd 25, since closed");
+	close(F_OFF + 6);
+	close(F_OFF + 9);
+	close(p[1]);
 }
 
 TEST_HARNESS_MAIN

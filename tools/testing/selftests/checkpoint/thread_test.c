@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
+#include <poll.h>
 #include <pthread.h>
 #include <dirent.h>
 #include <sched.h>
@@ -66,6 +67,25 @@ static int restart_as(int fd, pid_t pid)
 		_exit(200 + errno % 50);
 	}
 	return r < 0 ? -1 : wait_exit(r);
+}
+
+/* The id of a thread of @pid that is not its leader, or 0. */
+static pid_t other_tid(pid_t pid)
+{
+	struct dirent *d;
+	char path[64];
+	pid_t tid = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!tid && (d = readdir(dir)))
+		if (atoi(d->d_name) > 0 && atoi(d->d_name) != pid)
+			tid = atoi(d->d_name);
+	closedir(dir);
+	return tid;
 }
 
 /* Workers and the main thread meet at a barrier, round after round. */
@@ -297,32 +317,101 @@ static void on_usr1(int sig)
 	got_usr1 = 1;
 }
 
+static volatile sig_atomic_t got_usr2;
+
+static void on_usr2(int sig)
+{
+	got_usr2 = gettid_();
+}
+
 static int pending_handled_child(void)
 {
 	pthread_t t;
 
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 	if (start_pool(&t, 1, pool_worker))
 		return 1;
 	raise(SIGSTOP);
-	/* the parent sent SIGUSR1 while it was stopped */
-	for (int i = 0; i < 100 && !got_usr1; i++)
+	/*
+	 * The parent sent SIGUSR1 to the process and SIGUSR2 to the worker
+	 * while it was stopped: each handler runs, the second in the worker.
+	 */
+	for (int i = 0; i < 100 && !(got_usr1 && got_usr2); i++)
 		usleep(10000);
-	if (!got_usr1)
+	if (!got_usr1 || !got_usr2 || got_usr2 == gettid_())
 		return 2;
 	return wake_pool(&t, 1) ? 3 : RESTORED;
 }
 
-TEST(pending_signal_with_a_handler)
+TEST(pending_signals_with_handlers)
 {
-	pid_t pid = fork();
+	pid_t pid = fork(), tid;
 
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(pending_handled_child());
 	ASSERT_EQ(0, wait_stopped(pid));
+	tid = other_tid(pid);
+	ASSERT_LT(0, tid);
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(0, syscall(SYS_tgkill, pid, tid, SIGUSR2));
 	EXPECT_EQ(RESTORED, move_stopped(pid));
+}
+
+/*
+ * poll(2) resumes: one with a timeout keeps the time it had left, one
+ * without waits on until its fd is ready; neither returns EINTR.
+ */
+static int poll_pipe[2], timed_poll_ret, untimed_poll_ret = -2;
+static double timed_poll_woke;
+
+static void *timed_poller(void *arg)
+{
+	struct pollfd p = { .fd = poll_pipe[0], .events = POLLPRI };
+
+	timed_poll_ret = poll(&p, 1, WAIT_S * 1000);
+	timed_poll_woke = now(CLOCK_MONOTONIC);
+	return NULL;
+}
+
+static void *untimed_poller(void *arg)
+{
+	struct pollfd p = { .fd = poll_pipe[0], .events = POLLIN };
+
+	untimed_poll_ret = poll(&p, 1, -1);
+	return NULL;
+}
+
+static int poll_child(void)
+{
+	pthread_t a, b;
+	double restarted;
+
+	if (pipe(poll_pipe) || pthread_create(&a, NULL, timed_poller, NULL) ||
+	    pthread_create(&b, NULL, untimed_poller, NULL))
+		return 1;
+	usleep(STOP_AFTER_S * 1000000);
+	raise(SIGSTOP);
+	restarted = now(CLOCK_MONOTONIC);
+	usleep(200000);
+	if (untimed_poll_ret != -2)
+		return 2;
+	if (write(poll_pipe[1], "x", 1) != 1 || pthread_join(b, NULL) ||
+	    untimed_poll_ret != 1)
+		return 3;
+	pthread_join(a, NULL);
+	if (timed_poll_ret != 0)
+		return 4;
+	if (timed_poll_woke - restarted < WAIT_S - STOP_AFTER_S - 1.5 ||
+	    timed_poll_woke - restarted > WAIT_S - STOP_AFTER_S + 0.8)
+		return 5;
+	return RESTORED;
+}
+
+TEST(poll_resumes_with_its_time_left)
+{
+	EXPECT_EQ(RESTORED, move_child(poll_child));
 }
 
 /* pthread_cond_timedwait() waits until its deadline, no longer. */
@@ -716,6 +805,55 @@ TEST(python3_threads_finish_as_uninterrupted)
 	unlink(b);
 }
 
+/*
+ * An unprivileged user restores its process with threads under their ids
+ * in a new user and pid namespace, as restart --ns makes them: the
+ * process finds its pid and its thread's id where it left them.
+ */
+TEST(unprivileged_restart_in_new_namespaces)
+{
+	char img[64];
+	pid_t user;
+
+	if (access("/bin/restart", X_OK))
+		SKIP(return, "no restart tool in this system");
+	snprintf(img, sizeof(img), "/tmp/ckpt-ns-%d.img", getpid());
+	user = fork();
+	ASSERT_LE(0, user);
+	if (!user) {
+		int fd, status;
+		pid_t pid;
+
+		if (setgid(1000) || setuid(1000) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(1);
+		pid = fork();
+		if (pid < 0)
+			_exit(2);
+		if (!pid) {
+			/* the console is root's to open, not the user's */
+			int null = open("/dev/null", O_RDWR);
+
+			for (int i = 0; i < 3; i++)
+				dup2(null, i);
+			_exit(pthread_kill_child());
+		}
+		if (waitpid(pid, &status, WUNTRACED) != pid ||
+		    !WIFSTOPPED(status))
+			_exit(3);
+		fd = open(img, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || sys_checkpoint(pid, fd, 0) <= 0)
+			_exit(4);
+		close(fd);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		execl("/bin/restart", "restart", "--ns", "-i", img, NULL);
+		_exit(5);
+	}
+	EXPECT_EQ(RESTORED, wait_exit(user));
+	unlink(img);
+}
+
 /* A stopped child with one worker parked, for the refusals below. */
 static void *parked(void *arg)
 {
@@ -733,25 +871,6 @@ static int parked_child(void)
 	usleep(20000);
 	raise(SIGSTOP);
 	return RESTORED;
-}
-
-/* The id of a thread of @pid that is not its leader, or 0. */
-static pid_t other_tid(pid_t pid)
-{
-	struct dirent *d;
-	char path[64];
-	pid_t tid = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while (!tid && (d = readdir(dir)))
-		if (atoi(d->d_name) > 0 && atoi(d->d_name) != pid)
-			tid = atoi(d->d_name);
-	closedir(dir);
-	return tid;
 }
 
 /*
