@@ -4,7 +4,8 @@
  *
  * Starts from sound images made in this boot (a small process, one with
  * more memory and mappings, one with files, pipes, signals and timers,
- * one with threads, an eventfd and a signalfd),
+ * one with threads, an eventfd, a signalfd, a timerfd and an epoll
+ * watching them),
  * mutates them and feeds each to restart(2) in a child, with a timeout.
  * Most are resealed, so that the kernel's checks behind the checksum are
  * reached.  Most are only verified (RESTART_VERIFY), here, in the
@@ -25,11 +26,13 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/user.h>
 #include <time.h>
 #include <linux/elf.h>
@@ -187,7 +190,11 @@ static void *pauser(void *arg)
  */
 static void threads_state(void)
 {
+	struct itimerspec its = { .it_value = { 100, 0 },
+				  .it_interval = { 1, 0 } };
 	static volatile pid_t waiter;
+	struct epoll_event ev;
+	int efd, sfd, tfd, ep;
 	pthread_t t;
 	sigset_t set;
 
@@ -200,8 +207,24 @@ static void threads_state(void)
 	syscall(SYS_tgkill, getpid(), waiter, SIGUSR2);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK) < 0 ||
-	    signalfd(-1, &set, 0) < 0)
+	efd = eventfd(3, EFD_SEMAPHORE | EFD_NONBLOCK);
+	sfd = signalfd(-1, &set, 0);
+	tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	ep = epoll_create1(0);
+	if (efd < 0 || sfd < 0 || tfd < 0 || ep < 0 ||
+	    timerfd_settime(tfd, 0, &its, NULL))
+		_exit(1);
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 1;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev))
+		_exit(1);
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 2;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev))
+		_exit(1);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 3;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev))
 		_exit(1);
 	usleep(20000);
 }
@@ -377,6 +400,18 @@ static void mut_count(struct fuzz *f)
 		{ CKPT_HDR_TASK, offsetof(struct ckpt_hdr_task, t.resume), 4 },
 		{ CKPT_HDR_EVENTFD, offsetof(struct ckpt_hdr_eventfd, flags),
 		  4 },
+		{ CKPT_HDR_TIMERFD, offsetof(struct ckpt_hdr_timerfd, clockid),
+		  4 },
+		{ CKPT_HDR_TIMERFD, offsetof(struct ckpt_hdr_timerfd, flags),
+		  4 },
+		{ CKPT_HDR_EPOLL, offsetof(struct ckpt_hdr_epoll, nr), 4 },
+		{ CKPT_HDR_EPOLL, offsetof(struct ckpt_hdr_epoll, file), 4 },
+		{ CKPT_HDR_EPOLL_ITEM, offsetof(struct ckpt_hdr_epoll_item, fd),
+		  4 },
+		{ CKPT_HDR_EPOLL_ITEM,
+		  offsetof(struct ckpt_hdr_epoll_item, file), 4 },
+		{ CKPT_HDR_EPOLL_ITEM,
+		  offsetof(struct ckpt_hdr_epoll_item, events), 4 },
 	};
 	int c = below(ARRAY_SIZE(counts)), r = pick_record(f, counts[c].type);
 	uint8_t *p = f->img.buf + (r < 0 ? 0 : f->rec[r].off);
