@@ -30,12 +30,17 @@
 #include <linux/eventpoll.h>
 #include <linux/signal.h>
 #include <linux/signalfd.h>
+#include <linux/time_namespace.h>
 #include <linux/timerfd.h>
 
-static int ckpt_epoll_probe(void *arg, struct file *tfile, int fd,
-			    __poll_t events, u64 data)
+/* Whether the caller's clocks are offset by a time namespace. */
+static bool ckpt_in_time_ns(void)
 {
-	return 1;
+#ifdef CONFIG_TIME_NS
+	return current->nsproxy->time_ns != &init_time_ns;
+#else
+	return false;
+#endif
 }
 
 /*
@@ -52,8 +57,7 @@ bool ckpt_anon_kind(struct file *file, u32 *kind)
 		*kind = CKPT_FILE_TIMERFD;
 		return true;
 	}
-	/* an epoll of no item, or one: anything but -EINVAL */
-	if (eventpoll_file_items(file, ckpt_epoll_probe, NULL) >= 0) {
+	if (eventpoll_file_is(file)) {
 		*kind = CKPT_FILE_EPOLL;
 		return true;
 	}
@@ -144,6 +148,14 @@ int restore_anon_file(struct ckpt_ctx *ctx, u32 kind,
 		    st->timerfd.flags & ~TFD_SETTIME_FLAGS ||
 		    st->timerfd.value_ns < 0 || st->timerfd.interval_ns < 0)
 			return -EBADMSG;
+		/*
+		 * An expiry on the host's monotonic or boottime clock, which
+		 * timerfd_settime(2) would take as the caller's namespace's
+		 */
+		if (st->timerfd.flags & TFD_TIMER_ABSTIME &&
+		    st->timerfd.clockid != CLOCK_REALTIME && ckpt_in_time_ns())
+			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					   "a timerfd with an absolute expiry, restored in a time namespace: not supported");
 		return 0;
 	}
 	return -EBADMSG;

@@ -28,6 +28,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/splice.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/magic.h>
@@ -47,6 +48,19 @@
  * N times this.
  */
 #define CKPT_PIPE_SLOT_MAX	SZ_32K
+
+/* The events an epoll item may ask for, as epoll_ctl(2) takes them. */
+#define CKPT_EPOLL_EVENTS	(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | \
+				 EPOLLHUP | EPOLLNVAL | EPOLLRDNORM | \
+				 EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | \
+				 EPOLLMSG | EPOLLRDHUP | EPOLLWAKEUP | \
+				 EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
+/* an item of none but these is a one-shot that fired */
+#define CKPT_EPOLL_PRIVATE	(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | \
+				 EPOLLEXCLUSIVE)
+/* and with EPOLLEXCLUSIVE */
+#define CKPT_EPOLL_EXCL_OK	(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | \
+				 EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 
 /* Open file descriptions and pipes seen so far, with the ids they got. */
 struct ckpt_seen {
@@ -406,6 +420,12 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 		}
 	}
 
+	/* restart gives them those fcntl(F_SETFL) gives anyone */
+	if (ckpt_kind_is_anon(h.kind) &&
+	    h.flags & ~(O_RDWR | O_APPEND | O_NONBLOCK))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "fd %u: status flags %#o on %pD: not supported",
+				   f->fd, h.flags, f->file);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_OPEN_FILE, sizeof(h));
 	if (ret)
 		return ret;
@@ -665,6 +685,10 @@ static int ckpt_epoll_item(void *arg, struct file *tfile, int fd,
 				   w->fd, fd, id ?
 				   "since closed, its file open at another fd" :
 				   "a file the process has no fd of");
+	if ((__force u32)events & ~CKPT_EPOLL_EVENTS)
+		return ckpt_refuse(w->ctx, -EOPNOTSUPP, w->fd,
+				   "fd %d: an epoll watching fd %d for events %#x: not supported",
+				   w->fd, fd, (__force u32)events);
 	if (w->nr == CKPT_EPOLL_ITEMS_MAX)
 		return ckpt_refuse(w->ctx, -EOPNOTSUPP, w->fd,
 				   "fd %d: an epoll watching more than %u files: not supported",
@@ -792,6 +816,9 @@ struct ckpt_rfile {
 	union ckpt_anon_state anon;	/* an event object */
 	struct ckpt_hdr_epoll_item *items;	/* an epoll's interest list */
 	unsigned int nr_items, cap_items;
+	int own_fd;			/* its lowest fd the restored process
+					 * gets, or -1
+					 */
 	struct file *file;
 	bool needed;
 	bool flocked;			/* its flock(2) lock was read */
@@ -1137,7 +1164,7 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		 * the status flags fcntl(F_SETFL) could give them
 		 */
 		if (f->h.pipe || f->h.pos || acc != O_RDWR ||
-		    f->h.flags & ~(O_RDWR | O_APPEND | O_NONBLOCK | O_NOATIME))
+		    f->h.flags & ~(O_RDWR | O_APPEND | O_NONBLOCK))
 			return -EBADMSG;
 		return restore_anon_file(ctx, f->h.kind, &f->anon);
 	default:
@@ -1435,16 +1462,6 @@ static int restore_file_locks(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 	return 0;
 }
 
-/* The events an epoll item may ask for, as epoll_ctl(2) takes them. */
-#define CKPT_EPOLL_EVENTS	(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | \
-				 EPOLLHUP | EPOLLNVAL | EPOLLRDNORM | \
-				 EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | \
-				 EPOLLMSG | EPOLLRDHUP | EPOLLWAKEUP | \
-				 EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
-/* and with EPOLLEXCLUSIVE */
-#define CKPT_EPOLL_EXCL_OK	(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | \
-				 EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
-
 /* The fd record of fd @fd, the records being in ascending order; or NULL. */
 static struct ckpt_rfd *ckpt_rfd_at(struct ckpt_rst_files *rf, int fd)
 {
@@ -1486,7 +1503,8 @@ static int restore_epoll_item(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return -EBADMSG;
 	if ((ctx->flags & RESTART_KEEP_STDIO) && it->fd <= 2) {
 		file = fget_raw(it->fd);
-		ok = file && file_can_poll(file);
+		ok = file && file_can_poll(file) &&
+		     !(it->events & EPOLLEXCLUSIVE && eventpoll_file_is(file));
 		if (file)
 			fput(file);
 	} else {
@@ -1498,6 +1516,37 @@ static int restore_epoll_item(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 				   "fd %d, which an epoll watches, cannot be polled",
 				   it->fd);
 	return 0;
+}
+
+static int ckpt_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * An epoll watches a file through an fd once: epoll_ctl(2) would refuse
+ * the second add (EEXIST) past the point of no return.
+ */
+static int ckpt_epoll_distinct(const struct ckpt_rfile *f)
+{
+	unsigned int i;
+	int *fds, ret = 0;
+
+	if (f->nr_items < 2)
+		return 0;
+	fds = kvmalloc_array(f->nr_items, sizeof(*fds), GFP_KERNEL);
+	if (!fds)
+		return -ENOMEM;
+	for (i = 0; i < f->nr_items; i++)
+		fds[i] = f->items[i].fd;
+	sort(fds, f->nr_items, sizeof(*fds), ckpt_cmp_int, NULL);
+	for (i = 1; i < f->nr_items && !ret; i++)
+		if (fds[i] == fds[i - 1])
+			ret = -EBADMSG;
+	kvfree(fds);
+	return ret;
 }
 
 /* The epoll section (version 4): the interest list of each epoll. */
@@ -1535,8 +1584,41 @@ static int restore_epolls(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 			if (ret)
 				return ret;
 		}
+		ret = ckpt_epoll_distinct(f);
+		if (ret)
+			return ret;
 	}
 	return 0;
+}
+
+/*
+ * Adds item @it to epoll @f as epoll_ctl(2) does, through the restored
+ * process's fds.  A one-shot that fired is disarmed again: the add armed
+ * it for EPOLLERR and EPOLLHUP, as it always does.
+ */
+static int restore_epoll_add(struct ckpt_rfile *f,
+			     const struct ckpt_hdr_epoll_item *it)
+{
+	struct epoll_event ev = {
+		.events = (__force __poll_t)it->events,
+		.data = it->data,
+	};
+	struct file *tfile;
+	int ret;
+
+#ifdef CONFIG_EPOLL
+	ret = do_epoll_ctl(f->own_fd, EPOLL_CTL_ADD, it->fd, &ev, false);
+#else
+	ret = -EOPNOTSUPP;	/* no epoll was made */
+#endif
+	if (ret || it->events & ~CKPT_EPOLL_PRIVATE)
+		return ret;
+	tfile = fget(it->fd);
+	if (!tfile)
+		return -EBADF;
+	ret = eventpoll_item_disarm(f->file, tfile, it->fd);
+	fput(tfile);
+	return ret;
 }
 
 /*
@@ -1547,33 +1629,17 @@ static int restore_epolls(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 static int restore_epolls_apply(struct ckpt_ctx *ctx,
 				struct ckpt_rst_files *rf)
 {
-	bool keep_stdio = ctx->flags & RESTART_KEEP_STDIO;
-	struct epoll_event ev;
 	unsigned int i, j;
-	int epfd, ret;
+	int ret;
 
 	for (i = 1; i <= rf->nr_files; i++) {
 		struct ckpt_rfile *f = &rf->files[i];
 
-		if (!f->nr_items || !f->file)
-			continue;
-		/* its own fd, not one of the caller's kept 0-2 */
-		epfd = -1;
-		for (j = 0; j < rf->nr_fds && epfd < 0; j++)
-			if (rf->fds[j].file == i &&
-			    (!keep_stdio || rf->fds[j].fd > 2))
-				epfd = rf->fds[j].fd;
-		if (epfd < 0)
+		/* through its own fd, not one of the caller's kept 0-2 */
+		if (!f->nr_items || !f->file || f->own_fd < 0)
 			continue;
 		for (j = 0; j < f->nr_items; j++) {
-			ev.events = (__force __poll_t)f->items[j].events;
-			ev.data = f->items[j].data;
-#ifdef CONFIG_EPOLL
-			ret = do_epoll_ctl(epfd, EPOLL_CTL_ADD,
-					   f->items[j].fd, &ev, false);
-#else
-			ret = -EOPNOTSUPP;	/* no epoll was made */
-#endif
+			ret = restore_epoll_add(f, &f->items[j]);
 			if (ret)
 				return ret;
 		}
@@ -1602,6 +1668,11 @@ int restore_files(struct ckpt_ctx *ctx)
 	max = min_t(u64, ctx->rst_attr->rlim[RLIMIT_NOFILE].cur, sysctl_nr_open);
 	if (h.nr_fds > max || h.pad)
 		return -EBADMSG;
+	/* the limit is the image's when the fds are installed */
+	if (keep_stdio && max < 3)
+		return ckpt_refuse(ctx, -EINVAL, -1,
+				   "the image's RLIMIT_NOFILE (%lu) leaves no room for the restarter's fds 0-2",
+				   max);
 
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL_ACCOUNT);
 	if (!rf)
@@ -1632,12 +1703,16 @@ int restore_files(struct ckpt_ctx *ctx)
 		rf->nr_fds++;
 		if (fh.file == rf->nr_files + 1) {
 			rf->nr_files++;
+			rf->files[fh.file].own_fd = -1;
 			ret = restore_open_file(ctx, rf, &rf->files[fh.file]);
 			if (ret)
 				return ret;
 		}
-		if (!keep_stdio || fh.fd > 2)
+		if (!keep_stdio || fh.fd > 2) {
+			if (!rf->files[fh.file].needed)
+				rf->files[fh.file].own_fd = fh.fd;
 			rf->files[fh.file].needed = true;
+		}
 	}
 
 	for (i = 1; i <= rf->nr_files; i++) {
@@ -1709,10 +1784,10 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 		if (rf->files[i].posix_locked)
 			locks_posix_transfer(rf->files[i].file, rf,
 					     current->files);
-	ret = restore_epolls_apply(ctx, rf);
-	if (ret)
-		return ret;
-	/* timers count from here, not from the read of the image */
+	/*
+	 * Timers count from here, not from the read of the image; and
+	 * before the epolls watch them, which find them ready or not.
+	 */
 	for (i = 1; i <= rf->nr_files; i++) {
 		if (!rf->files[i].file)
 			continue;
@@ -1721,7 +1796,7 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return restore_epolls_apply(ctx, rf);
 }
 
 void restore_files_free(struct ckpt_ctx *ctx)

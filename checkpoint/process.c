@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/thread_info.h>
+#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/tty.h>
 #include <linux/uidgid.h>
@@ -457,6 +458,16 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 	if (what)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1, "%s: not supported",
 				   what);
+#ifdef CONFIG_TIME_NS
+	/* its clocks are offset: the image's times would be the host's */
+	task_lock(task);
+	what = task->nsproxy && task->nsproxy->time_ns != &init_time_ns ?
+	       "a time namespace (CLONE_NEWTIME)" : NULL;
+	task_unlock(task);
+	if (what)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "%s: not supported yet", what);
+#endif
 	return 0;
 }
 
@@ -657,7 +668,7 @@ bool ckpt_thread_resume_valid(const struct ckpt_thread *h, const void *cpu)
 
 	if (h->resume == CKPT_RESUME_POLL) {
 		ckpt_arch_syscall_args(cpu, args);
-		return args[0] < TASK_SIZE && args[1] <= INT_MAX;
+		return args[0] < TASK_SIZE && (u32)args[1] <= INT_MAX;
 	}
 	if (h->resume != CKPT_RESUME_FUTEX)
 		return true;

@@ -583,6 +583,7 @@ int restore_threads_apply(struct ckpt_ctx *ctx)
 		}
 		if (pid < 0)
 			return pid;
+		tries = 0;
 	}
 	if (wait_for_completion_killable(&rt->restored))
 		return -EINTR;

@@ -47,6 +47,10 @@ host_python() {
 	[ -x "$py" ] || return 0
 	host_program "$py"
 	ln -sf "$(basename "$py")" "$root/usr/bin/python3"
+	# where it looks for its compiled modules, whether any is needed
+	dynload=$("$py" -I -S -c "import sys
+print(f'{sys.prefix}/lib/python{sys.version_info[0]}.{sys.version_info[1]}/lib-dynload')")
+	mkdir -p "$root$dynload"
 	"$py" -I -S -c "import sys, $1
 print('\n'.join(sorted({m.__file__ for m in sys.modules.values()
                          if getattr(m, '__file__', None)})))" |

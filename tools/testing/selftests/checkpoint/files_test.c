@@ -991,61 +991,73 @@ TEST(timerfd_keeps_its_time_and_ticks)
 
 /*
  * An epoll watches its files again, each with its events and data: a
- * pipe with data, an eventfd edge-triggered, a timerfd one-shot that
- * fired already, and a signalfd.
+ * pipe with data, an eventfd edge-triggered, a one-shot timerfd and a
+ * one-shot pipe whose writer is gone, both fired already, which stay
+ * disarmed, and a timerfd that fired, not read, found ready again.
  */
+static uint64_t sum_data(const struct epoll_event *ev, int n)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += ev[i].data.u64;
+	return sum;
+}
+
+static int watch(int ep, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static int epoll_state(int fd)
 {
 	struct itimerspec soon = { .it_value = { 0, 1000000 } };
 	int ep = place(epoll_create1(0), F_OFF);
 	int efd = place(eventfd(0, EFD_NONBLOCK), F_OFF + 1);
 	int tfd = place(timerfd_create(CLOCK_MONOTONIC, 0), F_OFF + 2);
-	struct epoll_event ev, got[4];
+	int tfd2 = place(timerfd_create(CLOCK_MONOTONIC, 0), F_OFF + 5);
+	struct epoll_event ev, got[8];
 	uint64_t one = 1;
-	int p[2];
+	int p[2], h[2];
 
-	if (ep < 0 || efd < 0 || tfd < 0 || pipe(p) ||
+	if (ep < 0 || efd < 0 || tfd < 0 || tfd2 < 0 || pipe(p) || pipe(h) ||
 	    place(p[0], F_OFF + 3) < 0 || place(p[1], F_OFF + 4) < 0 ||
-	    write(F_OFF + 4, "x", 1) != 1)
+	    place(h[0], F_OFF + 6) < 0 || write(F_OFF + 4, "x", 1) != 1)
 		return 1;
-	ev.events = EPOLLIN;
-	ev.data.u64 = 11;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, F_OFF + 3, &ev))
+	close(h[1]);
+	if (watch(ep, F_OFF + 3, EPOLLIN, 11) ||
+	    watch(ep, efd, EPOLLIN | EPOLLET, 22) ||
+	    watch(ep, tfd, EPOLLIN | EPOLLONESHOT, 33) ||
+	    watch(ep, tfd2, EPOLLIN, 55) ||
+	    watch(ep, F_OFF + 6, EPOLLIN | EPOLLONESHOT, 66) ||
+	    timerfd_settime(tfd, 0, &soon, NULL) ||
+	    timerfd_settime(tfd2, 0, &soon, NULL))
 		return 1;
-	ev.events = EPOLLIN | EPOLLET;
-	ev.data.u64 = 22;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev))
-		return 1;
-	ev.events = EPOLLIN | EPOLLONESHOT;
-	ev.data.u64 = 33;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev) ||
-	    timerfd_settime(tfd, 0, &soon, NULL))
-		return 1;
-	/* the pipe and the timer, which then reports no more */
+	/* all but the eventfd; the one-shots report no more */
 	usleep(20000);
-	if (epoll_wait(ep, got, 4, 1000) != 2)
+	if (epoll_wait(ep, got, 8, 1000) != 4 ||
+	    sum_data(got, 4) != 11 + 33 + 55 + 66)
 		return 1;
 	if (self_checkpoint(fd))
 		return NOT_RESTORED;
 
-	/* the pipe still, its data unread; the timer, fired, no more */
-	if (epoll_wait(ep, got, 4, 0) != 1 || got[0].data.u64 != 11 ||
-	    !(got[0].events & EPOLLIN))
+	/* the pipe and the timer not read, still; not the one-shots */
+	if (epoll_wait(ep, got, 8, 0) != 2 || sum_data(got, 2) != 11 + 55)
 		return 2;
 	if (write(efd, &one, sizeof(one)) != sizeof(one) ||
-	    epoll_wait(ep, got, 4, 0) != 2)
+	    epoll_wait(ep, got, 8, 0) != 3 || sum_data(got, 3) != 11 + 22 + 55)
 		return 3;
-	if (got[0].data.u64 + got[1].data.u64 != 33)
-		return 4;
 	/* edge-triggered: reported once */
-	if (epoll_wait(ep, got, 4, 0) != 1 || got[0].data.u64 != 11)
-		return 5;
-	/* and the one-shot comes back when asked */
+	if (epoll_wait(ep, got, 8, 0) != 2)
+		return 4;
+	/* and a one-shot comes back when asked */
 	ev.events = EPOLLIN | EPOLLONESHOT;
 	ev.data.u64 = 44;
 	if (epoll_ctl(ep, EPOLL_CTL_MOD, tfd, &ev) ||
-	    epoll_wait(ep, got, 4, 0) != 2)
-		return 6;
+	    epoll_wait(ep, got, 8, 0) != 3 || sum_data(got, 3) != 11 + 44 + 55)
+		return 5;
 	return RESTORED;
 }
 

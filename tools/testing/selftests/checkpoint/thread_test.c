@@ -202,9 +202,10 @@ static uint32_t futex_word;
 static double woke_at;
 static int wait_ret, wait_errno;
 
+/* Waits @arg seconds on a futex word nobody wakes. */
 static void *timed_waiter(void *arg)
 {
-	struct timespec ts = { .tv_sec = WAIT_S };
+	struct timespec ts = { .tv_sec = (long)arg };
 
 	wait_ret = syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &ts,
 			   NULL, 0);
@@ -213,24 +214,36 @@ static void *timed_waiter(void *arg)
 	return NULL;
 }
 
-static int timed_futex_child(void)
+/*
+ * A thread waits @wait seconds; the process stops @stops times, each
+ * after STOP_AFTER_S.  Whether the wait timed out when it had to, after
+ * the last restart: what it had left, less the checkpoint's and the
+ * restart's time.
+ */
+static int timed_futex_moved(long wait, int stops)
 {
-	double restarted;
+	double restarted, left = wait - stops * STOP_AFTER_S;
 	pthread_t t;
 
-	if (pthread_create(&t, NULL, timed_waiter, NULL))
+	if (pthread_create(&t, NULL, timed_waiter, (void *)wait))
 		return 1;
-	usleep(STOP_AFTER_S * 1000000);
-	raise(SIGSTOP);
+	for (int i = 0; i < stops; i++) {
+		usleep(STOP_AFTER_S * 1000000);
+		raise(SIGSTOP);
+	}
 	restarted = now(CLOCK_MONOTONIC);
 	pthread_join(t, NULL);
 	if (wait_ret != -1 || wait_errno != ETIMEDOUT)
 		return 2;
-	/* what it had left, less the checkpoint's and the restart's time */
-	if (woke_at - restarted < WAIT_S - STOP_AFTER_S - 1.5 ||
-	    woke_at - restarted > WAIT_S - STOP_AFTER_S + 0.8)
+	if (woke_at - restarted < left - 1.0 - 0.5 * stops ||
+	    woke_at - restarted > left + 0.8)
 		return 3;
 	return RESTORED;
+}
+
+static int timed_futex_child(void)
+{
+	return timed_futex_moved(WAIT_S, 1);
 }
 
 TEST(timed_futex_wait_keeps_its_time)
@@ -245,36 +258,9 @@ TEST(timed_futex_wait_keeps_its_time)
  */
 #define WAIT2_S		8
 
-static void *timed_waiter2(void *arg)
-{
-	struct timespec ts = { .tv_sec = WAIT2_S };
-
-	wait_ret = syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &ts,
-			   NULL, 0);
-	wait_errno = errno;
-	woke_at = now(CLOCK_MONOTONIC);
-	return NULL;
-}
-
 static int timed_futex_twice_child(void)
 {
-	double restarted;
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, timed_waiter2, NULL))
-		return 1;
-	usleep(STOP_AFTER_S * 1000000);
-	raise(SIGSTOP);
-	usleep(STOP_AFTER_S * 1000000);
-	raise(SIGSTOP);
-	restarted = now(CLOCK_MONOTONIC);
-	pthread_join(t, NULL);
-	if (wait_ret != -1 || wait_errno != ETIMEDOUT)
-		return 2;
-	if (woke_at - restarted < WAIT2_S - 2 * STOP_AFTER_S - 2 ||
-	    woke_at - restarted > WAIT2_S - 2 * STOP_AFTER_S + 0.8)
-		return 3;
-	return RESTORED;
+	return timed_futex_moved(WAIT2_S, 2);
 }
 
 TEST(timed_futex_wait_moved_twice)
