@@ -11,6 +11,7 @@
  * before restart's point of no return; after it, the restarter's fds are
  * closed and the image's installed at their numbers.
  */
+#include <linux/bsearch.h>
 #include <linux/checkpoint.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -28,7 +29,6 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/splice.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/magic.h>
@@ -647,23 +647,21 @@ struct ckpt_epoll_walk {
 	struct ckpt_ctx *ctx;
 };
 
+static int ckpt_cmp_fd(const void *key, const void *elt)
+{
+	int fd = *(const int *)key, at = ((const struct ckpt_fd *)elt)->fd;
+
+	return fd < at ? -1 : fd > at;
+}
+
 /* The file at fd @fd of the target, among @fds, sorted by fd; or NULL. */
 static struct file *ckpt_fd_file(const struct ckpt_fd *fds, unsigned int nr,
 				 int fd)
 {
-	unsigned int lo = 0, hi = nr;
+	const struct ckpt_fd *f = bsearch(&fd, fds, nr, sizeof(*fds),
+					  ckpt_cmp_fd);
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (fds[mid].fd == fd)
-			return fds[mid].file;
-		if (fds[mid].fd < fd)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return f ? f->file : NULL;
 }
 
 /*
@@ -718,12 +716,10 @@ static int checkpoint_epolls(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	};
 	struct ckpt_hdr_epoll h = {};
 	unsigned int i, j;
-	u32 kind;
 	int ret = 0;
 
 	for (i = 0; !ret && i < nr; i++) {
-		if (!fds[i].first || !ckpt_anon_kind(fds[i].file, &kind) ||
-		    kind != CKPT_FILE_EPOLL)
+		if (!fds[i].first || !eventpoll_file_is(fds[i].file))
 			continue;
 		w.nr = 0;
 		w.fd = fds[i].fd;
@@ -1462,22 +1458,18 @@ static int restore_file_locks(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 	return 0;
 }
 
+static int ckpt_cmp_rfd(const void *key, const void *elt)
+{
+	int fd = *(const int *)key, at = ((const struct ckpt_rfd *)elt)->fd;
+
+	return fd < at ? -1 : fd > at;
+}
+
 /* The fd record of fd @fd, the records being in ascending order; or NULL. */
 static struct ckpt_rfd *ckpt_rfd_at(struct ckpt_rst_files *rf, int fd)
 {
-	unsigned int lo = 0, hi = rf->nr_fds;
-
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (rf->fds[mid].fd == fd)
-			return &rf->fds[mid];
-		if (rf->fds[mid].fd < fd)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return bsearch(&fd, rf->fds, rf->nr_fds, sizeof(*rf->fds),
+		       ckpt_cmp_rfd);
 }
 
 /*
@@ -1518,13 +1510,6 @@ static int restore_epoll_item(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	return 0;
 }
 
-static int ckpt_cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * An epoll watches a file through an fd once: epoll_ctl(2) would refuse
  * the second add (EEXIST) past the point of no return.
@@ -1532,7 +1517,7 @@ static int ckpt_cmp_int(const void *a, const void *b)
 static int ckpt_epoll_distinct(const struct ckpt_rfile *f)
 {
 	unsigned int i;
-	int *fds, ret = 0;
+	int *fds, ret;
 
 	if (f->nr_items < 2)
 		return 0;
@@ -1541,10 +1526,7 @@ static int ckpt_epoll_distinct(const struct ckpt_rfile *f)
 		return -ENOMEM;
 	for (i = 0; i < f->nr_items; i++)
 		fds[i] = f->items[i].fd;
-	sort(fds, f->nr_items, sizeof(*fds), ckpt_cmp_int, NULL);
-	for (i = 1; i < f->nr_items && !ret; i++)
-		if (fds[i] == fds[i - 1])
-			ret = -EBADMSG;
+	ret = ckpt_ints_distinct(fds, f->nr_items) ? 0 : -EBADMSG;
 	kvfree(fds);
 	return ret;
 }

@@ -24,6 +24,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/uio.h>
@@ -168,6 +169,28 @@ int ckpt_array_grow(void **arr, unsigned int *cap, unsigned int i,
 	*arr = p;
 	*cap = n;
 	return 0;
+}
+
+int ckpt_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Whether the @nr ids @v, which an image gives, are all different: @v is
+ * sorted for the check, and stays so.
+ */
+bool ckpt_ints_distinct(int *v, unsigned int nr)
+{
+	unsigned int i;
+
+	sort(v, nr, sizeof(*v), ckpt_cmp_int, NULL);
+	for (i = 1; i < nr; i++)
+		if (v[i] == v[i - 1])
+			return false;
+	return true;
 }
 
 /*

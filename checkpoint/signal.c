@@ -302,19 +302,52 @@ static int ckpt_itimers_check(const struct ckpt_hdr_itimers *h)
 }
 
 /*
- * Reads and checks one pending signal into @s: with @shared, it may be
- * pending for the process rather than for its thread alone.
+ * Reads and checks @nr pending signals into *@info, which has room for
+ * *@cap and grows as they come: with @shared, one may be pending for the
+ * process rather than for its thread alone.
  */
-int restore_siginfo(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo *s,
-		    bool shared)
+int restore_siginfos(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo **info,
+		     unsigned int *cap, unsigned int nr, bool shared)
 {
+	struct ckpt_hdr_siginfo *s;
+	unsigned int i;
 	int ret;
 
-	ret = ckpt_read_obj(ctx, &s->h, CKPT_HDR_SIGINFO, sizeof(*s),
-			    sizeof(*s));
-	if (ret)
-		return ret;
-	return ckpt_siginfo_valid(s, shared) ? 0 : -EBADMSG;
+	for (i = 0; i < nr; i++) {
+		ret = ckpt_array_grow((void **)info, cap, i, sizeof(**info));
+		if (ret)
+			return ret;
+		s = &(*info)[i];
+		ret = ckpt_read_obj(ctx, &s->h, CKPT_HDR_SIGINFO, sizeof(*s),
+				    sizeof(*s));
+		if (ret)
+			return ret;
+		if (!ckpt_siginfo_valid(s, shared))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * Sends the @nr pending signals @info to current again, in their order:
+ * each to the thread, or with CKPT_SIGINFO_SHARED to the process.
+ */
+static int ckpt_send_siginfos(const struct ckpt_hdr_siginfo *info,
+			      unsigned int nr)
+{
+	kernel_siginfo_t ki;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		memcpy(&ki, info[i].info, sizeof(ki));
+		ret = do_send_sig_info(ki.si_signo, &ki, current,
+				       info[i].flags & CKPT_SIGINFO_SHARED ?
+				       PIDTYPE_TGID : PIDTYPE_PID);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* The process's pending signals and its leading thread's, as read. */
@@ -367,16 +400,10 @@ int restore_signals(struct ckpt_ctx *ctx)
 		if (!ckpt_sigaction_valid(i + 1, &h->action[i]))
 			return -EBADMSG;
 
-	for (i = 0; i < h->nr_siginfo; i++) {
-		ret = ckpt_array_grow((void **)&rs->info, &rs->cap, i,
-				      sizeof(*rs->info));
-		if (ret)
-			return ret;
-		ret = restore_siginfo(ctx, &rs->info[i], true);
-		if (ret)
-			return ret;
-		rs->nr++;
-	}
+	ret = restore_siginfos(ctx, &rs->info, &rs->cap, h->nr_siginfo, true);
+	if (ret)
+		return ret;
+	rs->nr = h->nr_siginfo;
 
 	ret = ckpt_read_obj(ctx, &rs->timers.h, CKPT_HDR_ITIMERS,
 			    sizeof(rs->timers), sizeof(rs->timers));
@@ -478,21 +505,12 @@ int restore_sigactions_apply(struct ckpt_ctx *ctx)
 int restore_signals_apply(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst_signals *rs = ctx->rst_sig;
-	kernel_siginfo_t info;
-	unsigned int i;
 	int ret;
 
 	restore_mask(rs->h.blocked, rs->h.altstack_sp, rs->h.altstack_size,
 		     rs->h.altstack_flags);
-	for (i = 0; i < rs->nr; i++) {
-		memcpy(&info, rs->info[i].info, sizeof(info));
-		ret = do_send_sig_info(info.si_signo, &info, current,
-				       rs->info[i].flags & CKPT_SIGINFO_SHARED ?
-				       PIDTYPE_TGID : PIDTYPE_PID);
-		if (ret)
-			return ret;
-	}
-	return restore_itimers(&rs->timers);
+	ret = ckpt_send_siginfos(rs->info, rs->nr);
+	return ret ?: restore_itimers(&rs->timers);
 }
 
 /*
@@ -502,19 +520,10 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 int restore_thread_signals(const struct ckpt_hdr_thread *h,
 			   const struct ckpt_hdr_siginfo *info)
 {
-	kernel_siginfo_t ki;
-	unsigned int i;
-	int ret;
-
 	restore_mask(h->blocked, h->altstack_sp, h->altstack_size,
 		     h->altstack_flags);
-	for (i = 0; i < h->nr_siginfo; i++) {
-		memcpy(&ki, info[i].info, sizeof(ki));
-		ret = do_send_sig_info(ki.si_signo, &ki, current, PIDTYPE_PID);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	/* none is the process's: restore_siginfos() saw to it */
+	return ckpt_send_siginfos(info, h->nr_siginfo);
 }
 
 void restore_signals_free(struct ckpt_ctx *ctx)

@@ -35,8 +35,8 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
+#include <linux/bsearch.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/task_work.h>
 #include <linux/user_namespace.h>
 
@@ -270,7 +270,6 @@ static void ckpt_rst_threads_put(struct ckpt_rst_threads *rt)
 static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
 {
 	struct ckpt_hdr_thread *h = &t->h;
-	unsigned int i;
 	void *cpu;
 	int ret;
 
@@ -286,15 +285,9 @@ static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
 	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
 		return -EPERM;
 
-	for (i = 0; i < h->nr_siginfo; i++) {
-		ret = ckpt_array_grow((void **)&t->info, &t->cap, i,
-				      sizeof(*t->info));
-		if (ret)
-			return ret;
-		ret = restore_siginfo(ctx, &t->info[i], false);
-		if (ret)
-			return ret;
-	}
+	ret = restore_siginfos(ctx, &t->info, &t->cap, h->nr_siginfo, false);
+	if (ret)
+		return ret;
 
 	cpu = ckpt_arch_restore_cpu(ctx);
 	if (IS_ERR(cpu))
@@ -321,13 +314,6 @@ static bool ckpt_nproc_over(unsigned int nr)
 		max = get_userns_rlimit_max(iter->ns, UCOUNT_RLIMIT_NPROC);
 	}
 	return false;
-}
-
-static int ckpt_cmp_tid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -357,12 +343,11 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	for (i = 0; i < rt->nr; i++)
 		tids[i] = rt->t[i].h.tid;
-	sort(tids, rt->nr, sizeof(*tids), ckpt_cmp_tid, NULL);
-	for (i = 0; i < rt->nr; i++) {
-		if (tids[i] == pid || (i && tids[i] == tids[i - 1])) {
-			ret = -EBADMSG;
-			goto out;
-		}
+	/* sorted by ckpt_ints_distinct(), for the lookups below */
+	if (!ckpt_ints_distinct(tids, rt->nr) ||
+	    bsearch(&pid, tids, rt->nr, sizeof(*tids), ckpt_cmp_int)) {
+		ret = -EBADMSG;
+		goto out;
 	}
 	if (ctx->flags & RESTART_VERIFY)
 		goto out;

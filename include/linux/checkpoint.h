@@ -132,6 +132,8 @@ void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
 int ckpt_array_grow(void **arr, unsigned int *cap, unsigned int i,
 		    size_t size);
+int ckpt_cmp_int(const void *a, const void *b);
+bool ckpt_ints_distinct(int *v, unsigned int nr);
 
 int do_checkpoint(struct ckpt_ctx *ctx);
 long do_restart(struct ckpt_ctx *ctx);
@@ -168,8 +170,8 @@ struct ckpt_hdr_siginfo *checkpoint_thread_signals(struct task_struct *t,
 bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h,
 			       unsigned long *total);
 unsigned long restore_signals_nr(struct ckpt_ctx *ctx);
-int restore_siginfo(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo *s,
-		    bool shared);
+int restore_siginfos(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo **info,
+		     unsigned int *cap, unsigned int nr, bool shared);
 int restore_thread_signals(const struct ckpt_hdr_thread *h,
 			   const struct ckpt_hdr_siginfo *info);
 int checkpoint_files(struct ckpt_ctx *ctx);		/* files.c */
