@@ -1,12 +1,16 @@
 #!/bin/sh
-# Installs what the harness needs on a Debian 12 machine, if it is missing.
+# Installs what the harness needs on a Debian 12 machine, if it is missing:
+# for Debian's node, only the libraries it links to, as the host's nodejs
+# may be another one (initramfs.sh fetches and unpacks node's own debs).
 # Usage: deps.sh KERNEL_DEB_VERSION   (or "-" when a tarball is given)
 set -eu
 
 kver=$1
 pkgs="qemu-system-x86 busybox-static gcc libc6-dev make flex bison bc
       libelf-dev libssl-dev cpio ccache quilt xz-utils rsync sqlite3
-      python3-minimal libpython3.11-stdlib"
+      python3-minimal libpython3.11-stdlib
+      libuv1 libc-ares2 libnghttp2-14 libbrotli1 libicu72 libssl3 zlib1g
+      libstdc++6 libgcc-s1"
 [ "$kver" = - ] || pkgs="linux-source-6.12 $pkgs"
 
 missing=

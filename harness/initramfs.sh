@@ -1,7 +1,8 @@
 #!/bin/sh
 # Packs the guest's initramfs: busybox, the init script, the selftests,
-# the tools, and Debian's sqlite3 and python3 with their libraries.
+# the tools, and Debian's sqlite3, python3 and node with their libraries.
 # Usage: initramfs.sh OUT.cpio.gz SELFTESTS_DIR TOOLS_DIR
+# Debian's node debs are kept in debs/ next to OUT.cpio.gz.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,8 +11,9 @@ ksft=$2
 tools=$3
 
 root=$(mktemp -d)
+stage=$(mktemp -d)
 chmod 755 "$root"
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$stage"' EXIT
 
 mkdir -p "$root/bin" "$root/sbin" "$root/dev" "$root/proc" "$root/sys" \
 	 "$root/tmp" "$root/root" "$root/etc" "$root/selftests"
@@ -72,6 +74,61 @@ print(u.cache_from_source(sys.argv[1]))" "$f" 2>/dev/null) || continue
 	done
 }
 host_python threading,time
+
+# Debian's node (nodejs 18 and libnode108), whatever nodejs the host has
+# (nodesource's, or none): their debs are fetched once, not installed,
+# and unpacked aside; node goes to /usr/bin/node, libnode to its path,
+# and the libraries ldd finds for them (installed by deps.sh) to theirs.
+# Without the debs (no network), no node, and its tests skip
+debian_node() {
+	ver=$(apt-cache madison nodejs 2>/dev/null |
+	      awk -F' *[|] *' '/ Packages$/ && !/nodesource/ {print $2; exit}')
+	if [ -z "$ver" ]; then
+		echo "initramfs: apt knows no Debian nodejs (apt-get update?): no node in the guest" >&2
+		return 0
+	fi
+	debs=$(cd "$(dirname "$out")" && pwd)/debs/nodejs-$ver
+	if [ ! -d "$debs" ]; then
+		rm -rf "$debs.tmp"
+		mkdir -p "$debs.tmp"
+		# node-*: the scripts libnode loads at start from /usr/share;
+		# as root, apt would drop to _apt, which may not write here
+		if ! (cd "$debs.tmp" && apt-get download -q \
+		      -o APT::Sandbox::User=root "nodejs=$ver" "libnode108=$ver" \
+		      node-acorn node-cjs-module-lexer node-undici >/dev/null); then
+			rm -rf "$debs.tmp"
+			echo "initramfs: cannot download nodejs $ver: no node in the guest" >&2
+			return 0
+		fi
+		mv "$debs.tmp" "$debs"
+	fi
+	for d in "$debs"/*.deb; do
+		dpkg-deb -x "$d" "$stage"
+	done
+	lib=$stage/usr/lib/x86_64-linux-gnu
+	libs=$(LD_LIBRARY_PATH=$lib ldd "$stage/usr/bin/node")
+	if echo "$libs" | grep 'not found' >&2; then
+		echo "initramfs: Debian's node $ver needs the libraries above; make deps installs them" >&2
+		exit 1
+	fi
+	# the scripts are those libnode names; it aborts without one
+	js=$(grep -ao '/usr/share/nodejs/[[:alnum:]/._-]*\.js' "$lib/libnode.so.108" |
+	     sort -u)
+	for f in "$stage/usr/bin/node" $(echo "$libs" | grep -o '/[^ ]*') \
+		 $(for j in $js; do echo "$stage$j"; done); do
+		if [ ! -f "$f" ]; then
+			echo "initramfs: Debian's node $ver needs ${f#"$stage"}, which its debs lack" >&2
+			exit 1
+		fi
+		to=${f#"$stage"}
+		mkdir -p "$root$(dirname "$to")"
+		cp -L "$f" "$root$to"
+	done
+	# it reads the CA bundle at start, and warns when there is none
+	mkdir -p "$root/etc/ssl/certs"
+	: > "$root/etc/ssl/certs/ca-certificates.crt"
+}
+debian_node
 
 for t in "$ksft"/*; do
 	[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$root/selftests/"
