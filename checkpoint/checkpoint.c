@@ -198,8 +198,8 @@ int ckpt_refuse_internal(struct ckpt_ctx *ctx, struct file *file, int fd)
  * cannot be reopened by restart, so it is refused rather than written
  * wrong; @fd names the file descriptor concerned, or is -1.
  */
-int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
-		    int fd)
+static int __ckpt_write_path(struct ckpt_ctx *ctx, u32 type,
+			     const struct path *path, int fd, bool deleted)
 {
 	struct inode *inode = d_inode(path->dentry);
 	struct ckpt_hdr_file *h;
@@ -208,7 +208,7 @@ int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
 	size_t len;
 	int ret;
 
-	if (d_unlinked(path->dentry))
+	if (d_unlinked(path->dentry) && !deleted)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "%s%pd was deleted: not supported",
 				   ckpt_fd_prefix(fd, pfx, sizeof(pfx)),
@@ -250,6 +250,19 @@ int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
 out:
 	kfree(buf);
 	return ret;
+}
+
+int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
+		    int fd)
+{
+	return __ckpt_write_path(ctx, type, path, fd, false);
+}
+
+/* The last name of a file deleted since, which its contents go with. */
+int ckpt_write_deleted_path(struct ckpt_ctx *ctx, const struct path *path,
+			    int fd)
+{
+	return __ckpt_write_path(ctx, CKPT_HDR_FILE_PATH, path, fd, true);
 }
 
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd)

@@ -182,11 +182,16 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 
 	if (ckpt_anon_kind(file, kind))
 		goto common;
+	if (ckpt_memfd_is(file)) {
+		*kind = CKPT_FILE_MEMFD;
+		goto common;
+	}
 	ret = ckpt_refuse_internal(ctx, file, fd);
 	if (ret)
 		return ret;
 	if (S_ISREG(mode))
-		*kind = CKPT_FILE_REG;
+		*kind = d_unlinked(file->f_path.dentry) ? CKPT_FILE_DELETED :
+							  CKPT_FILE_REG;
 	else if (S_ISDIR(mode))
 		*kind = CKPT_FILE_DIR;
 	else if (S_ISCHR(mode) && ckpt_chr_supported(inode->i_rdev) &&
@@ -392,6 +397,28 @@ static bool ckpt_pipe_readable(const struct ckpt_fd *fds, unsigned int nr,
 	return false;
 }
 
+/*
+ * A memfd or a deleted file is written with its first description;
+ * another description of it names that one.  Its key is the file's
+ * memory, which no other kind uses as one.
+ */
+static int checkpoint_made_desc(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
+				struct ckpt_fd *f, u32 id, u32 kind)
+{
+	const void *key = file_inode(f->file)->i_mapping;
+	u32 same_as = ckpt_seen_id(seen, key);
+	int ret;
+
+	if (!same_as) {
+		ret = ckpt_seen_add(seen, key, id);
+		if (ret)
+			return ret;
+	}
+	if (kind == CKPT_FILE_MEMFD)
+		return checkpoint_memfd(ctx, f->fd, f->file, same_as);
+	return checkpoint_deleted(ctx, f->fd, f->file, same_as);
+}
+
 static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 				struct ckpt_fd *f, u32 id,
 				const struct ckpt_fd *fds, unsigned int nr)
@@ -426,11 +453,18 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
 				   "fd %u: status flags %#o on %pD: not supported",
 				   f->fd, h.flags, f->file);
+	if (h.kind == CKPT_FILE_MEMFD &&
+	    h.flags & ~(O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "fd %u: status flags %#o on a memfd: not supported",
+				   f->fd, h.flags);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_OPEN_FILE, sizeof(h));
 	if (ret)
 		return ret;
 	if (ckpt_kind_is_anon(h.kind))
 		return checkpoint_anon_file(ctx, f->file, h.kind);
+	if (h.kind == CKPT_FILE_MEMFD || h.kind == CKPT_FILE_DELETED)
+		return checkpoint_made_desc(ctx, seen, f, id, h.kind);
 	if (h.kind != CKPT_FILE_PIPE)
 		ret = ckpt_write_file(ctx, CKPT_HDR_FILE_PATH, f->file,
 				      f->fd);
@@ -816,6 +850,8 @@ struct ckpt_rfile {
 					 * gets, or -1
 					 */
 	struct file *file;
+	struct file *made;		/* a memfd or deleted file restart made */
+	u32 same_as;			/* the first description of one */
 	bool needed;
 	bool flocked;			/* its flock(2) lock was read */
 	bool posix_locked;		/* POSIX locks taken through it */
@@ -1119,6 +1155,41 @@ static bool ckpt_kind_matches(u32 kind, const struct ckpt_hdr_file *path)
 	return false;
 }
 
+/*
+ * A description of a memfd or of a deleted file: the first one makes the
+ * file, another one names the first.  A memfd's status flags are those
+ * fcntl(F_SETFL) sets.  A verify makes no deleted file.
+ */
+static int restore_made_desc(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
+			     struct ckpt_rfile *f)
+{
+	bool memfd = f->h.kind == CKPT_FILE_MEMFD;
+	struct ckpt_rfile *first;
+	struct file *file;
+	u32 same = 0;
+
+	if (ctx->rst_version < 5 || f->h.pipe ||
+	    (memfd &&
+	     f->h.flags & ~(O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE)))
+		return -EBADMSG;
+	file = memfd ? restore_memfd(ctx, &same) : restore_deleted(ctx, &same);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	f->made = file;
+	if (!file && !same)
+		return 0;	/* a deleted file, verified */
+	f->same_as = file ? 0 : same;
+	if (file)
+		return 0;
+	if (same >= f->h.id)
+		return -EBADMSG;
+	first = &rf->files[same];
+	if (first->h.kind != f->h.kind || first->same_as ||
+	    (!first->made && !(ctx->flags & RESTART_VERIFY)))
+		return -EBADMSG;
+	return 0;
+}
+
 static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			     struct ckpt_rfile *f)
 {
@@ -1163,6 +1234,9 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		    f->h.flags & ~(O_RDWR | O_APPEND | O_NONBLOCK))
 			return -EBADMSG;
 		return restore_anon_file(ctx, f->h.kind, &f->anon);
+	case CKPT_FILE_MEMFD:
+	case CKPT_FILE_DELETED:
+		return restore_made_desc(ctx, rf, f);
 	default:
 		return -EBADMSG;
 	}
@@ -1194,8 +1268,8 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 {
 	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
 	u32 acc = f->h.flags & O_ACCMODE;
+	struct file *file, *made;
 	unsigned int nonblock;
-	struct file *file;
 	bool grown;
 	loff_t pos;
 
@@ -1230,6 +1304,39 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		}
 		f->file = file;
 		ckpt_set_status(file, f->h.flags);
+		return 0;
+	case CKPT_FILE_MEMFD:
+	case CKPT_FILE_DELETED:
+		made = f->same_as ? rf->files[f->same_as].made : f->made;
+		/* a deleted file a verify did not make */
+		if (!made)
+			return 0;
+		/*
+		 * The memfd restart made is the first description, when
+		 * open for reading and writing, as memfd_create(2) opens
+		 * it; any other opens it again, as an open of
+		 * /proc/self/fd/N does, and so does each description of a
+		 * deleted file (the one made is the kernel's own).
+		 */
+		if (f->h.kind == CKPT_FILE_MEMFD && !f->same_as &&
+		    acc == O_RDWR) {
+			file = get_file(made);
+		} else {
+			file = file_open_root(&made->f_path, "",
+					      f->h.kind == CKPT_FILE_MEMFD ?
+					      acc | O_LARGEFILE :
+					      f->h.flags | O_LARGEFILE |
+					      O_NOCTTY, 0);
+			if (IS_ERR(file))
+				return PTR_ERR(file);
+		}
+		f->file = file;
+		ckpt_set_status(file, f->h.flags);
+		if (f->h.pos) {
+			pos = vfs_llseek(file, f->h.pos, SEEK_SET);
+			if (pos != f->h.pos)
+				return pos < 0 ? pos : -EBADMSG;
+		}
 		return 0;
 	case CKPT_FILE_FIFO:
 		if (!p->hold)
@@ -1353,7 +1460,8 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	    l->start < 0 || l->end < l->start)
 		return -EBADMSG;
 	f = &rf->files[l->file];
-	if (f->h.kind != CKPT_FILE_REG && f->h.kind != CKPT_FILE_DIR)
+	if (f->h.kind != CKPT_FILE_REG && f->h.kind != CKPT_FILE_DIR &&
+	    f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED)
 		return -EBADMSG;
 	if (l->kind == CKPT_LOCK_FLOCK) {
 		/* one per description, on all of the file */
@@ -1416,9 +1524,10 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	}
 	if (ret == -EAGAIN) {
 		fd = ckpt_rfile_fd(rf, l->file);
+		/* a memfd's or deleted file's, with no name in the image */
 		ckpt_refuse(ctx, ret, fd,
 			    "fd %d: %s: a lock that another process (or the caller) holds is in the way of the %s %s lock on bytes %lld-%lld",
-			    fd, f->path->path,
+			    fd, f->path ? f->path->path : "a file with no name",
 			    kinds[l->kind], l->type == F_RDLCK ? "read" : "write",
 			    l->start, l->end);
 	}
@@ -1531,6 +1640,59 @@ static int ckpt_epoll_distinct(const struct ckpt_rfile *f)
 	return ret;
 }
 
+/* How deep epolls may watch epolls: fs/eventpoll.c's EP_MAX_NESTS. */
+#define CKPT_EPOLL_NESTS	4
+
+/*
+ * How many links of epolls watching epolls lie below the epoll @id, or
+ * more than CKPT_EPOLL_NESTS for a loop or a chain too long.  @memo
+ * holds 1 for an epoll on the way down, 2 + its depth for one done.
+ */
+static int ckpt_epoll_depth(struct ckpt_rst_files *rf, u32 id, u8 *memo,
+			    unsigned int level)
+{
+	struct ckpt_rfile *f = &rf->files[id];
+	int down = 0, d;
+	unsigned int i;
+
+	if (memo[id] == 1 || level > CKPT_EPOLL_NESTS)
+		return CKPT_EPOLL_NESTS + 1;
+	if (memo[id])
+		return memo[id] - 2;
+	memo[id] = 1;
+	for (i = 0; i < f->nr_items && down <= CKPT_EPOLL_NESTS; i++) {
+		if (rf->files[f->items[i].file].h.kind != CKPT_FILE_EPOLL)
+			continue;
+		d = ckpt_epoll_depth(rf, f->items[i].file, memo, level + 1);
+		down = max(down, d + 1);
+	}
+	down = min(down, CKPT_EPOLL_NESTS + 1);
+	memo[id] = down + 2;
+	return down;
+}
+
+/*
+ * Epolls watching epolls, as epoll_ctl(2) lets them be (ep_loop_check()):
+ * no loop, and no chain of more than CKPT_EPOLL_NESTS links, so that the
+ * adds past the point of no return do not fail for it.
+ */
+static int ckpt_epolls_nest(struct ckpt_rst_files *rf)
+{
+	unsigned int i;
+	int ret = 0;
+	u8 *memo;
+
+	memo = kvcalloc(rf->nr_files + 1, sizeof(*memo), GFP_KERNEL_ACCOUNT);
+	if (!memo)
+		return -ENOMEM;
+	for (i = 1; !ret && i <= rf->nr_files; i++)
+		if (rf->files[i].h.kind == CKPT_FILE_EPOLL &&
+		    ckpt_epoll_depth(rf, i, memo, 0) > CKPT_EPOLL_NESTS)
+			ret = -ELOOP;
+	kvfree(memo);
+	return ret;
+}
+
 /* The epoll section (version 4): the interest list of each epoll. */
 static int restore_epolls(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 {
@@ -1570,7 +1732,7 @@ static int restore_epolls(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return ckpt_epolls_nest(rf);
 }
 
 /*
@@ -1803,6 +1965,8 @@ void restore_files_free(struct ckpt_ctx *ctx)
 			locks_remove_file(rf->files[i].file);
 		if (rf->files[i].file)
 			fput(rf->files[i].file);
+		if (rf->files[i].made)
+			fput(rf->files[i].made);
 		kfree(rf->files[i].path);
 		kvfree(rf->files[i].items);
 	}

@@ -315,8 +315,12 @@ static int restore_header(struct ckpt_ctx *ctx)
 
 	if (memcmp(h.magic, CKPT_MAGIC_HEAD, sizeof(h.magic)))
 		return -ENOEXEC;
-	/* version 2 is version 3 without file locks and mapped files' access */
-	if (h.version != CKPT_VERSION && h.version != 2)
+	/*
+	 * Each version adds records to the one before: version 2 is 3
+	 * without file locks and mapped files' access, 3 is 4 without
+	 * threads and event fds, 4 is 5 without POSIX timers.
+	 */
+	if (h.version < 2 || h.version > CKPT_VERSION)
 		return -EPROTONOSUPPORT;
 	if (h.arch != ckpt_arch_id() || h.page_size != PAGE_SIZE)
 		return -ENOEXEC;
@@ -425,6 +429,8 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 		return ret;
 	}
 	ret = restore_threads(ctx);
+	if (!ret)
+		ret = restore_posix_timers_check(ctx);
 	if (ret)
 		return ret;
 	ret = restore_mm(ctx);
@@ -466,6 +472,7 @@ static int restart_image(struct ckpt_ctx *ctx)
 	io_uring_task_cancel();
 	sigfillset(&all);
 	set_current_blocked(&all);
+	restore_signals_ponr();
 	if (!fatal_signal_pending(current))
 		flush_signals(current);
 	ret = restore_mm_apply(ctx);

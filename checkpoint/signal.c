@@ -11,6 +11,7 @@
  * address space does not.
  */
 #include <linux/checkpoint.h>
+#include <linux/pid_namespace.h>
 #include <linux/posix-timers.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -25,6 +26,9 @@ struct ckpt_rst_signals {
 	struct ckpt_hdr_itimers timers;
 	unsigned int nr, cap;
 	struct ckpt_hdr_siginfo *info;	/* grown as the records come */
+	struct ckpt_hdr_posix_timers ptimers;
+	unsigned int pt_cap;
+	struct ckpt_hdr_posix_timer *pt;
 };
 
 /*
@@ -89,13 +93,21 @@ static int ckpt_pending(struct task_struct *task, bool shared,
 	}
 	for (i = 0; i < nr_lists; i++) {
 		list_for_each_entry(q, &lists[i]->list, list) {
+			sigaddset(&queued, q->info.si_signo);
+			/* a live POSIX timer's own: in its record */
+			if (q->flags & SIGQUEUE_PREALLOC)
+				continue;
 			if (n < max) {
+				kernel_siginfo_t ki = q->info;
+
+				/* the kernel's own, never shown to the process */
+				if (ki.si_code == SI_TIMER)
+					ki.si_sys_private = 0;
 				memset(&info[n], 0, sizeof(info[n]));
 				copy_siginfo_to_external((void *)info[n].info,
-							 &q->info);
+							 &ki);
 				info[n].flags = i ? CKPT_SIGINFO_SHARED : 0;
 			}
-			sigaddset(&queued, q->info.si_signo);
 			n++;
 		}
 	}
@@ -160,9 +172,6 @@ static int checkpoint_itimers(struct ckpt_ctx *ctx)
 		     ITIMER_PROF != 2);
 
 	if (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
-		if (!hlist_empty(&ctx->task->signal->posix_timers))
-			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-					   "POSIX timers (timer_create) are not supported");
 		for (i = 0; i < ARRAY_SIZE(t); i++) {
 			if (itimer_get(ctx->task, i, &v))
 				return -ESRCH;
@@ -171,6 +180,104 @@ static int checkpoint_itimers(struct ckpt_ctx *ctx)
 		}
 	}
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_ITIMERS, sizeof(h));
+}
+
+/*
+ * The record of a POSIX timer: a SIGEV_THREAD_ID timer names its thread
+ * by id, which the thread keeps; one whose thread exited signals no one,
+ * and is refused rather than restored signalling another.
+ */
+static int ckpt_posix_timer_rec(struct ckpt_ctx *ctx,
+				const struct posix_timer_image *img,
+				struct ckpt_hdr_posix_timer *t)
+{
+	struct task_struct *tsk;
+
+	memset(t, 0, sizeof(*t));
+	if (img->notify & SIGEV_THREAD_ID) {
+		rcu_read_lock();
+		tsk = pid_task(img->pid, PIDTYPE_PID);
+		if (tsk && same_thread_group(tsk, ctx->task) &&
+		    task_active_pid_ns(ctx->task))
+			t->tid = pid_nr_ns(img->pid,
+					   task_active_pid_ns(ctx->task));
+		rcu_read_unlock();
+		if (t->tid <= 0)
+			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					   "POSIX timer %d signals a thread that has exited",
+					   img->id);
+	}
+	t->id = img->id;
+	t->clockid = img->clock;
+	t->notify = img->notify;
+	t->signo = img->signo;
+	t->sigval = (unsigned long)img->value.sival_ptr;
+	t->value = timespec64_to_ns(&img->spec.it_value);
+	t->interval = timespec64_to_ns(&img->spec.it_interval);
+	t->overrun = clamp_t(s64, img->overrun, -1, INT_MAX);
+	t->overrun_last = clamp_t(s64, img->overrun_last, -1, INT_MAX);
+	t->queued_overrun = max(img->queued_overrun, 0);
+	t->flags = (img->abstime ? CKPT_TIMER_ABSTIME : 0) |
+		   (img->queued ? CKPT_TIMER_QUEUED : 0) |
+		   (img->rearm ? CKPT_TIMER_REARM : 0);
+	return 0;
+}
+
+/*
+ * The POSIX timers, in ascending order of id, each read under its lock
+ * as timer_gettime(2) reads it.  The target is stopped and cannot make
+ * or delete one; a timer firing meanwhile only moves its overrun.
+ */
+static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_posix_timers h = {};
+	struct ckpt_hdr_posix_timer *t = NULL;
+	struct posix_timer_image img;
+	unsigned int cap = 0, i;
+	timer_t from = 0;
+	int ret = 0;
+
+	while (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
+		ret = posix_timer_checkpoint(ctx->task, from, &img);
+		if (ret == -ENOENT) {
+			ret = 0;
+			break;
+		}
+		/* the CPU clocks are negative, as are the fd-based ones (3) */
+		if (ret == -EOPNOTSUPP && img.clock < 0 && (img.clock & 7) != 3)
+			ret = ckpt_refuse(ctx, ret, -1,
+					  "POSIX timer %d on a CPU-time clock: not supported",
+					  img.id);
+		else if (ret == -EOPNOTSUPP)
+			ret = ckpt_refuse(ctx, ret, -1,
+					  "POSIX timer %d on clock %d: not supported",
+					  img.id, img.clock);
+		if (!ret && h.nr == CKPT_TIMERS_MAX)
+			ret = ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					  "more than %u POSIX timers",
+					  CKPT_TIMERS_MAX);
+		if (!ret)
+			ret = ckpt_array_grow((void **)&t, &cap, h.nr,
+					      sizeof(*t));
+		if (!ret)
+			ret = ckpt_posix_timer_rec(ctx, &img, &t[h.nr]);
+		put_pid(img.pid);
+		if (ret)
+			goto out;
+		h.nr++;
+		if (img.id == INT_MAX)
+			break;
+		from = img.id + 1;
+	}
+	if (IS_ENABLED(CONFIG_POSIX_TIMERS))
+		h.next_id = READ_ONCE(ctx->task->signal->next_posix_timer_id);
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_POSIX_TIMERS, sizeof(h));
+	for (i = 0; !ret && i < h.nr; i++)
+		ret = ckpt_write_obj(ctx, &t[i].h, CKPT_HDR_POSIX_TIMER,
+				     sizeof(t[i]));
+out:
+	kvfree(t);
+	return ret;
 }
 
 int checkpoint_signals(struct ckpt_ctx *ctx)
@@ -198,6 +305,8 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	kvfree(info);
 	if (!ret)
 		ret = checkpoint_itimers(ctx);
+	if (!ret)
+		ret = checkpoint_posix_timers(ctx);
 out:
 	kfree(h);
 	return ret;
@@ -298,6 +407,111 @@ static int ckpt_itimers_check(const struct ckpt_hdr_itimers *h)
 		    (t[i]->value || t[i]->interval))
 			return -EOPNOTSUPP;
 	}
+	return 0;
+}
+
+/*
+ * A POSIX timer's record, as timer_create(2) and timer_settime(2) would
+ * take it from the caller: a clock whose timers are hrtimers, a sigevent
+ * timer_create(2) accepts (the thread of SIGEV_THREAD_ID is checked once
+ * the threads are read), times and overruns a timer can have.
+ */
+static bool ckpt_posix_timer_valid(const struct ckpt_hdr_posix_timer *t,
+				   s32 prev_id)
+{
+	bool sig_none = t->notify == SIGEV_NONE;
+
+	if (t->id <= prev_id || t->pad || t->flags & ~CKPT_TIMER_FLAGS)
+		return false;
+	switch (t->clockid) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		break;
+	default:
+		return false;
+	}
+	switch (t->notify) {
+	case SIGEV_NONE:
+		break;
+	case SIGEV_SIGNAL:
+	case SIGEV_THREAD:
+	case SIGEV_SIGNAL | SIGEV_THREAD_ID:
+		if (t->signo <= 0 || t->signo > SIGRTMAX)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (!(t->notify & SIGEV_THREAD_ID) != !t->tid || t->tid < 0)
+		return false;
+	if (t->value < 0 || t->value > KTIME_MAX ||
+	    t->interval < 0 || t->interval > KTIME_MAX)
+		return false;
+	if (t->overrun < -1 || t->overrun > INT_MAX ||
+	    t->overrun_last < -1 || t->overrun_last > INT_MAX ||
+	    t->queued_overrun < 0)
+		return false;
+	if ((t->flags & CKPT_TIMER_ABSTIME) && t->clockid != CLOCK_REALTIME)
+		return false;
+	if ((t->flags & CKPT_TIMER_QUEUED) && sig_none)
+		return false;
+	/* a signal that rearms its timer is that of a repeating one */
+	if ((t->flags & CKPT_TIMER_REARM) &&
+	    (!(t->flags & CKPT_TIMER_QUEUED) || !t->value || !t->interval))
+		return false;
+	return true;
+}
+
+/*
+ * Reads and checks the POSIX timers (version 5).  Each holds a signal
+ * queue entry charged to RLIMIT_SIGPENDING, as timer_create(2) charges
+ * it: no more than the caller may have.
+ */
+static int restore_posix_timers(struct ckpt_ctx *ctx,
+				struct ckpt_rst_signals *rs)
+{
+	struct ckpt_hdr_posix_timers *h = &rs->ptimers;
+	unsigned int i;
+	int ret;
+
+	if (ctx->rst_version < 5)
+		return 0;
+	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_POSIX_TIMERS, sizeof(*h),
+			    sizeof(*h));
+	if (ret)
+		return ret;
+	if (h->nr > min_t(unsigned long, task_rlimit(current, RLIMIT_SIGPENDING),
+			  CKPT_TIMERS_MAX) || h->next_id < 0)
+		return -EBADMSG;
+	if (h->nr && !IS_ENABLED(CONFIG_POSIX_TIMERS))
+		return -EOPNOTSUPP;
+	for (i = 0; i < h->nr; i++) {
+		ret = ckpt_array_grow((void **)&rs->pt, &rs->pt_cap, i,
+				      sizeof(*rs->pt));
+		if (ret)
+			return ret;
+		ret = ckpt_read_obj(ctx, &rs->pt[i].h, CKPT_HDR_POSIX_TIMER,
+				    sizeof(*rs->pt), sizeof(*rs->pt));
+		if (ret)
+			return ret;
+		if (!ckpt_posix_timer_valid(&rs->pt[i],
+					    i ? rs->pt[i - 1].id : -1))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Whether the thread each SIGEV_THREAD_ID timer signals is in the image. */
+int restore_posix_timers_check(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_signals *rs = ctx->rst_sig;
+	unsigned int i;
+
+	for (i = 0; i < rs->ptimers.nr; i++)
+		if (rs->pt[i].tid && !restore_thread_is(ctx, rs->pt[i].tid))
+			return -EBADMSG;
 	return 0;
 }
 
@@ -409,7 +623,8 @@ int restore_signals(struct ckpt_ctx *ctx)
 			    sizeof(rs->timers), sizeof(rs->timers));
 	if (ret)
 		return ret;
-	return ckpt_itimers_check(&rs->timers);
+	ret = ckpt_itimers_check(&rs->timers);
+	return ret ?: restore_posix_timers(ctx, rs);
 }
 
 /* The mask and the alternate stack of current, one thread. */
@@ -452,6 +667,64 @@ static void restore_sigactions(struct ckpt_hdr_signals *h)
 	}
 }
 
+/*
+ * At the point of no return, before the caller's pending signals go: its
+ * timers, which would signal the restored process, go first, as they go
+ * at execve() (begin_new_exec()), and its setitimer(2) timers too.
+ */
+void restore_signals_ponr(void)
+{
+	struct itimerspec64 off = {};
+	int i;
+
+	if (!IS_ENABLED(CONFIG_POSIX_TIMERS))
+		return;
+	exit_itimers(current);
+	flush_itimer_signals();
+	for (i = ITIMER_REAL; i <= ITIMER_PROF; i++)
+		do_setitimer(i, &off, NULL);
+}
+
+/*
+ * The POSIX timers, made again under their ids once the threads they
+ * may signal are.  A timer's pending signal is queued again after the
+ * other pending signals.
+ */
+static int restore_posix_timers_apply(struct ckpt_rst_signals *rs)
+{
+	struct posix_timer_image img;
+	unsigned int i;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_POSIX_TIMERS))
+		return 0;
+	for (i = 0; i < rs->ptimers.nr; i++) {
+		const struct ckpt_hdr_posix_timer *t = &rs->pt[i];
+
+		memset(&img, 0, sizeof(img));
+		img.id = t->id;
+		img.clock = t->clockid;
+		img.notify = t->notify;
+		img.signo = t->signo;
+		img.value.sival_ptr = (void __user *)(unsigned long)t->sigval;
+		img.tid = t->tid;
+		img.abstime = t->flags & CKPT_TIMER_ABSTIME;
+		img.queued = t->flags & CKPT_TIMER_QUEUED;
+		img.rearm = t->flags & CKPT_TIMER_REARM;
+		img.queued_overrun = t->queued_overrun;
+		img.spec.it_value = ns_to_timespec64(t->value);
+		img.spec.it_interval = ns_to_timespec64(t->interval);
+		img.overrun = t->overrun;
+		img.overrun_last = t->overrun_last;
+		ret = posix_timer_restore(&img);
+		if (ret)
+			return ret;
+	}
+	if (rs->ptimers.nr || rs->ptimers.next_id)
+		posix_timers_set_next_id(rs->ptimers.next_id);
+	return 0;
+}
+
 static int restore_itimers(struct ckpt_hdr_itimers *h)
 {
 	struct ckpt_itimer *t[] = { &h->real, &h->virt, &h->prof };
@@ -460,8 +733,6 @@ static int restore_itimers(struct ckpt_hdr_itimers *h)
 
 	if (!IS_ENABLED(CONFIG_POSIX_TIMERS))
 		return 0;
-	/* the restarter's POSIX timers would signal the restored process */
-	exit_itimers(current);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		v.it_value = ns_to_timespec64(t[i]->value);
 		v.it_interval = ns_to_timespec64(t[i]->interval);
@@ -510,7 +781,9 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 	restore_mask(rs->h.blocked, rs->h.altstack_sp, rs->h.altstack_size,
 		     rs->h.altstack_flags);
 	ret = ckpt_send_siginfos(rs->info, rs->nr);
-	return ret ?: restore_itimers(&rs->timers);
+	if (!ret)
+		ret = restore_itimers(&rs->timers);
+	return ret ?: restore_posix_timers_apply(rs);
 }
 
 /*
@@ -528,7 +801,9 @@ int restore_thread_signals(const struct ckpt_hdr_thread *h,
 
 void restore_signals_free(struct ckpt_ctx *ctx)
 {
-	if (ctx->rst_sig)
+	if (ctx->rst_sig) {
 		kvfree(ctx->rst_sig->info);
+		kvfree(ctx->rst_sig->pt);
+	}
 	kfree(ctx->rst_sig);
 }

@@ -60,6 +60,7 @@ struct ckpt_rst_threads {
 	refcount_t users;
 	unsigned int nr, cap;
 	struct ckpt_rst_thread *t;
+	pid_t *tids;			/* theirs, sorted */
 	unsigned long nr_siginfo;	/* pending signals, in all */
 	atomic_t left;			/* threads not restored yet */
 	int err;			/* the first thread's failure */
@@ -264,6 +265,7 @@ static void ckpt_rst_threads_put(struct ckpt_rst_threads *rt)
 		ckpt_arch_restore_cpu_free(rt->t[i].cpu);
 	}
 	kvfree(rt->t);
+	kvfree(rt->tids);
 	kfree(rt);
 }
 
@@ -332,7 +334,6 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	unsigned int i, taken = 0;
 	char list[64] = "";
-	int ret = 0;
 
 	if (!rt->nr)
 		return 0;
@@ -343,50 +344,39 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	for (i = 0; i < rt->nr; i++)
 		tids[i] = rt->t[i].h.tid;
+	rt->tids = tids;
 	/* sorted by ckpt_ints_distinct(), for the lookups below */
 	if (!ckpt_ints_distinct(tids, rt->nr) ||
-	    bsearch(&pid, tids, rt->nr, sizeof(*tids), ckpt_cmp_int)) {
-		ret = -EBADMSG;
-		goto out;
-	}
+	    bsearch(&pid, tids, rt->nr, sizeof(*tids), ckpt_cmp_int))
+		return -EBADMSG;
 	if (ctx->flags & RESTART_VERIFY)
-		goto out;
+		return 0;
 
-	if (task_pid_vnr(current) != pid) {
-		ret = ckpt_refuse(ctx, -EBUSY, -1,
-				  "the process had pid %d and %u more threads, whose ids it keeps: it comes back only as pid %d, not %d",
-				  pid, rt->nr, pid, task_pid_vnr(current));
-		goto out;
-	}
-	if (!checkpoint_restore_ns_capable(ns->user_ns)) {
-		ret = ckpt_refuse(ctx, -EPERM, -1,
-				  "thread ids need CAP_CHECKPOINT_RESTORE over the pid namespace, or a new user and pid namespace");
-		goto out;
-	}
+	if (task_pid_vnr(current) != pid)
+		return ckpt_refuse(ctx, -EBUSY, -1,
+				   "the process had pid %d and %u more threads, whose ids it keeps: it comes back only as pid %d, not %d",
+				   pid, rt->nr, pid, task_pid_vnr(current));
+	if (!checkpoint_restore_ns_capable(ns->user_ns))
+		return ckpt_refuse(ctx, -EPERM, -1,
+				   "thread ids need CAP_CHECKPOINT_RESTORE over the pid namespace, or a new user and pid namespace");
 	/* clone() makes no thread once the caller unshared its pid namespace */
-	if (current->nsproxy->pid_ns_for_children != ns) {
-		ret = ckpt_refuse(ctx, -EINVAL, -1,
-				  "the restarter unshared its pid namespace: it can make no threads");
-		goto out;
-	}
+	if (current->nsproxy->pid_ns_for_children != ns)
+		return ckpt_refuse(ctx, -EINVAL, -1,
+				   "the restarter unshared its pid namespace: it can make no threads");
 	/* as clone() counts them, under the caller's limit */
 	if (ckpt_nproc_over(rt->nr) &&
 	    !uid_eq(current_uid(), GLOBAL_ROOT_UID) &&
-	    !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN)) {
-		ret = ckpt_refuse(ctx, -EAGAIN, -1,
-				  "%u threads more exceed the restarter's RLIMIT_NPROC",
-				  rt->nr);
-		goto out;
-	}
+	    !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN))
+		return ckpt_refuse(ctx, -EAGAIN, -1,
+				   "%u threads more exceed the restarter's RLIMIT_NPROC",
+				   rt->nr);
 	for (i = 0; i < rt->nr; i++) {
 		bool busy;
 
-		if (tids[i] >= READ_ONCE(pid_max)) {
-			ret = ckpt_refuse(ctx, -EINVAL, -1,
-					  "thread id %d: above pid_max",
-					  tids[i]);
-			goto out;
-		}
+		if (tids[i] >= READ_ONCE(pid_max))
+			return ckpt_refuse(ctx, -EINVAL, -1,
+					   "thread id %d: above pid_max",
+					   tids[i]);
 		rcu_read_lock();
 		busy = find_pid_ns(tids[i], ns);
 		rcu_read_unlock();
@@ -397,12 +387,20 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 				 "%s%d", taken > 1 ? ", " : "", tids[i]);
 	}
 	if (taken)
-		ret = ckpt_refuse(ctx, -EEXIST, -1,
-				  "thread ids taken: %s%s (%u in all)", list,
-				  taken > 4 ? ", ..." : "", taken);
-out:
-	kvfree(tids);
-	return ret;
+		return ckpt_refuse(ctx, -EEXIST, -1,
+				   "thread ids taken: %s%s (%u in all)", list,
+				   taken > 4 ? ", ..." : "", taken);
+	return 0;
+}
+
+/* Whether @tid is the id of a thread of the image, once they are read. */
+bool restore_thread_is(struct ckpt_ctx *ctx, pid_t tid)
+{
+	struct ckpt_rst_threads *rt = ctx->rst_threads;
+
+	return tid == ctx->rst_task->pid ||
+	       (rt->tids && bsearch(&tid, rt->tids, rt->nr, sizeof(tid),
+				    ckpt_cmp_int));
 }
 
 /*

@@ -116,6 +116,8 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		   u32 len);
 int ckpt_write_path(struct ckpt_ctx *ctx, u32 type, const struct path *path,
 		    int fd);
+int ckpt_write_deleted_path(struct ckpt_ctx *ctx, const struct path *path,
+			    int fd);
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd);
 int ckpt_refuse_internal(struct ckpt_ctx *ctx, struct file *file, int fd);
 
@@ -157,6 +159,7 @@ int checkpoint_threads(struct ckpt_ctx *ctx);		/* thread.c */
 int ckpt_park(struct ckpt_ctx *ctx);
 void ckpt_unpark(struct ckpt_ctx *ctx);
 int restore_threads(struct ckpt_ctx *ctx);
+bool restore_thread_is(struct ckpt_ctx *ctx, pid_t tid);
 int restore_threads_apply(struct ckpt_ctx *ctx);
 void restore_threads_go(struct ckpt_ctx *ctx);
 void restore_threads_free(struct ckpt_ctx *ctx);
@@ -170,6 +173,8 @@ struct ckpt_hdr_siginfo *checkpoint_thread_signals(struct task_struct *t,
 bool ckpt_thread_signals_valid(const struct ckpt_hdr_thread *h,
 			       unsigned long *total);
 unsigned long restore_signals_nr(struct ckpt_ctx *ctx);
+int restore_posix_timers_check(struct ckpt_ctx *ctx);
+void restore_signals_ponr(void);
 int restore_siginfos(struct ckpt_ctx *ctx, struct ckpt_hdr_siginfo **info,
 		     unsigned int *cap, unsigned int nr, bool shared);
 int restore_thread_signals(const struct ckpt_hdr_thread *h,
@@ -190,6 +195,17 @@ union ckpt_anon_state {
 	struct ckpt_hdr_signalfd signalfd;
 	struct ckpt_hdr_timerfd timerfd;
 };
+
+/* memfd.c */
+bool ckpt_memfd_is(struct file *file);
+int checkpoint_memfd(struct ckpt_ctx *ctx, int fd, struct file *file,
+		     u32 same_as);
+struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as);
+int checkpoint_deleted(struct ckpt_ctx *ctx, int fd, struct file *file,
+		       u32 same_as);
+struct file *restore_deleted(struct ckpt_ctx *ctx, u32 *same_as);
+int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
+int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
 
 bool ckpt_anon_kind(struct file *file, u32 *kind);	/* anonfd.c */
 int checkpoint_anon_file(struct ckpt_ctx *ctx, struct file *file, u32 kind);

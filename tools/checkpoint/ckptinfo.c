@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
@@ -225,6 +226,43 @@ static void print_itimers(const struct ckpt_hdr_itimers *t)
 	       (unsigned long long)t->prof.interval);
 }
 
+static void print_posix_timer(const struct ckpt_hdr_posix_timer *t)
+{
+	static const char *const notify[] = {
+		[SIGEV_SIGNAL] = "signal", [SIGEV_NONE] = "none",
+		[SIGEV_THREAD] = "thread",
+	};
+	const char *how = t->notify >= 0 && t->notify < 3 ?
+			  notify[t->notify] : NULL;
+
+	printf(" id=%d clock=%d notify=%s", t->id, t->clockid,
+	       how ? how : t->notify == (SIGEV_SIGNAL | SIGEV_THREAD_ID) ?
+	       "thread_id" : "?");
+	if (t->notify != SIGEV_NONE)
+		printf(" signo=%d", t->signo);
+	if (t->tid)
+		printf(" tid=%d", t->tid);
+	printf(" value=%lld%s interval=%lld (ns) overrun=%lld/%lld",
+	       (long long)t->value,
+	       t->flags & CKPT_TIMER_ABSTIME ? " abs" : "",
+	       (long long)t->interval, (long long)t->overrun,
+	       (long long)t->overrun_last);
+	if (t->flags & CKPT_TIMER_QUEUED)
+		printf(" pending(overrun=%d%s)", t->queued_overrun,
+		       t->flags & CKPT_TIMER_REARM ? ", rearms" : "");
+}
+
+static void print_memfd(const struct ckpt_hdr_memfd *m)
+{
+	if (m->same_as) {
+		printf(" same_as=%u", m->same_as);
+		return;
+	}
+	print_str("name", m->name, sizeof(m->name));
+	printf(" size=%llu mode=%#o seals=%#x",
+	       (unsigned long long)m->size, m->mode, m->seals);
+}
+
 static void print_fd(const struct ckpt_hdr_fd *f)
 {
 	printf(" fd=%d file=%u%s", f->fd, f->file,
@@ -238,7 +276,8 @@ static void print_open_file(const struct ckpt_hdr_open_file *f)
 		[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
 		[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 		[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
-		[CKPT_FILE_EPOLL] = "epoll",
+		[CKPT_FILE_EPOLL] = "epoll", [CKPT_FILE_MEMFD] = "memfd",
+		[CKPT_FILE_DELETED] = "deleted",
 	};
 
 	printf(" id=%u kind=%s flags=%#o pos=%lld", f->id,
@@ -299,6 +338,19 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_siginfo) },
 	{ CKPT_HDR_ITIMERS, "itimers", sizeof(struct ckpt_hdr_itimers),
 	  sizeof(struct ckpt_hdr_itimers) },
+	{ CKPT_HDR_MEMFD, "memfd", sizeof(struct ckpt_hdr_memfd),
+	  sizeof(struct ckpt_hdr_memfd) },
+	{ CKPT_HDR_FILE_DATA, "filedata",
+	  sizeof(struct ckpt_hdr_file_data),
+	  sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_CHUNK },
+	{ CKPT_HDR_DELETED, "deleted", sizeof(struct ckpt_hdr_deleted),
+	  sizeof(struct ckpt_hdr_deleted) },
+	{ CKPT_HDR_POSIX_TIMERS, "posix_timers",
+	  sizeof(struct ckpt_hdr_posix_timers),
+	  sizeof(struct ckpt_hdr_posix_timers) },
+	{ CKPT_HDR_POSIX_TIMER, "posix_timer",
+	  sizeof(struct ckpt_hdr_posix_timer),
+	  sizeof(struct ckpt_hdr_posix_timer) },
 	{ CKPT_HDR_ERROR, "error", sizeof(struct ckpt_hdr_error) + 1,
 	  CKPT_REC_MAX },
 	{ CKPT_HDR_FILES, "files", sizeof(struct ckpt_hdr_files),
@@ -400,6 +452,32 @@ static int inspect(const struct image *img)
 			break;
 		case CKPT_HDR_ITIMERS:
 			print_itimers((const void *)rec);
+			break;
+		case CKPT_HDR_POSIX_TIMERS:
+			printf(" nr=%u next_id=%d",
+			       ((const struct ckpt_hdr_posix_timers *)rec)->nr,
+			       ((const struct ckpt_hdr_posix_timers *)rec)->next_id);
+			break;
+		case CKPT_HDR_POSIX_TIMER:
+			print_posix_timer((const void *)rec);
+			break;
+		case CKPT_HDR_MEMFD:
+			print_memfd((const void *)rec);
+			break;
+		case CKPT_HDR_DELETED: {
+			const struct ckpt_hdr_deleted *d = (const void *)rec;
+
+			if (d->same_as)
+				printf(" same_as=%u", d->same_as);
+			else
+				printf(" size=%llu mode=%#o",
+				       (unsigned long long)d->size, d->mode);
+			break;
+		}
+		case CKPT_HDR_FILE_DATA:
+			printf(" offset=%llu bytes=%zu",
+			       (unsigned long long)((const struct ckpt_hdr_file_data *)rec)->offset,
+			       h.len - sizeof(struct ckpt_hdr_file_data));
 			break;
 		case CKPT_HDR_ERROR:
 			print_error((const void *)rec);

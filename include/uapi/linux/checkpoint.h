@@ -37,7 +37,7 @@
 				 RESTART_LOG)
 
 #define CKPT_ALIGN		8
-#define CKPT_VERSION		4	/* restart reads 2 and 3 too */
+#define CKPT_VERSION		5	/* restart reads 2 to 4 too */
 #define CKPT_REC_MAX		(1U << 16)	/* no record is longer */
 
 #define CKPT_MAGIC_HEAD		"\177CKPTIMG"	/* 8 bytes, no NUL */
@@ -69,6 +69,8 @@ enum {
 	CKPT_HDR_SIGNALS = 401,
 	CKPT_HDR_SIGINFO = 402,
 	CKPT_HDR_ITIMERS = 403,
+	CKPT_HDR_POSIX_TIMERS = 404,
+	CKPT_HDR_POSIX_TIMER = 405,
 
 	CKPT_HDR_FILES = 501,
 	CKPT_HDR_FD = 502,
@@ -83,6 +85,9 @@ enum {
 	CKPT_HDR_TIMERFD = 511,
 	CKPT_HDR_EPOLL = 512,
 	CKPT_HDR_EPOLL_ITEM = 513,
+	CKPT_HDR_MEMFD = 514,
+	CKPT_HDR_FILE_DATA = 515,
+	CKPT_HDR_DELETED = 516,
 };
 
 struct ckpt_hdr {
@@ -371,6 +376,43 @@ struct ckpt_hdr_itimers {
 };
 
 /*
+ * POSIX timers (timer_create(2)), after the setitimer(2) timers in a
+ * version 5 image: @nr CKPT_HDR_POSIX_TIMER records, in ascending order
+ * of id.  A timer's pending signal is part of its record, not of the
+ * pending signals.
+ */
+#define CKPT_TIMERS_MAX		(1U << 16)
+
+struct ckpt_hdr_posix_timers {
+	struct ckpt_hdr h;
+	__u32 nr;
+	__s32 next_id;		/* the id timer_create(2) tries first */
+};
+
+#define CKPT_TIMER_ABSTIME	1	/* CLOCK_REALTIME, set TIMER_ABSTIME */
+#define CKPT_TIMER_QUEUED	2	/* its signal is pending */
+#define CKPT_TIMER_REARM	4	/* taking it rearms the timer */
+#define CKPT_TIMER_FLAGS	7
+
+struct ckpt_hdr_posix_timer {
+	struct ckpt_hdr h;
+	__s32 id;
+	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, _TAI */
+	__s32 notify;		/* sigev_notify */
+	__s32 signo;		/* sigev_signo */
+	__s32 tid;		/* SIGEV_THREAD_ID: the thread it signals */
+	__u32 flags;		/* CKPT_TIMER_* */
+	__u64 sigval;		/* sigev_value */
+	/* ns left, or with CKPT_TIMER_ABSTIME the CLOCK_REALTIME expiry */
+	__s64 value;
+	__s64 interval;		/* ns */
+	__s64 overrun;		/* expiries since its signal was queued */
+	__s64 overrun_last;	/* timer_getoverrun(2) */
+	__s32 queued_overrun;	/* si_overrun of the pending signal */
+	__u32 pad;
+};
+
+/*
  * The file descriptor table: @nr_fds CKPT_HDR_FD records, in ascending
  * order of fd.  An fd whose open file description was not seen before is
  * followed by a CKPT_HDR_OPEN_FILE record for it, which gets the next
@@ -408,6 +450,10 @@ enum ckpt_file_kind {
 	CKPT_FILE_EPOLL = 9,	/* epoll_create1(2); its interest list in
 				 * the epoll section
 				 */
+	CKPT_FILE_MEMFD = 10,	/* memfd_create(2); CKPT_HDR_MEMFD follows */
+	CKPT_FILE_DELETED = 11,	/* a regular file deleted; CKPT_HDR_DELETED
+				 * follows
+				 */
 };
 
 struct ckpt_hdr_open_file {
@@ -438,6 +484,50 @@ struct ckpt_hdr_pipe {
 struct ckpt_hdr_pipe_data {
 	struct ckpt_hdr h;
 	__u8 data[];
+};
+
+/*
+ * A memfd (version 5), after its open file record.  The first
+ * description of a memfd holds its name, size, seals and mode, then its
+ * contents in CKPT_HDR_FILE_DATA records in ascending order of offset,
+ * ended by one with no data; a chunk of zeros is not written.  Another
+ * description of the same memfd (an open of /proc/self/fd/N) names the
+ * first one's id in @same_as, and nothing more.
+ */
+#define CKPT_MEMFD_NAME_LEN	256	/* after "memfd:", NUL-terminated */
+#define CKPT_FILE_CHUNK		(8 * 4096)	/* data per record, at most */
+
+struct ckpt_hdr_memfd {
+	struct ckpt_hdr h;
+	__u32 same_as;		/* the id of the memfd's first description */
+	__u32 seals;		/* F_SEAL_* */
+	__u64 size;
+	__u32 mode;		/* its permission bits */
+	__u32 pad;
+	char name[CKPT_MEMFD_NAME_LEN];
+};
+
+/* The contents of a memfd or of a deleted file, a chunk a record. */
+struct ckpt_hdr_file_data {
+	struct ckpt_hdr h;
+	__u64 offset;		/* a multiple of CKPT_FILE_CHUNK */
+	__u8 data[];
+};
+
+/*
+ * A regular file deleted while open (version 5), after its open file
+ * record: with @same_as 0, the first description of the file, followed
+ * by its last name and identity (CKPT_HDR_FILE_PATH) and its contents
+ * (CKPT_HDR_FILE_DATA records, as a memfd's); else the id of that first
+ * description, and nothing more.  Up to CKPT_DELETED_MAX bytes.
+ */
+#define CKPT_DELETED_MAX	(64ULL << 20)
+
+struct ckpt_hdr_deleted {
+	struct ckpt_hdr h;
+	__u32 same_as;
+	__u32 mode;		/* its permission bits */
+	__u64 size;
 };
 
 /* An eventfd's state (version 4), after its open file record. */

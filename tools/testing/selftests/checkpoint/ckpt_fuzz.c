@@ -91,7 +91,7 @@ static int state_image(void (*prep)(void), pid_t *made)
 	if (!pid) {
 		long crid;
 
-		/* not the other images' memfds: memfds are refused */
+		/* not the other images' memfds, which would go in this one */
 		if (fd > 3)
 			close_range(3, fd - 1, 0);
 		close_range(fd + 1, ~0U, 0);
@@ -193,8 +193,9 @@ static void threads_state(void)
 	struct itimerspec its = { .it_value = { 100, 0 },
 				  .it_interval = { 1, 0 } };
 	static volatile pid_t waiter;
+	struct sigevent sev = {};
 	struct epoll_event ev;
-	int efd, sfd, tfd, ep;
+	int efd, sfd, tfd, ep, mfd, id;
 	pthread_t t;
 	sigset_t set;
 
@@ -225,6 +226,19 @@ static void threads_state(void)
 	ev.events = EPOLLIN;
 	ev.data.u64 = 3;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev))
+		_exit(1);
+	/* a POSIX timer aimed at a thread, one repeating, a sealed memfd */
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGUSR2;
+	sev._sigev_un._tid = waiter;
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) ||
+	    syscall(SYS_timer_settime, id, 0, &its, NULL) ||
+	    syscall(SYS_timer_create, CLOCK_REALTIME, NULL, &id) ||
+	    syscall(SYS_timer_settime, id, 0, &its, NULL))
+		_exit(1);
+	mfd = memfd_create("fuzz", MFD_ALLOW_SEALING);
+	if (mfd < 0 || write(mfd, "memfd data", 10) != 10 ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW))
 		_exit(1);
 	usleep(20000);
 }

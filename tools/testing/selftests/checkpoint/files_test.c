@@ -29,6 +29,13 @@
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL	0x0008U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC	0x0020
+#endif
+
 #define F_OFF	20		/* fds the tests place, clear of others */
 
 static char path_a[64], path_b[64];
@@ -239,7 +246,7 @@ static void expect_refusal(struct __test_metadata *_metadata, int fd,
 	close(out);
 }
 
-TEST(socket_memfd_and_lease_are_refused_by_fd)
+TEST(socket_setuid_memfd_and_lease_are_refused_by_fd)
 {
 	int sv[2], m;
 
@@ -249,9 +256,11 @@ TEST(socket_memfd_and_lease_are_refused_by_fd)
 	expect_refusal(_metadata, F_OFF + 3, "fd 23: a socket");
 	close(F_OFF + 3);
 
+	/* a set-id bit restart would not give a memfd */
 	m = memfd_create("scratch", 0);
+	ASSERT_EQ(0, fchmod(m, 04755));
 	ASSERT_EQ(F_OFF + 4, place(m, F_OFF + 4));
-	expect_refusal(_metadata, F_OFF + 4, "fd 24: a memfd (memfd:scratch)");
+	expect_refusal(_metadata, F_OFF + 4, "fd 24: a memfd with mode 04755");
 	close(F_OFF + 4);
 
 	/* a lease, which restart could not take again */
@@ -987,6 +996,233 @@ static int timerfd_state(int fd)
 TEST(timerfd_keeps_its_time_and_ticks)
 {
 	EXPECT_EQ(RESTORED, round_trip(timerfd_state));
+}
+
+/*
+ * A memfd comes back with its name, contents, holes, size, seals and
+ * offset: a dup()ed fd shares the offset, a read-only open of
+ * /proc/self/fd/N has its own, and the seals hold.  One made with
+ * MFD_NOEXEC_SEAL keeps its mode and F_SEAL_EXEC; one write-sealed
+ * refuses writes.
+ */
+#define MEMFD_SIZE	(1 << 20)
+
+static int memfd_state(int fd)
+{
+	int m = place(memfd_create("ckpt-test", MFD_ALLOW_SEALING), F_OFF);
+	int n = place(memfd_create("noexec", MFD_NOEXEC_SEAL), F_OFF + 3);
+	int w = place(memfd_create("sealed", MFD_ALLOW_SEALING), F_OFF + 4);
+	static char buf[MEMFD_SIZE], got[MEMFD_SIZE];
+	char link[64], name[128];
+	struct stat st;
+	int ro, i;
+
+	if (m < 0 || n < 0 || w < 0)
+		return 1;
+	for (i = 0; i < 100000; i++)
+		buf[i] = i * 7;
+	for (i = 0; i < 4096; i++)
+		buf[MEMFD_SIZE / 2 + i] = i * 3 + 1;
+	if (ftruncate(m, MEMFD_SIZE) || pwrite(m, buf, 100000, 0) != 100000 ||
+	    pwrite(m, buf + MEMFD_SIZE / 2, 4096, MEMFD_SIZE / 2) != 4096 ||
+	    lseek(m, 1234, SEEK_SET) != 1234 ||
+	    fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW))
+		return 1;
+	if (dup2(m, F_OFF + 1) != F_OFF + 1)
+		return 1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", m);
+	ro = place(open(link, O_RDONLY), F_OFF + 2);
+	if (ro < 0 || lseek(ro, 99, SEEK_SET) != 99)
+		return 1;
+	if (write(n, "noexec", 6) != 6 || write(w, "sealed", 6) != 6 ||
+	    fcntl(w, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (pread(m, got, MEMFD_SIZE, 0) != MEMFD_SIZE ||
+	    memcmp(buf, got, MEMFD_SIZE))
+		return 2;
+	if (fcntl(m, F_GET_SEALS) != (F_SEAL_SHRINK | F_SEAL_GROW) ||
+	    ftruncate(m, MEMFD_SIZE * 2) != -1 || errno != EPERM)
+		return 3;
+	/* one offset for both fds, another for the other description */
+	if (lseek(F_OFF + 1, 0, SEEK_CUR) != 1234 ||
+	    lseek(m, 10, SEEK_SET) != 10 ||
+	    lseek(F_OFF + 1, 0, SEEK_CUR) != 10 ||
+	    lseek(ro, 0, SEEK_CUR) != 99)
+		return 4;
+	/* the same memfd, read-only */
+	if (write(ro, "x", 1) != -1 || errno != EBADF ||
+	    pwrite(m, "Z", 1, 5) != 1 || pread(ro, got, 1, 5) != 1 ||
+	    got[0] != 'Z')
+		return 5;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", m);
+	i = readlink(link, name, sizeof(name) - 1);
+	if (i < 0)
+		return 6;
+	name[i] = 0;
+	if (strcmp(name, "/memfd:ckpt-test (deleted)"))
+		return 6;
+	if (fstat(n, &st) || st.st_mode & 0111 ||
+	    !(fcntl(n, F_GET_SEALS) & F_SEAL_EXEC) ||
+	    pread(n, got, 6, 0) != 6 || memcmp(got, "noexec", 6))
+		return 7;
+	if (fcntl(w, F_GET_SEALS) != (F_SEAL_WRITE | F_SEAL_SEAL) ||
+	    pwrite(w, "x", 1, 0) != -1 || errno != EPERM ||
+	    pread(w, got, 6, 0) != 6 || memcmp(got, "sealed", 6))
+		return 8;
+	return RESTORED;
+}
+
+TEST(memfd_keeps_its_contents_seals_and_offsets)
+{
+	EXPECT_EQ(RESTORED, round_trip(memfd_state));
+}
+
+/*
+ * A file deleted while open comes back in the directory it was deleted
+ * from, with no name: its contents, size, mode and offset, O_APPEND
+ * kept, and a second description (a read-only open of /proc/self/fd/N)
+ * that is the same file, with its own offset.
+ */
+#define DELETED_SIZE	200000
+
+static int deleted_state(int fd)
+{
+	static char buf[DELETED_SIZE], got[DELETED_SIZE];
+	char path[64], link[64], name[128];
+	struct stat st;
+	int a, ro, i;
+
+	snprintf(path, sizeof(path), "/tmp/ckpt-deleted-%d", getpid());
+	a = place(open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0640),
+		  F_OFF);
+	for (i = 0; i < DELETED_SIZE; i++)
+		buf[i] = i * 13;
+	if (a < 0 || fchmod(a, 0640) ||
+	    write(a, buf, DELETED_SIZE) != DELETED_SIZE)
+		return 1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", a);
+	ro = place(open(link, O_RDONLY), F_OFF + 1);
+	if (ro < 0 || lseek(ro, 777, SEEK_SET) != 777 || unlink(path))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (fstat(a, &st) || st.st_nlink || (st.st_mode & 07777) != 0640 ||
+	    st.st_size != DELETED_SIZE)
+		return 2;
+	if (pread(a, got, DELETED_SIZE, 0) != DELETED_SIZE ||
+	    memcmp(buf, got, DELETED_SIZE))
+		return 3;
+	if (lseek(ro, 0, SEEK_CUR) != 777 ||
+	    lseek(a, 0, SEEK_CUR) != DELETED_SIZE)
+		return 4;
+	/* appended, and read through the other description */
+	if (lseek(a, 0, SEEK_SET) || write(a, "tail", 4) != 4 ||
+	    pread(ro, got, 4, DELETED_SIZE) != 4 || memcmp(got, "tail", 4) ||
+	    write(ro, "x", 1) != -1 || errno != EBADF)
+		return 5;
+	i = readlink(link, name, sizeof(name) - 1);
+	if (i < 0)
+		return 6;
+	name[i] = 0;
+	if (strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)"))
+		return 6;
+	/* and no name came back */
+	return access(path, F_OK) && errno == ENOENT ? RESTORED : 7;
+}
+
+TEST(deleted_file_comes_back_with_its_contents)
+{
+	EXPECT_EQ(RESTORED, round_trip(deleted_state));
+}
+
+/*
+ * Refused: a deleted file with another name (a hard link), which would
+ * come back as a copy, and one larger than an image keeps.
+ */
+TEST(deleted_file_linked_elsewhere_or_too_large_is_refused)
+{
+	char a[64], b[64];
+	int f;
+
+	snprintf(a, sizeof(a), "/tmp/ckpt-del-a-%d", getpid());
+	snprintf(b, sizeof(b), "/tmp/ckpt-del-b-%d", getpid());
+	f = open(a, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, f);
+	ASSERT_EQ(0, link(a, b));
+	ASSERT_EQ(0, unlink(a));
+	ASSERT_EQ(F_OFF + 6, place(f, F_OFF + 6));
+	expect_refusal(_metadata, F_OFF + 6, "has another name (a hard link)");
+	ASSERT_EQ(0, unlink(b));
+	ASSERT_EQ(0, ftruncate(F_OFF + 6, CKPT_DELETED_MAX + 1));
+	expect_refusal(_metadata, F_OFF + 6, "more than the 67108864 an image keeps");
+	close(F_OFF + 6);
+}
+
+/*
+ * An epoll watching an epoll watching a pipe; edited so that the second
+ * watches the first, which epoll_ctl(2) would refuse (ELOOP), the image
+ * is refused before the point of no return, not killed after it.
+ */
+static int epoll_chain(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int a = place(epoll_create1(0), F_OFF);
+	int b = place(epoll_create1(0), F_OFF + 1);
+	int p[2];
+
+	if (a < 0 || b < 0 || pipe(p) || place(p[0], F_OFF + 2) < 0)
+		return 1;
+	ev.data.u64 = 1;
+	if (epoll_ctl(a, EPOLL_CTL_ADD, b, &ev))
+		return 1;
+	ev.data.u64 = 2;
+	if (epoll_ctl(b, EPOLL_CTL_ADD, F_OFF + 2, &ev))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	return RESTORED;
+}
+
+TEST(epolls_in_a_loop_are_refused_before_anything)
+{
+	struct record rec[MAX_RECORDS];
+	struct ckpt_hdr_epoll_item *it;
+	struct ckpt_hdr_fd *f;
+	struct image img = {};
+	uint32_t id_a = 0;
+	int nrec, i, edited = 0;
+
+	ASSERT_EQ(0, child_image(epoll_chain, &img));
+	EXPECT_EQ(0, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+	nrec = image_records(&img, rec);
+	ASSERT_LT(0, nrec);
+	for (i = 0; i < nrec; i++) {
+		if (rec[i].type != CKPT_HDR_FD)
+			continue;
+		f = (void *)(img.buf + rec[i].off);
+		if (f->fd == F_OFF)
+			id_a = f->file;
+	}
+	ASSERT_NE(0, id_a);
+	for (i = 0; i < nrec; i++) {
+		if (rec[i].type != CKPT_HDR_EPOLL_ITEM)
+			continue;
+		it = (void *)(img.buf + rec[i].off);
+		if (it->data != 2)
+			continue;
+		it->fd = F_OFF;
+		it->file = id_a;
+		edited++;
+	}
+	ASSERT_EQ(1, edited);
+	image_reseal(&img);
+	/* verify reads the image as restart does, to the same check */
+	EXPECT_EQ(-ELOOP, restart_from(img.buf, img.len, 0, RESTART_VERIFY));
+	image_free(&img);
 }
 
 /*

@@ -143,6 +143,7 @@ TEST_F(image, records_come_in_order)
 {
 	struct ckpt_hdr_mm *mm;
 	struct ckpt_hdr_regset *rs;
+	struct ckpt_hdr_posix_timers *pt;
 	struct ckpt_hdr_signals *sg;
 	struct ckpt_hdr_files *fl;
 	struct ckpt_hdr_file_locks *lk;
@@ -165,6 +166,10 @@ TEST_F(image, records_come_in_order)
 	for (unsigned int n = 0; n < sg->nr_siginfo; n++)
 		EXPECT_EQ(CKPT_HDR_SIGINFO, self->rec[i++].type);
 	EXPECT_EQ(CKPT_HDR_ITIMERS, self->rec[i++].type);
+	ASSERT_EQ(CKPT_HDR_POSIX_TIMERS, self->rec[i].type);
+	pt = (void *)(self->img.buf + self->rec[i++].off);
+	for (unsigned int n = 0; n < pt->nr; n++)
+		EXPECT_EQ(CKPT_HDR_POSIX_TIMER, self->rec[i++].type);
 	ASSERT_EQ(CKPT_HDR_FILES, self->rec[i].type);
 	fl = (void *)(self->img.buf + self->rec[i++].off);
 	for (unsigned int n = 0; n < fl->nr_fds; n++) {

@@ -582,6 +582,66 @@ TEST(pthread_kill_by_the_kept_id)
 }
 
 /*
+ * A POSIX timer aimed at one thread (SIGEV_THREAD_ID) signals that
+ * thread after restart, with the time it had left: 600 ms set, the
+ * process stopped for a while after some 100 ms.
+ */
+static pid_t timer_tid;
+static volatile pid_t timer_took;
+
+static void on_thread_timer(int sig, siginfo_t *si, void *uc)
+{
+	if (si->si_code == SI_TIMER)
+		timer_took = gettid_();
+}
+
+static void *timer_target(void *arg)
+{
+	timer_tid = gettid_();
+	while (!timer_took)
+		pause();
+	return NULL;
+}
+
+static int thread_timer_child(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_thread_timer,
+				.sa_flags = SA_SIGINFO };
+	struct itimerspec soon = { .it_value = { 0, 600000000 } };
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID,
+			       .sigev_signo = SIGUSR2 };
+	double start;
+	pthread_t t;
+	int id;
+
+	if (sigaction(SIGUSR2, &sa, NULL) ||
+	    pthread_create(&t, NULL, timer_target, NULL))
+		return 1;
+	while (!__atomic_load_n(&timer_tid, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	ev._sigev_un._tid = timer_tid;
+	/* the main thread does not take it: only its thread may */
+	block_signal(SIGUSR2, SIG_BLOCK);
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) ||
+	    syscall(SYS_timer_settime, id, 0, &soon, NULL))
+		return 2;
+	usleep(100000);
+	raise(SIGSTOP);
+	start = now(CLOCK_MONOTONIC);
+	if (pthread_join(t, NULL))
+		return 3;
+	if (timer_took != timer_tid)
+		return 4;
+	/* up to 500 ms left at the stop: neither lost nor started over */
+	return now(CLOCK_MONOTONIC) - start < 0.55 ? RESTORED : 5;
+}
+
+TEST(posix_timer_signals_its_thread_after_restart)
+{
+	EXPECT_EQ(RESTORED, move_child(thread_timer_child));
+}
+
+/*
  * 256 threads, each with its name, nice value and timer slack, come back
  * with them and wake.
  */
@@ -736,10 +796,10 @@ static bool file_has(const char *path, const char *what, char *buf,
 }
 
 /*
- * Runs python3 on @script with its output to @out; with @move, moves it
+ * Runs the program @argv with its output to @out; with @move, moves it
  * once it has started.  Returns its exit code.
  */
-static int run_python(const char *script, const char *out, bool move)
+static int run_program(char *const argv[], const char *out, bool move)
 {
 	char buf[256];
 	pid_t pid;
@@ -755,8 +815,7 @@ static int run_python(const char *script, const char *out, bool move)
 		close(fd);
 		close(0);
 		open("/dev/null", O_RDONLY);
-		execl("/usr/bin/python3", "python3", "-I", "-S", "-B", "-c",
-		      script, NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	if (!move)
@@ -773,6 +832,14 @@ static int run_python(const char *script, const char *out, bool move)
 	return move_stopped(pid);
 }
 
+static int run_python(const char *script, const char *out, bool move)
+{
+	char *const argv[] = { "/usr/bin/python3", "-I", "-S", "-B", "-c",
+			       (char *)script, NULL };
+
+	return run_program(argv, out, move);
+}
+
 TEST(python3_threads_finish_as_uninterrupted)
 {
 	char a[256], b[256], want[256], got[256];
@@ -787,6 +854,49 @@ TEST(python3_threads_finish_as_uninterrupted)
 	ASSERT_TRUE(file_has(b, "result", got, sizeof(got)));
 	EXPECT_STREQ(want, got);
 	TH_LOG("python3 printed: %s", strstr(got, "result"));
+	unlink(a);
+	unlink(b);
+}
+
+/*
+ * Debian's node runs a timer loop, computing a little at each tick; its
+ * threads (V8's platform workers, libuv's) wait meanwhile.  Moved
+ * mid-run, it prints what an uninterrupted run prints.
+ */
+static const char node_timers[] =
+	"let n = 0, x = 1n;\n"
+	"const m = 1n << 64n;\n"
+	"const t = setInterval(() => {\n"
+	"  for (let i = 0; i < 2000; i++)\n"
+	"    x = (x * 6364136223846793005n + 1442695040888963407n) % m;\n"
+	"  if (++n === 1) console.log('started');\n"
+	"  if (n === 150) {\n"
+	"    clearInterval(t);\n"
+	"    console.log('result', n, String(x % 1000003n));\n"
+	"  }\n"
+	"}, 10);\n";
+
+TEST(node_timer_loop_finishes_as_uninterrupted)
+{
+	char *const argv[] = { "/usr/bin/node", "-e", (char *)node_timers,
+			       NULL };
+	char a[256], b[256], want[256], got[256];
+	int ret;
+
+	if (access("/usr/bin/node", X_OK))
+		SKIP(return, "no node in this system");
+	snprintf(a, sizeof(a), "/tmp/ckpt-node-a-%d", getpid());
+	snprintf(b, sizeof(b), "/tmp/ckpt-node-b-%d", getpid());
+	ASSERT_EQ(0, run_program(argv, a, false));
+	ret = run_program(argv, b, true);
+	file_has(b, "", got, sizeof(got));
+	ASSERT_EQ(0, ret) {
+		TH_LOG("node printed: %s", got);
+	}
+	ASSERT_TRUE(file_has(a, "result", want, sizeof(want)));
+	ASSERT_TRUE(file_has(b, "result", got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+	TH_LOG("node printed: %s", strstr(got, "result"));
 	unlink(a);
 	unlink(b);
 }
