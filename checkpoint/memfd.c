@@ -63,7 +63,8 @@ int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 	ssize_t n;
 	int ret = 0;
 
-	d = kvmalloc(sizeof(*d) + CKPT_FILE_CHUNK, GFP_KERNEL);
+	/* zeroed: the record that ends them has no offset of its own */
+	d = kvzalloc(sizeof(*d) + CKPT_FILE_CHUNK, GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	while (pos < size) {
@@ -92,6 +93,7 @@ int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 			break;
 		pos = at + n;
 	}
+	d->offset = 0;
 	if (!ret)
 		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_FILE_DATA, sizeof(*d));
 	kvfree(d);
@@ -180,8 +182,10 @@ int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 		if (ret)
 			break;
 		len = d->h.len - sizeof(*d);
-		if (!len)
+		if (!len) {
+			ret = d->offset ? -EBADMSG : 0;
 			break;
+		}
 		ret = -EBADMSG;
 		if (d->offset % CKPT_FILE_CHUNK || d->offset < end ||
 		    d->offset > size || len > size - d->offset)

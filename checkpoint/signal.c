@@ -238,6 +238,12 @@ static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 	int ret = 0;
 
 	while (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
+		/* each look walks the list: many timers take a while */
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
 		ret = posix_timer_checkpoint(ctx->task, from, &img);
 		if (ret == -ENOENT) {
 			ret = 0;
