@@ -1158,7 +1158,7 @@ static bool ckpt_kind_matches(u32 kind, const struct ckpt_hdr_file *path)
 /*
  * A description of a memfd or of a deleted file: the first one makes the
  * file, another one names the first.  A memfd's status flags are those
- * fcntl(F_SETFL) sets.  A verify makes no deleted file.
+ * fcntl(F_SETFL) sets.  A verify makes neither.
  */
 static int restore_made_desc(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			     struct ckpt_rfile *f)
@@ -1168,7 +1168,7 @@ static int restore_made_desc(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	struct file *file;
 	u32 same = 0;
 
-	if (ctx->rst_version < 5 || f->h.pipe ||
+	if (ctx->rst_version < 5 || f->h.pipe || f->h.flags & O_DIRECTORY ||
 	    (memfd &&
 	     f->h.flags & ~(O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE)))
 		return -EBADMSG;
@@ -1308,25 +1308,29 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	case CKPT_FILE_MEMFD:
 	case CKPT_FILE_DELETED:
 		made = f->same_as ? rf->files[f->same_as].made : f->made;
-		/* a deleted file a verify did not make */
+		/* a file a verify did not make */
 		if (!made)
 			return 0;
 		/*
 		 * The memfd restart made is the first description, when
 		 * open for reading and writing, as memfd_create(2) opens
-		 * it; any other opens it again, as an open of
-		 * /proc/self/fd/N does, and so does each description of a
-		 * deleted file (the one made is the kernel's own).
+		 * it; any other opens the same inode again, and so does
+		 * each description of a deleted file (the one made is the
+		 * kernel's own).  The inode is the caller's, made by it a
+		 * moment ago, and the process held it open so before its
+		 * mode changed (a 0400 file open for writing): the mode is
+		 * not checked again, as its owner could chmod it; the LSM
+		 * and write-access checks of an open still apply.
 		 */
 		if (f->h.kind == CKPT_FILE_MEMFD && !f->same_as &&
 		    acc == O_RDWR) {
 			file = get_file(made);
 		} else {
-			file = file_open_root(&made->f_path, "",
-					      f->h.kind == CKPT_FILE_MEMFD ?
-					      acc | O_LARGEFILE :
-					      f->h.flags | O_LARGEFILE |
-					      O_NOCTTY, 0);
+			file = dentry_open(&made->f_path,
+					   f->h.kind == CKPT_FILE_MEMFD ?
+					   acc | O_LARGEFILE :
+					   (f->h.flags & ~O_NOFOLLOW) |
+					   O_LARGEFILE, current_cred());
 			if (IS_ERR(file))
 				return PTR_ERR(file);
 		}
@@ -1924,10 +1928,12 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 	 * The table is the process's, and closing the caller's fds dropped
 	 * whatever POSIX locks it held: the image's are the table's now.
 	 */
-	for (i = 1; i <= rf->nr_files; i++)
-		if (rf->files[i].posix_locked)
-			locks_posix_transfer(rf->files[i].file, rf,
-					     current->files);
+	for (i = 1; i <= rf->nr_files; i++) {
+		if (!rf->files[i].posix_locked)
+			continue;
+		locks_posix_transfer(rf->files[i].file, rf, current->files);
+		rf->files[i].posix_locked = false;
+	}
 	/*
 	 * Timers count from here, not from the read of the image; and
 	 * before the epolls watch them, which find them ready or not.
@@ -1957,9 +1963,11 @@ void restore_files_free(struct ckpt_ctx *ctx)
 		 * log write that may wait): the stand-in's POSIX locks, and
 		 * the description's own.  Past the point of no return the
 		 * process dies, and its locks go with its files; the
-		 * stand-in holds none after locks_posix_transfer().
+		 * stand-in holds none after locks_posix_transfer(), and
+		 * lets go of those it still holds when the process died
+		 * before them, which no close of the table would drop.
 		 */
-		if (!ctx->rst_ponr && rf->files[i].posix_locked)
+		if (rf->files[i].posix_locked)
 			locks_remove_posix(rf->files[i].file, rf);
 		if (!ctx->rst_ponr && rf->files[i].locked)
 			locks_remove_file(rf->files[i].file);

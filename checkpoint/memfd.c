@@ -28,8 +28,10 @@
 #include <linux/memfd.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <uapi/linux/fcntl.h>
@@ -54,7 +56,10 @@ bool ckpt_memfd_is(struct file *file)
 
 /*
  * The contents of @file, @size bytes, in chunks that are not all zeros,
- * read at an offset of the checkpoint's own.
+ * read at an offset of the checkpoint's own.  The holes of a shmem file
+ * (a memfd, a file of tmpfs) are skipped without being read, as
+ * lseek(SEEK_DATA) finds them, but without moving the file's offset: a
+ * sparse memfd of a terabyte costs what its pages cost.
  */
 int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 {
@@ -68,8 +73,16 @@ int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 	if (!d)
 		return -ENOMEM;
 	while (pos < size) {
-		size_t want = min_t(loff_t, size - pos, CKPT_FILE_CHUNK);
+		size_t want;
 
+		if (shmem_mapping(file->f_mapping)) {
+			at = mapping_seek_hole_data(file->f_mapping, pos, size,
+						    SEEK_DATA);
+			if (at < 0)
+				break;	/* -ENXIO: only holes are left */
+			pos = max(pos, round_down(at, CKPT_FILE_CHUNK));
+		}
+		want = min_t(loff_t, size - pos, CKPT_FILE_CHUNK);
 		at = pos;
 		n = kernel_read(file, d->data, want, &pos);
 		if (n <= 0) {
@@ -203,8 +216,9 @@ int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 
 /*
  * Reads a memfd record.  For the first description of a memfd, makes the
- * memfd, opened for reading and writing, and returns it; for another,
- * returns NULL with the first one's id in *@same_as.
+ * memfd (not for a verify, which reads it all), opened for reading and
+ * writing, and returns it; for another, returns NULL with the first
+ * one's id in *@same_as.
  */
 struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as)
 {
@@ -238,6 +252,12 @@ struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as)
 		goto out;
 	}
 
+	/* a verify makes nothing: it reads the contents */
+	if (ctx->flags & RESTART_VERIFY) {
+		ret = restore_file_data(ctx, NULL, h->size);
+		goto out;
+	}
+
 	/* as memfd_create(2) makes them, then as chmod(2) sets the mode */
 	flags = MFD_ALLOW_SEALING;
 	if (!(h->mode & 0111) && (h->seals & F_SEAL_EXEC))
@@ -258,10 +278,9 @@ struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as)
 		ret = restore_file_data(ctx, file, h->size);
 	if (ret)
 		goto out;
-	inode_lock(file_inode(file));
-	file_inode(file)->i_mode = (file_inode(file)->i_mode & ~0777) | h->mode;
-	inode_unlock(file_inode(file));
-	if (h->seals & ~F_SEAL_SEAL)
+	if ((file_inode(file)->i_mode & 0777) != h->mode)
+		ret = vfs_fchmod(file, h->mode);
+	if (!ret && h->seals & ~F_SEAL_SEAL)
 		ret = memfd_fcntl(file, F_ADD_SEALS, h->seals & ~F_SEAL_SEAL);
 	if (!ret && (h->seals & F_SEAL_SEAL))
 		ret = memfd_fcntl(file, F_ADD_SEALS, F_SEAL_SEAL);
@@ -356,8 +375,9 @@ static struct file *restore_deleted_make(struct ckpt_ctx *ctx, char *name,
 	else if (!ret)
 		ret = mnt_want_write(path.mnt);
 	if (!ret && !(ctx->flags & RESTART_VERIFY)) {
+		/* O_EXCL: as the file deleted, it can never be linked again */
 		file = kernel_tmpfile_open(mnt_idmap(path.mnt), &path, mode,
-					   O_RDWR | O_LARGEFILE,
+					   O_RDWR | O_LARGEFILE | O_EXCL,
 					   current_cred());
 		mnt_drop_write(path.mnt);
 		if (IS_ERR(file)) {
@@ -373,25 +393,6 @@ static struct file *restore_deleted_make(struct ckpt_ctx *ctx, char *name,
 		return ERR_PTR(ret);
 	}
 	return file;
-}
-
-/* As chmod(2) sets the permission bits of @file to @mode. */
-static int restore_deleted_mode(struct file *file, umode_t mode)
-{
-	struct inode *inode = file_inode(file);
-	struct iattr ia = { .ia_valid = ATTR_MODE | ATTR_CTIME };
-	int ret;
-
-	ret = mnt_want_write_file(file);
-	if (ret)
-		return ret;
-	inode_lock(inode);
-	ia.ia_mode = mode | (inode->i_mode & ~S_IALLUGO);
-	ret = notify_change(file_mnt_idmap(file), file->f_path.dentry, &ia,
-			    NULL);
-	inode_unlock(inode);
-	mnt_drop_write_file(file);
-	return ret;
 }
 
 /*
@@ -436,8 +437,9 @@ struct file *restore_deleted(struct ckpt_ctx *ctx, u32 *same_as)
 	ret = file ? ckpt_ftruncate(file, h.size) : 0;
 	if (!ret)
 		ret = restore_file_data(ctx, file, h.size);
-	if (!ret && file && h.mode != 0600)
-		ret = restore_deleted_mode(file, h.mode);
+	/* as fchmod(2) sets it: umask may have taken bits off 0600 */
+	if (!ret && file && (file_inode(file)->i_mode & 0777) != h.mode)
+		ret = vfs_fchmod(file, h.mode);
 out:
 	kfree(name);
 	if (ret) {

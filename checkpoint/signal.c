@@ -11,6 +11,7 @@
  * address space does not.
  */
 #include <linux/checkpoint.h>
+#include <linux/cred.h>
 #include <linux/pid_namespace.h>
 #include <linux/posix-timers.h>
 #include <linux/sched.h>
@@ -18,7 +19,9 @@
 #include <linux/sched/task.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/time.h>
+#include <linux/user_namespace.h>
 
 /* What restart keeps between reading the signals and applying them. */
 struct ckpt_rst_signals {
@@ -226,29 +229,54 @@ static int ckpt_posix_timer_rec(struct ckpt_ctx *ctx,
 /*
  * The POSIX timers, in ascending order of id, each read under its lock
  * as timer_gettime(2) reads it.  The target is stopped and cannot make
- * or delete one; a timer firing meanwhile only moves its overrun.
+ * or delete one; a timer firing meanwhile only moves its overrun.  The
+ * ids are taken in one walk of the list and sorted, then each timer is
+ * found by its id: the cost grows as N log N, not N squared.
  */
 static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_posix_timers h = {};
 	struct ckpt_hdr_posix_timer *t = NULL;
 	struct posix_timer_image img;
-	unsigned int cap = 0, i;
-	timer_t from = 0;
-	int ret = 0;
+	timer_t *ids = NULL;
+	unsigned int i;
+	int nr, ret = 0;
 
-	while (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
-		/* each look walks the list: many timers take a while */
-		cond_resched();
-		if (fatal_signal_pending(current)) {
+	if (!IS_ENABLED(CONFIG_POSIX_TIMERS))
+		goto write;
+	nr = posix_timers_ids(ctx->task, NULL, 0);
+	if (nr <= 0) {
+		ret = nr;
+		goto write;
+	}
+	if (nr > CKPT_TIMERS_MAX)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "%d POSIX timers: more than %u", nr,
+				   CKPT_TIMERS_MAX);
+	ids = kvmalloc_array(nr, sizeof(*ids), GFP_KERNEL);
+	t = kvcalloc(nr, sizeof(*t), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!ids || !t)
+		goto out;
+	/* stopped, it made none meanwhile */
+	ret = posix_timers_ids(ctx->task, ids, nr);
+	if (ret >= 0 && ret != nr)
+		ret = -EAGAIN;
+	if (ret < 0)
+		goto out;
+	BUILD_BUG_ON(sizeof(*ids) != sizeof(int));
+	sort(ids, nr, sizeof(*ids), ckpt_cmp_int, NULL);
+	for (i = 0; i < nr; i++) {
+		if (!(i & 255)) {
+			cond_resched();
 			ret = -EINTR;
-			goto out;
+			if (fatal_signal_pending(current))
+				goto out;
 		}
-		ret = posix_timer_checkpoint(ctx->task, from, &img);
-		if (ret == -ENOENT) {
-			ret = 0;
-			break;
-		}
+		ret = posix_timer_checkpoint(ctx->task, ids[i], &img);
+		/* only the process's exit deletes one now */
+		if (ret == -ENOENT)
+			ret = -ESRCH;
 		/* the CPU clocks are negative, as are the fd-based ones (3) */
 		if (ret == -EOPNOTSUPP && img.clock < 0 && (img.clock & 7) != 3)
 			ret = ckpt_refuse(ctx, ret, -1,
@@ -258,23 +286,16 @@ static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 			ret = ckpt_refuse(ctx, ret, -1,
 					  "POSIX timer %d on clock %d: not supported",
 					  img.id, img.clock);
-		if (!ret && h.nr == CKPT_TIMERS_MAX)
-			ret = ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-					  "more than %u POSIX timers",
-					  CKPT_TIMERS_MAX);
 		if (!ret)
-			ret = ckpt_array_grow((void **)&t, &cap, h.nr,
-					      sizeof(*t));
-		if (!ret)
-			ret = ckpt_posix_timer_rec(ctx, &img, &t[h.nr]);
+			ret = ckpt_posix_timer_rec(ctx, &img, &t[i]);
 		put_pid(img.pid);
 		if (ret)
 			goto out;
-		h.nr++;
-		if (img.id == INT_MAX)
-			break;
-		from = img.id + 1;
 	}
+	h.nr = nr;
+write:
+	if (ret)
+		goto out;
 	if (IS_ENABLED(CONFIG_POSIX_TIMERS))
 		h.next_id = READ_ONCE(ctx->task->signal->next_posix_timer_id);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_POSIX_TIMERS, sizeof(h));
@@ -282,6 +303,7 @@ static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 		ret = ckpt_write_obj(ctx, &t[i].h, CKPT_HDR_POSIX_TIMER,
 				     sizeof(t[i]));
 out:
+	kvfree(ids);
 	kvfree(t);
 	return ret;
 }
@@ -459,7 +481,8 @@ static bool ckpt_posix_timer_valid(const struct ckpt_hdr_posix_timer *t,
 	    t->overrun_last < -1 || t->overrun_last > INT_MAX ||
 	    t->queued_overrun < 0)
 		return false;
-	if ((t->flags & CKPT_TIMER_ABSTIME) && t->clockid != CLOCK_REALTIME)
+	if ((t->flags & CKPT_TIMER_ABSTIME) && t->clockid != CLOCK_REALTIME &&
+	    t->clockid != CLOCK_TAI)
 		return false;
 	if ((t->flags & CKPT_TIMER_QUEUED) && sig_none)
 		return false;
@@ -509,15 +532,57 @@ static int restore_posix_timers(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-/* Whether the thread each SIGEV_THREAD_ID timer signals is in the image. */
+/*
+ * Whether @need more signal queue entries fit under the limit @lim of the
+ * caller's user, in its user namespace and in each one above, as
+ * inc_rlimit_get_ucounts() counts them when they are allocated.  Those
+ * the caller holds now count: the point of no return frees its own
+ * pending signals and timers, but those of the user's other processes
+ * stay.
+ */
+static bool ckpt_sigpending_fit(unsigned long lim, unsigned long need)
+{
+	long max = min_t(unsigned long, lim, LONG_MAX);
+	struct ucounts *iter;
+
+	for (iter = current_ucounts(); iter; iter = iter->ns->ucounts) {
+		long val = get_rlimit_value(iter, UCOUNT_RLIMIT_SIGPENDING);
+
+		if (val < 0 || need > max || val > max - need)
+			return false;
+		max = get_userns_rlimit_max(iter->ns, UCOUNT_RLIMIT_SIGPENDING);
+	}
+	return true;
+}
+
+/*
+ * Once the threads are read: whether the thread each SIGEV_THREAD_ID
+ * timer signals is in the image, and whether the timers and the pending
+ * signals of all threads fit under RLIMIT_SIGPENDING, the caller's and
+ * the image's, which is the restored process's when they are made: a
+ * queue entry that could not be had past the point of no return would
+ * kill the process.  Other processes of the user may still take entries
+ * meanwhile; then the restored process dies, as on any allocation
+ * failure past that point.
+ */
 int restore_posix_timers_check(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst_signals *rs = ctx->rst_sig;
+	unsigned long lim, need;
 	unsigned int i;
 
 	for (i = 0; i < rs->ptimers.nr; i++)
 		if (rs->pt[i].tid && !restore_thread_is(ctx, rs->pt[i].tid))
 			return -EBADMSG;
+	if (ctx->flags & RESTART_VERIFY)
+		return 0;
+	need = rs->ptimers.nr + restore_threads_signals_nr(ctx);
+	lim = min_t(u64, task_rlimit(current, RLIMIT_SIGPENDING),
+		    ctx->rst_attr->rlim[RLIMIT_SIGPENDING].cur);
+	if (need && !ckpt_sigpending_fit(lim, need))
+		return ckpt_refuse(ctx, -EAGAIN, -1,
+				   "%u POSIX timers and %lu pending signals: more signal queue entries than RLIMIT_SIGPENDING leaves the restarter's user",
+				   rs->ptimers.nr, need - rs->ptimers.nr);
 	return 0;
 }
 
@@ -696,8 +761,9 @@ void restore_signals_ponr(void)
  * may signal are.  A timer's pending signal is queued again after the
  * other pending signals.
  */
-static int restore_posix_timers_apply(struct ckpt_rst_signals *rs)
+static int restore_posix_timers_apply(struct ckpt_ctx *ctx)
 {
+	struct ckpt_rst_signals *rs = ctx->rst_sig;
 	struct posix_timer_image img;
 	unsigned int i;
 	int ret;
@@ -713,7 +779,12 @@ static int restore_posix_timers_apply(struct ckpt_rst_signals *rs)
 		img.notify = t->notify;
 		img.signo = t->signo;
 		img.value.sival_ptr = (void __user *)(unsigned long)t->sigval;
-		img.tid = t->tid;
+		/*
+		 * The leading thread of a single-threaded process comes
+		 * back under the caller's pid, its others under their own
+		 */
+		img.tid = t->tid == ctx->rst_task->pid ? task_pid_vnr(current) :
+			  t->tid;
 		img.abstime = t->flags & CKPT_TIMER_ABSTIME;
 		img.queued = t->flags & CKPT_TIMER_QUEUED;
 		img.rearm = t->flags & CKPT_TIMER_REARM;
@@ -789,7 +860,7 @@ int restore_signals_apply(struct ckpt_ctx *ctx)
 	ret = ckpt_send_siginfos(rs->info, rs->nr);
 	if (!ret)
 		ret = restore_itimers(&rs->timers);
-	return ret ?: restore_posix_timers_apply(rs);
+	return ret ?: restore_posix_timers_apply(ctx);
 }
 
 /*

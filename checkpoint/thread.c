@@ -403,6 +403,12 @@ bool restore_thread_is(struct ckpt_ctx *ctx, pid_t tid)
 				    ckpt_cmp_int));
 }
 
+/* The pending signals of the image, its threads' with the process's. */
+unsigned long restore_threads_signals_nr(struct ckpt_ctx *ctx)
+{
+	return ctx->rst_threads->nr_siginfo;
+}
+
 /*
  * Reads and checks the threads section (version 4; an older image has a
  * single thread), and whether the threads can have their ids.

@@ -35,7 +35,8 @@ printf '%s\nok 1 a\n' "$run" |
 for s in 'BUG: KASAN: slab-out-of-bounds' 'WARNING: CPU: 0 PID: 1 at x' \
 	 'Oops: 0000' 'UBSAN: shift-out-of-bounds' \
 	 'general protection fault, probably' \
-	 'INFO: task a:1 blocked for more than 30 seconds.'; do
+	 'INFO: task a:1 blocked for more than 30 seconds.' \
+	 'Leaked POSIX lock on dev=0x0:0xf ino=0x4b fl_owner=0 fl_flags=0x1'; do
 	printf '%s\nok 1 a\n[ 1.0] %s\nckpt-harness: exit t 0\n%s\n' \
 		"$run" "$s" "$end" |
 		expect 1 "1 passed, 1 failed, 0 skipped" || bad=1

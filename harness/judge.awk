@@ -3,7 +3,7 @@
 # marker, and kernel splats.  Prints one closing line and exits 1 on any
 # failure.  Usage: awk -v mode=test|demo -f judge.awk LOG
 function splat(line) {
-	return line ~ /BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|blocked for more than|Kernel panic/
+	return line ~ /BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|blocked for more than|Kernel panic|Leaked (POSIX lock|locks|flock|lease)/
 }
 # kmemleak's report (make test-debug): an object is ours when a frame of
 # the stack that allocated it is in the checkpoint code

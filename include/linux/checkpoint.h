@@ -160,6 +160,7 @@ int ckpt_park(struct ckpt_ctx *ctx);
 void ckpt_unpark(struct ckpt_ctx *ctx);
 int restore_threads(struct ckpt_ctx *ctx);
 bool restore_thread_is(struct ckpt_ctx *ctx, pid_t tid);
+unsigned long restore_threads_signals_nr(struct ckpt_ctx *ctx);
 int restore_threads_apply(struct ckpt_ctx *ctx);
 void restore_threads_go(struct ckpt_ctx *ctx);
 void restore_threads_free(struct ckpt_ctx *ctx);

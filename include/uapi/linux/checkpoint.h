@@ -389,7 +389,7 @@ struct ckpt_hdr_posix_timers {
 	__s32 next_id;		/* the id timer_create(2) tries first */
 };
 
-#define CKPT_TIMER_ABSTIME	1	/* CLOCK_REALTIME, set TIMER_ABSTIME */
+#define CKPT_TIMER_ABSTIME	1	/* REALTIME set TIMER_ABSTIME, or TAI */
 #define CKPT_TIMER_QUEUED	2	/* its signal is pending */
 #define CKPT_TIMER_REARM	4	/* taking it rearms the timer */
 #define CKPT_TIMER_FLAGS	7
@@ -403,7 +403,7 @@ struct ckpt_hdr_posix_timer {
 	__s32 tid;		/* SIGEV_THREAD_ID: the thread it signals */
 	__u32 flags;		/* CKPT_TIMER_* */
 	__u64 sigval;		/* sigev_value */
-	/* ns left, or with CKPT_TIMER_ABSTIME the CLOCK_REALTIME expiry */
+	/* ns left, or with CKPT_TIMER_ABSTIME the clock's expiry */
 	__s64 value;
 	__s64 interval;		/* ns */
 	__s64 overrun;		/* expiries since its signal was queued */

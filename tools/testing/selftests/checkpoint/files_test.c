@@ -1003,7 +1003,8 @@ TEST(timerfd_keeps_its_time_and_ticks)
  * offset: a dup()ed fd shares the offset, a read-only open of
  * /proc/self/fd/N has its own, and the seals hold.  One made with
  * MFD_NOEXEC_SEAL keeps its mode and F_SEAL_EXEC; one write-sealed
- * refuses writes.
+ * refuses writes.  One of 64 GiB with three bytes in its middle comes
+ * back as sparse (and a checkpoint that read its holes would not end).
  */
 #define MEMFD_SIZE	(1 << 20)
 
@@ -1012,12 +1013,14 @@ static int memfd_state(int fd)
 	int m = place(memfd_create("ckpt-test", MFD_ALLOW_SEALING), F_OFF);
 	int n = place(memfd_create("noexec", MFD_NOEXEC_SEAL), F_OFF + 3);
 	int w = place(memfd_create("sealed", MFD_ALLOW_SEALING), F_OFF + 4);
+	int sp = place(memfd_create("sparse", 0), F_OFF + 5);
 	static char buf[MEMFD_SIZE], got[MEMFD_SIZE];
 	char link[64], name[128];
 	struct stat st;
 	int ro, i;
 
-	if (m < 0 || n < 0 || w < 0)
+	if (m < 0 || n < 0 || w < 0 || sp < 0 ||
+	    ftruncate(sp, 1LL << 36) || pwrite(sp, "far", 3, 1LL << 35) != 3)
 		return 1;
 	for (i = 0; i < 100000; i++)
 		buf[i] = i * 7;
@@ -1072,6 +1075,10 @@ static int memfd_state(int fd)
 	    pwrite(w, "x", 1, 0) != -1 || errno != EPERM ||
 	    pread(w, got, 6, 0) != 6 || memcmp(got, "sealed", 6))
 		return 8;
+	if (fstat(sp, &st) || st.st_size != 1LL << 36 ||
+	    st.st_blocks * 512 > (1 << 20) ||
+	    pread(sp, got, 4, (1LL << 35) - 1) != 4 || memcmp(got, "\0far", 4))
+		return 9;
 	return RESTORED;
 }
 

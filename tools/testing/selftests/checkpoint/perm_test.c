@@ -629,6 +629,62 @@ TEST(restart_allocates_by_the_records_not_by_declared_counts)
 	image_free(&img);
 }
 
+/*
+ * uid 1000's deleted file and memfd, each open for writing by two
+ * descriptions, then made 0400: restarted by uid 1000, whom the mode
+ * would not let open them so now, every description is open as it was
+ * and writes, and the mode is kept.
+ */
+static int hold_readonly_made(int fd)
+{
+	char path[64], link[64], got[2];
+	int d, m, d2, m2;
+	struct stat st;
+
+	become(USER_PLAIN);
+	snprintf(path, sizeof(path), "/tmp/ckpt-ro-%d", getpid());
+	d = dup2(open(path, O_RDWR | O_CREAT | O_EXCL, 0600), 40);
+	m = dup2(memfd_create("ro", 0), 41);
+	if (d < 0 || m < 0 || write(d, "dd", 2) != 2 || write(m, "mm", 2) != 2)
+		return 1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", d);
+	d2 = dup2(open(link, O_WRONLY), 42);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", m);
+	m2 = dup2(open(link, O_WRONLY), 43);
+	if (d2 < 0 || m2 < 0 || unlink(path) || fchmod(d, 0400) ||
+	    fchmod(m, 0400))
+		return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (getuid() != USER)
+		return 2;
+	if (fstat(d, &st) || (st.st_mode & 07777) != 0400 ||
+	    fstat(m, &st) || (st.st_mode & 07777) != 0400)
+		return 3;
+	if (pwrite(d2, "D", 1, 0) != 1 || pwrite(d, "x", 1, 1) != 1 ||
+	    pwrite(m2, "M", 1, 0) != 1 || pwrite(m, "y", 1, 1) != 1)
+		return 4;
+	if (pread(d, got, 2, 0) != 2 || memcmp(got, "Dx", 2) ||
+	    pread(m, got, 2, 0) != 2 || memcmp(got, "My", 2))
+		return 5;
+	return RESTORED;
+}
+
+TEST(made_files_keep_descriptions_their_mode_now_forbids)
+{
+	int fd = image_fd();
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(NOT_RESTORED, checkpoint_child(hold_readonly_made, fd));
+	pid = fork_restarter(fd, 0, RESTART_KEEP_STDIO, become_restarter,
+			     USER_PLAIN);
+	ASSERT_LE(0, pid);
+	EXPECT_EQ(RESTORED, wait_exit(pid));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--secret"))

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -311,9 +312,11 @@ static void on_rt_timer(int sig, siginfo_t *si, void *uc)
 }
 
 /*
- * Timers 0 to 3, 1 deleted: a one-shot monotonic one 2 s off signalling
- * with a value, an absolute CLOCK_REALTIME one an hour off, a repeating
- * SIGEV_NONE boottime one, a disarmed one.  After restart each has its
+ * Timers 0 to 5, 1 deleted: a one-shot monotonic one 2 s off signalling
+ * the main thread (SIGEV_THREAD_ID, by the pid the restored process no
+ * longer has) with a value, an absolute CLOCK_REALTIME one an hour off,
+ * a repeating SIGEV_NONE boottime one, a disarmed one, a CLOCK_TAI one
+ * 40 s off.  After restart each has its
  * id and its time, the deleted id is still free, the next one made gets
  * the next id, and the one-shot fires when its time is up, not before.
  */
@@ -321,7 +324,7 @@ static int posix_timers(int fd)
 {
 	struct sigaction sa = { .sa_sigaction = on_rt_timer,
 				.sa_flags = SA_SIGINFO };
-	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL,
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID,
 			       .sigev_signo = SIGRTMIN,
 			       .sigev_value.sival_int = 11 };
 	struct sigevent none = { .sigev_notify = SIGEV_NONE };
@@ -330,23 +333,26 @@ static int posix_timers(int fd)
 				       .it_interval = { 7, 0 } };
 	struct itimerspec absolute = {}, got;
 	struct timespec ms = { 0, 10 * 1000 * 1000 };
-	int a, b, c, d, e;
+	struct itimerspec tai = { .it_value = { 40, 0 } };
+	int a, b, c, d, e, f;
 	double start, wall;
 
+	ev._sigev_un._tid = gettid();
 	if (sigaction(SIGRTMIN, &sa, NULL) ||
 	    ktimer_create(CLOCK_MONOTONIC, &ev, &a) ||
 	    ktimer_create(CLOCK_MONOTONIC, &none, &b) ||
 	    ktimer_create(CLOCK_REALTIME, &none, &c) ||
 	    ktimer_create(CLOCK_BOOTTIME, &none, &d) ||
 	    ktimer_create(CLOCK_TAI, &none, &e) ||
-	    a != 0 || b != 1 || c != 2 || d != 3 || e != 4 ||
+	    ktimer_create(CLOCK_TAI, &none, &f) ||
+	    a != 0 || b != 1 || c != 2 || d != 3 || e != 4 || f != 5 ||
 	    syscall(SYS_timer_delete, b))
 		return 1;
 	clock_gettime(CLOCK_REALTIME, &absolute.it_value);
 	absolute.it_value.tv_sec += 3600;
 	if (ktimer_settime(a, 0, &oneshot) ||
 	    ktimer_settime(c, TIMER_ABSTIME, &absolute) ||
-	    ktimer_settime(d, 0, &periodic))
+	    ktimer_settime(d, 0, &periodic) || ktimer_settime(f, 0, &tai))
 		return 1;
 	if (self_checkpoint(fd))
 		return NOT_RESTORED;
@@ -369,7 +375,10 @@ static int posix_timers(int fd)
 	if (ktimer_gettime(e, &got) || got.it_value.tv_sec ||
 	    got.it_value.tv_nsec)
 		return 6;
-	if (ktimer_create(CLOCK_MONOTONIC, &none, &b) || b != 5)
+	if (ktimer_gettime(f, &got) || ts_secs(&got.it_value) > 40 ||
+	    ts_secs(&got.it_value) < 20)
+		return 6;
+	if (ktimer_create(CLOCK_MONOTONIC, &none, &b) || b != 6)
 		return 7;
 	for (int i = 0; i < 1000 && !rt_fired; i++) {
 		if (ktimer_gettime(a, &got))
@@ -385,6 +394,69 @@ static int posix_timers(int fd)
 TEST(posix_timers_keep_their_ids_and_times)
 {
 	EXPECT_EQ(RESTORED, round_trip(posix_timers));
+}
+
+/* Five queued real-time signals, pending while blocked. */
+static int pending_rt_signals(int fd)
+{
+	union sigval v = { .sival_int = 5 };
+	siginfo_t si;
+	sigset_t set;
+
+	block_signal(SIGRTMIN, SIG_BLOCK);
+	for (int i = 0; i < 5; i++)
+		if (sigqueue(getpid(), SIGRTMIN, v))
+			return 1;
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	for (int i = 0; i < 5; i++)
+		if (sigwaitinfo(&set, &si) != SIGRTMIN ||
+		    si.si_value.sival_int != 5)
+			return 2;
+	return RESTORED;
+}
+
+/* Three timers, then a RLIMIT_SIGPENDING of one. */
+static int timers_over_own_limit(int fd)
+{
+	struct sigevent none = { .sigev_notify = SIGEV_NONE };
+	struct rlimit r;
+	int id;
+
+	for (int i = 0; i < 3; i++)
+		if (ktimer_create(CLOCK_MONOTONIC, &none, &id))
+			return 1;
+	if (getrlimit(RLIMIT_SIGPENDING, &r))
+		return 1;
+	r.rlim_cur = 1;
+	if (setrlimit(RLIMIT_SIGPENDING, &r))
+		return 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+static void sigpending_limit(int lim)
+{
+	struct rlimit r;
+
+	getrlimit(RLIMIT_SIGPENDING, &r);
+	r.rlim_cur = lim;
+	setrlimit(RLIMIT_SIGPENDING, &r);
+}
+
+/*
+ * Signal queue entries the restored process could not have, under the
+ * restarter's RLIMIT_SIGPENDING or the image's own, refuse the restart
+ * before the point of no return (EAGAIN), where they would kill the
+ * process after it.
+ */
+TEST(signal_queue_entries_over_rlimit_sigpending_are_refused)
+{
+	EXPECT_EQ(RESTORED, round_trip(pending_rt_signals));
+	EXPECT_EQ(200 + EAGAIN,
+		  round_trip_prep(pending_rt_signals, 0, sigpending_limit, 4));
+	EXPECT_EQ(200 + EAGAIN, round_trip(timers_over_own_limit));
 }
 
 /*
