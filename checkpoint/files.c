@@ -182,6 +182,10 @@ static int ckpt_file_kind(struct ckpt_ctx *ctx, unsigned int fd,
 
 	if (ckpt_anon_kind(file, kind))
 		goto common;
+	if (ckpt_inotify_is(file)) {
+		*kind = CKPT_FILE_INOTIFY;
+		goto common;
+	}
 	if (ckpt_memfd_is(file)) {
 		*kind = CKPT_FILE_MEMFD;
 		goto common;
@@ -458,9 +462,15 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
 				   "fd %u: status flags %#o on a memfd: not supported",
 				   f->fd, h.flags);
+	if (h.kind == CKPT_FILE_INOTIFY && h.flags & ~(O_APPEND | O_NONBLOCK))
+		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
+				   "fd %u: status flags %#o on an inotify instance: not supported",
+				   f->fd, h.flags);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_OPEN_FILE, sizeof(h));
 	if (ret)
 		return ret;
+	if (h.kind == CKPT_FILE_INOTIFY)
+		return checkpoint_inotify(ctx, f->fd, f->file);
 	if (ckpt_kind_is_anon(h.kind))
 		return checkpoint_anon_file(ctx, f->file, h.kind);
 	if (h.kind == CKPT_FILE_MEMFD || h.kind == CKPT_FILE_DELETED)
@@ -850,7 +860,9 @@ struct ckpt_rfile {
 					 * gets, or -1
 					 */
 	struct file *file;
-	struct file *made;		/* a memfd or deleted file restart made */
+	struct file *made;		/* a memfd, deleted file or inotify
+					 * instance restart made
+					 */
 	u32 same_as;			/* the first description of one */
 	bool needed;
 	bool flocked;			/* its flock(2) lock was read */
@@ -1237,6 +1249,17 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	case CKPT_FILE_MEMFD:
 	case CKPT_FILE_DELETED:
 		return restore_made_desc(ctx, rf, f);
+	case CKPT_FILE_INOTIFY:
+		/* read-only, as inotify_init1(2) opens it */
+		if (f->h.pipe || f->h.pos ||
+		    f->h.flags & ~(O_APPEND | O_NONBLOCK))
+			return -EBADMSG;
+		f->made = restore_inotify(ctx, f->h.flags);
+		if (IS_ERR(f->made)) {
+			ret = PTR_ERR(f->made);
+			f->made = NULL;
+		}
+		return ret;
 	default:
 		return -EBADMSG;
 	}
@@ -1304,6 +1327,13 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		}
 		f->file = file;
 		ckpt_set_status(file, f->h.flags);
+		return 0;
+	case CKPT_FILE_INOTIFY:
+		/* made as the image was read; not by a verify */
+		if (!f->made)
+			return 0;
+		f->file = get_file(f->made);
+		ckpt_set_status(f->file, f->h.flags);
 		return 0;
 	case CKPT_FILE_MEMFD:
 	case CKPT_FILE_DELETED:

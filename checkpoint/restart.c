@@ -222,16 +222,21 @@ struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type)
  * terminal as it is used.  A file the process only wrote to (a log) may
  * have grown since, when @grown allows it.
  */
+static bool ckpt_same_inode(struct inode *inode, const struct ckpt_hdr_file *h)
+{
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		return (inode->i_mode & S_IFMT) == (h->mode & S_IFMT) &&
+		       new_encode_dev(inode->i_rdev) == h->rdev;
+	return new_encode_dev(inode->i_sb->s_dev) == h->dev &&
+	       inode->i_ino == h->ino && inode->i_mode == h->mode && !h->rdev;
+}
+
 static bool ckpt_same_file(struct inode *inode, const struct ckpt_hdr_file *h,
 			   bool grown)
 {
 	struct timespec64 mtime = inode_get_mtime(inode);
 
-	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
-		return (inode->i_mode & S_IFMT) == (h->mode & S_IFMT) &&
-		       new_encode_dev(inode->i_rdev) == h->rdev;
-	if (new_encode_dev(inode->i_sb->s_dev) != h->dev ||
-	    inode->i_ino != h->ino || inode->i_mode != h->mode || h->rdev)
+	if (!ckpt_same_inode(inode, h))
 		return false;
 	if (!S_ISREG(inode->i_mode))
 		return true;
@@ -246,6 +251,34 @@ static bool ckpt_interrupted(long err)
 {
 	return err == -EINTR || err == -ERESTARTSYS ||
 	       err == -ERESTARTNOINTR || err == -ERESTARTNOHAND;
+}
+
+/*
+ * Looks up the file of record @h by its path, from the restarter's root
+ * and with its rights, a last symlink not followed, and checks it is the
+ * inode the image saw, whatever its size and mtime now (a watched file
+ * changes): another one is -ESTALE.  Into @path, which the caller puts.
+ */
+int ckpt_lookup_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+		     struct path *path)
+{
+	int ret;
+
+	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path, 0,
+			      path);
+	if (ret) {
+		if (!ckpt_interrupted(ret))
+			ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
+				    ret == -ENOENT ? "not there" :
+				    "cannot be looked up");
+		return ret;
+	}
+	if (!ckpt_same_inode(d_inode(path->dentry), h)) {
+		path_put(path);
+		return ckpt_refuse(ctx, -ESTALE, -1,
+				   "%s: not the file the image saw", h->path);
+	}
+	return 0;
 }
 
 /*
@@ -318,7 +351,8 @@ static int restore_header(struct ckpt_ctx *ctx)
 	/*
 	 * Each version adds records to the one before: version 2 is 3
 	 * without file locks and mapped files' access, 3 is 4 without
-	 * threads and event fds, 4 is 5 without POSIX timers.
+	 * threads and event fds, 4 is 5 without POSIX timers, 5 is 6
+	 * without inotify.
 	 */
 	if (h.version < 2 || h.version > CKPT_VERSION)
 		return -EPROTONOSUPPORT;

@@ -6,6 +6,7 @@
 #ifndef _LINUX_CHECKPOINT_H
 #define _LINUX_CHECKPOINT_H
 
+#include <linux/err.h>
 #include <linux/path.h>
 #include <linux/types.h>
 #include <linux/xxhash.h>
@@ -16,6 +17,7 @@ struct ckpt_rst_signals;
 struct ckpt_rst_files;
 struct ckpt_rst_threads;
 struct ckpt_park;
+struct dentry;
 struct file;
 struct iov_iter;
 struct mm_struct;
@@ -132,6 +134,8 @@ int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  u32 min, u32 max);
 void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
+int ckpt_lookup_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+		     struct path *path);
 int ckpt_array_grow(void **arr, unsigned int *cap, unsigned int i,
 		    size_t size);
 int ckpt_cmp_int(const void *a, const void *b);
@@ -207,6 +211,33 @@ int checkpoint_deleted(struct ckpt_ctx *ctx, int fd, struct file *file,
 struct file *restore_deleted(struct ckpt_ctx *ctx, u32 *same_as);
 int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
 int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
+
+/* inotify.c */
+#ifdef CONFIG_INOTIFY_USER
+bool ckpt_inotify_is(struct file *file);
+int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file);
+struct file *restore_inotify(struct ckpt_ctx *ctx, u32 flags);
+#else
+static inline bool ckpt_inotify_is(struct file *file)
+{
+	return false;
+}
+
+static inline int checkpoint_inotify(struct ckpt_ctx *ctx, int fd,
+				     struct file *file)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline struct file *restore_inotify(struct ckpt_ctx *ctx, u32 flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+#endif
+
+/* fs/namespace.c: a mount of @dentry that a process of root @root sees */
+int mount_of_dentry(const struct path *root, struct dentry *dentry,
+		    struct path *path);
 
 bool ckpt_anon_kind(struct file *file, u32 *kind);	/* anonfd.c */
 int checkpoint_anon_file(struct ckpt_ctx *ctx, struct file *file, u32 kind);

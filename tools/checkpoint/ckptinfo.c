@@ -277,7 +277,7 @@ static void print_open_file(const struct ckpt_hdr_open_file *f)
 		[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 		[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
 		[CKPT_FILE_EPOLL] = "epoll", [CKPT_FILE_MEMFD] = "memfd",
-		[CKPT_FILE_DELETED] = "deleted",
+		[CKPT_FILE_DELETED] = "deleted", [CKPT_FILE_INOTIFY] = "inotify",
 	};
 
 	printf(" id=%u kind=%s flags=%#o pos=%lld", f->id,
@@ -345,6 +345,14 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_file_data) + CKPT_FILE_CHUNK },
 	{ CKPT_HDR_DELETED, "deleted", sizeof(struct ckpt_hdr_deleted),
 	  sizeof(struct ckpt_hdr_deleted) },
+	{ CKPT_HDR_INOTIFY, "inotify", sizeof(struct ckpt_hdr_inotify),
+	  sizeof(struct ckpt_hdr_inotify) },
+	{ CKPT_HDR_INOTIFY_WATCH, "inotify_watch",
+	  sizeof(struct ckpt_hdr_inotify_watch),
+	  sizeof(struct ckpt_hdr_inotify_watch) },
+	{ CKPT_HDR_INOTIFY_EVENT, "inotify_event",
+	  sizeof(struct ckpt_hdr_inotify_event),
+	  sizeof(struct ckpt_hdr_inotify_event) + NAME_MAX },
 	{ CKPT_HDR_POSIX_TIMERS, "posix_timers",
 	  sizeof(struct ckpt_hdr_posix_timers),
 	  sizeof(struct ckpt_hdr_posix_timers) },
@@ -472,6 +480,26 @@ static int inspect(const struct image *img)
 			else
 				printf(" size=%llu mode=%#o",
 				       (unsigned long long)d->size, d->mode);
+			break;
+		}
+		case CKPT_HDR_INOTIFY: {
+			const struct ckpt_hdr_inotify *n = (const void *)rec;
+
+			printf(" watches=%u events=%u next_wd=%d", n->nr_watches,
+			       n->nr_events, n->next_wd);
+			break;
+		}
+		case CKPT_HDR_INOTIFY_WATCH:
+			printf(" wd=%d mask=%#x",
+			       ((const struct ckpt_hdr_inotify_watch *)rec)->wd,
+			       ((const struct ckpt_hdr_inotify_watch *)rec)->mask);
+			break;
+		case CKPT_HDR_INOTIFY_EVENT: {
+			const struct ckpt_hdr_inotify_event *e = (const void *)rec;
+			int len = h.len - sizeof(*e);
+
+			printf(" wd=%d mask=%#x cookie=%u name=\"%.*s\"", e->wd,
+			       e->mask, e->cookie, len > 0 ? len : 0, e->name);
 			break;
 		}
 		case CKPT_HDR_FILE_DATA:

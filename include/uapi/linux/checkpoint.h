@@ -37,7 +37,7 @@
 				 RESTART_LOG)
 
 #define CKPT_ALIGN		8
-#define CKPT_VERSION		5	/* restart reads 2 to 4 too */
+#define CKPT_VERSION		6	/* restart reads 2 to 5 too */
 #define CKPT_REC_MAX		(1U << 16)	/* no record is longer */
 
 #define CKPT_MAGIC_HEAD		"\177CKPTIMG"	/* 8 bytes, no NUL */
@@ -88,6 +88,9 @@ enum {
 	CKPT_HDR_MEMFD = 514,
 	CKPT_HDR_FILE_DATA = 515,
 	CKPT_HDR_DELETED = 516,
+	CKPT_HDR_INOTIFY = 517,
+	CKPT_HDR_INOTIFY_WATCH = 518,
+	CKPT_HDR_INOTIFY_EVENT = 519,
 };
 
 struct ckpt_hdr {
@@ -454,6 +457,7 @@ enum ckpt_file_kind {
 	CKPT_FILE_DELETED = 11,	/* a regular file deleted; CKPT_HDR_DELETED
 				 * follows
 				 */
+	CKPT_FILE_INOTIFY = 12,	/* inotify_init1(2); CKPT_HDR_INOTIFY follows */
 };
 
 struct ckpt_hdr_open_file {
@@ -528,6 +532,39 @@ struct ckpt_hdr_deleted {
 	__u32 same_as;
 	__u32 mode;		/* its permission bits */
 	__u64 size;
+};
+
+/*
+ * An inotify instance (version 6), after its open file record: its
+ * @nr_watches watches in ascending order of wd, each a
+ * CKPT_HDR_INOTIFY_WATCH record followed by the CKPT_HDR_FILE_PATH of
+ * the inode it watches, then its @nr_events queued events, each a
+ * CKPT_HDR_INOTIFY_EVENT record, in the order read(2) gives them.
+ */
+#define CKPT_INOTIFY_WATCHES_MAX	(1U << 20)
+#define CKPT_INOTIFY_EVENTS_MAX		(1U << 16)
+
+struct ckpt_hdr_inotify {
+	struct ckpt_hdr h;
+	__u32 nr_watches;
+	__u32 nr_events;
+	__s32 next_wd;		/* the wd inotify_add_watch(2) tries next */
+	__u32 pad;
+};
+
+struct ckpt_hdr_inotify_watch {
+	struct ckpt_hdr h;
+	__s32 wd;		/* from 1 */
+	__u32 mask;		/* IN_* events, IN_EXCL_UNLINK, IN_ONESHOT */
+};
+
+struct ckpt_hdr_inotify_event {
+	struct ckpt_hdr h;
+	__s32 wd;		/* -1 for IN_Q_OVERFLOW */
+	__u32 mask;		/* as read(2) gives it */
+	__u32 cookie;
+	__u32 len;		/* of @name, no NUL: the record's rest */
+	char name[];
 };
 
 /* An eventfd's state (version 4), after its open file record. */

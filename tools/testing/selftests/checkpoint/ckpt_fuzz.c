@@ -5,7 +5,7 @@
  * Starts from sound images made in this boot (a small process, one with
  * more memory and mappings, one with files, pipes, signals and timers,
  * one with threads, an eventfd, a signalfd, a timerfd and an epoll
- * watching them),
+ * watching them, POSIX timers, a memfd and an inotify instance),
  * mutates them and feeds each to restart(2) in a child, with a timeout.
  * Most are resealed, so that the kernel's checks behind the checksum are
  * reached.  Most are only verified (RESTART_VERIFY), here, in the
@@ -29,6 +29,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -195,7 +196,8 @@ static void threads_state(void)
 	static volatile pid_t waiter;
 	struct sigevent sev = {};
 	struct epoll_event ev;
-	int efd, sfd, tfd, ep, mfd, id;
+	int efd, sfd, tfd, ep, mfd, ifd, id;
+	char name[64];
 	pthread_t t;
 	sigset_t set;
 
@@ -240,6 +242,15 @@ static void threads_state(void)
 	if (mfd < 0 || write(mfd, "memfd data", 10) != 10 ||
 	    fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW))
 		_exit(1);
+	/* an inotify instance with two watches and two events queued */
+	ifd = inotify_init1(IN_NONBLOCK);
+	if (ifd < 0 ||
+	    inotify_add_watch(ifd, "/tmp", IN_CREATE | IN_DELETE) != 1 ||
+	    inotify_add_watch(ifd, "/", IN_ATTRIB | IN_ONESHOT) != 2)
+		_exit(1);
+	snprintf(name, sizeof(name), "/tmp/ckpt-fuzz-%d", getpid());
+	close(open(name, O_WRONLY | O_CREAT, 0600));
+	unlink(name);
 	usleep(20000);
 }
 

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of inotify instances: their queued events, and
+ * their watches, each by the path of the watched inode as the process
+ * sees it from its root.  Restart makes the instance as inotify_init1(2)
+ * would, queues the image's events, then adds each watch under its wd as
+ * inotify_add_watch(2) would add it for the restarter, all before the
+ * point of no return: events that happen from then on queue after the
+ * image's.
+ *
+ * What a crafted image could make restart do: make an inotify instance
+ * under the caller's max_user_instances; add watches on inodes the caller
+ * may read (inotify_add_watch(2)'s check, with the LSM's say), under its
+ * max_user_watches, each named by a path looked up from its root and
+ * checked to be the inode the image saw (device, inode number, mode, but
+ * not size or mtime: what is watched changes); and queue events of its
+ * own making, up to fs.inotify.max_queued_events, with any wd, mask,
+ * cookie and name (no '/', no NUL), which the restored process reads as
+ * if the kernel had queued them.  Nothing outside the restored process
+ * sees any of it.
+ *
+ * What a checkpointer reads: the names of the watched inodes, as the
+ * target's root sees them, and the queued events, with the names of the
+ * files they concern: what the target reads itself, which the right to
+ * read its memory covers (/proc/PID/fdinfo shows the watches to less).
+ *
+ * The target stopped, it neither reads events nor changes its watches; a
+ * process outside sharing the instance may, and the file systems go on
+ * queuing events meanwhile: the events written are those queued when
+ * they were counted, and a watch added meanwhile fails the checkpoint
+ * (-EAGAIN).  A watched inode with no name the process can see (deleted,
+ * or on no mount it can reach) is refused.  A name hidden since by a
+ * mount over it is caught by restart, where it names another inode.
+ */
+#include <linux/checkpoint.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/inotify.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+/* Whether @file is an inotify instance. */
+bool ckpt_inotify_is(struct file *file)
+{
+	return inotify_file_is(file);
+}
+
+static int ckpt_cmp_watch(const void *a, const void *b)
+{
+	const struct inotify_watch_state *x = a, *y = b;
+
+	return x->wd < y->wd ? -1 : x->wd > y->wd;
+}
+
+/* The path of @w's inode, seen from the target's root, into @path. */
+static int ckpt_inotify_path(struct ckpt_ctx *ctx, int fd,
+			     const struct inotify_watch_state *w,
+			     struct path *path)
+{
+	struct dentry *dentry = d_find_alias(w->inode);
+	int ret;
+
+	if (!dentry)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %d: inotify watch %d is on a file deleted since: not supported",
+				   fd, w->wd);
+	ret = mount_of_dentry(&ctx->root, dentry, path);
+	if (ret)
+		ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+			    "fd %d: inotify watch %d is on %pd, on no mount the process can reach: not supported",
+			    fd, w->wd, dentry);
+	dput(dentry);
+	return ret ? -EOPNOTSUPP : 0;
+}
+
+static int checkpoint_inotify_events(struct ckpt_ctx *ctx,
+				     struct inotify_event_state *ev,
+				     unsigned int nr)
+{
+	struct ckpt_hdr_inotify_event *h;
+	unsigned int i;
+	int ret = 0;
+
+	h = kzalloc(sizeof(*h) + NAME_MAX + 1, GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	for (i = 0; !ret && i < nr; i++) {
+		h->wd = ev[i].wd;
+		h->mask = ev[i].mask;
+		h->cookie = ev[i].cookie;
+		h->len = ev[i].len;
+		memcpy(h->name, ev[i].name, ev[i].len);
+		ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_INOTIFY_EVENT,
+				     sizeof(*h) + ev[i].len);
+	}
+	kfree(h);
+	return ret;
+}
+
+/* The records of the inotify instance @file at @fd, after its open file. */
+int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file)
+{
+	struct inotify_event_state *ev = NULL;
+	struct inotify_watch_state *w = NULL;
+	struct ckpt_hdr_inotify_watch wh = {};
+	struct ckpt_hdr_inotify h = {};
+	int nr = 0, nr_ev, next, i, ret;
+	struct path path;
+
+	ret = inotify_file_watches(file, NULL, 0, &next);
+	if (ret > CKPT_INOTIFY_WATCHES_MAX)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %d: an inotify instance with %d watches, more than %u",
+				   fd, ret, CKPT_INOTIFY_WATCHES_MAX);
+	if (ret > 0) {
+		w = kvmalloc_array(ret, sizeof(*w), GFP_KERNEL);
+		if (!w)
+			return -ENOMEM;
+		ret = inotify_file_watches(file, w, ret, &next);
+	}
+	if (ret < 0)
+		goto out;
+	nr = ret;
+	sort(w, nr, sizeof(*w), ckpt_cmp_watch, NULL);
+
+	ret = nr_ev = inotify_file_events(file, NULL, 0);
+	if (nr_ev > CKPT_INOTIFY_EVENTS_MAX) {
+		ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				  "fd %d: an inotify instance with %d events not read yet, more than %u",
+				  fd, nr_ev, CKPT_INOTIFY_EVENTS_MAX);
+		goto out;
+	}
+	if (nr_ev > 0) {
+		ret = -ENOMEM;
+		ev = kvmalloc_array(nr_ev, sizeof(*ev), GFP_KERNEL);
+		if (!ev)
+			goto out;
+		ret = nr_ev = inotify_file_events(file, ev, nr_ev);
+	}
+	if (ret == -ENAMETOOLONG)
+		ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				  "fd %d: an inotify event for a name longer than NAME_MAX: not supported",
+				  fd);
+	if (ret < 0)
+		goto out;
+
+	h.nr_watches = nr;
+	h.nr_events = nr_ev;
+	h.next_wd = next;
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_INOTIFY, sizeof(h));
+	if (!ret)
+		ret = checkpoint_inotify_events(ctx, ev, nr_ev);
+	for (i = 0; !ret && i < nr; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		ret = ckpt_inotify_path(ctx, fd, &w[i], &path);
+		if (ret)
+			break;
+		wh.wd = w[i].wd;
+		wh.mask = w[i].mask;
+		ret = ckpt_write_obj(ctx, &wh.h, CKPT_HDR_INOTIFY_WATCH,
+				     sizeof(wh));
+		if (!ret)
+			ret = ckpt_write_path(ctx, CKPT_HDR_FILE_PATH, &path, fd);
+		path_put(&path);
+	}
+out:
+	for (i = 0; i < nr; i++)
+		iput(w[i].inode);
+	kvfree(w);
+	kvfree(ev);
+	return ret;
+}
+
+/* Reads the queued events; with @file, queues them on it. */
+static int restore_inotify_events(struct ckpt_ctx *ctx, struct file *file,
+				  unsigned int nr)
+{
+	struct ckpt_hdr_inotify_event *h;
+	struct inotify_event_state *ev;
+	unsigned int i;
+	int ret = 0;
+
+	ev = kmalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev)
+		return -ENOMEM;
+	for (i = 0; !ret && i < nr; i++) {
+		h = ckpt_read_obj_alloc(ctx, CKPT_HDR_INOTIFY_EVENT, sizeof(*h),
+					sizeof(*h) + NAME_MAX);
+		if (IS_ERR(h)) {
+			ret = PTR_ERR(h);
+			break;
+		}
+		ev->wd = h->wd;
+		ev->mask = h->mask;
+		ev->cookie = h->cookie;
+		ev->len = h->len;
+		if (h->len == h->h.len - sizeof(*h))
+			memcpy(ev->name, h->name, h->len);
+		else
+			ret = -EBADMSG;
+		kfree(h);
+		if (!ret)
+			ret = inotify_file_queue(file, ev);
+		if (ret == -EINVAL)
+			ret = -EBADMSG;
+		else if (ret == -ENOSPC)
+			ret = ckpt_refuse(ctx, ret, -1,
+					  "an inotify instance with %u events not read yet, more than fs.inotify.max_queued_events",
+					  nr);
+	}
+	kfree(ev);
+	return ret;
+}
+
+/* Reads the watches; with @file, adds them to it. */
+static int restore_inotify_watches(struct ckpt_ctx *ctx, struct file *file,
+				   unsigned int nr)
+{
+	struct ckpt_hdr_inotify_watch h;
+	struct ckpt_hdr_file *name;
+	struct path path;
+	unsigned int i;
+	int ret = 0, last = 0;
+
+	for (i = 0; !ret && i < nr; i++) {
+		ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_INOTIFY_WATCH,
+				    sizeof(h), sizeof(h));
+		if (ret)
+			break;
+		/* in ascending order of wd, from 1 */
+		if (h.wd <= last)
+			return -EBADMSG;
+		last = h.wd;
+		name = ckpt_read_file(ctx, CKPT_HDR_FILE_PATH);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+		ret = ckpt_lookup_file(ctx, name, &path);
+		if (!ret) {
+			ret = inotify_file_add_watch(file, &path, h.mask, h.wd);
+			path_put(&path);
+		}
+		if (ret == -EINVAL)
+			ret = -EBADMSG;
+		else if (ret == -EEXIST)
+			ret = ckpt_refuse(ctx, ret, -1,
+					  "%s: watched twice by one inotify instance",
+					  name->path);
+		else if (ret == -ENOSPC)
+			ret = ckpt_refuse(ctx, ret, -1,
+					  "%u inotify watches: more than fs.inotify.max_user_watches leaves the restarter",
+					  nr);
+		else if (ret && ret != -ESTALE && ret != -ENOENT &&
+			 ret != -EINTR)
+			ret = ckpt_refuse(ctx, ret, -1,
+					  "%s cannot be watched (inotify_add_watch(2))",
+					  name->path);
+		kfree(name);
+	}
+	return ret;
+}
+
+/*
+ * Reads an inotify instance's records and, but for a verify, makes it
+ * with the O_NONBLOCK of @flags: its events queued, then its watches
+ * added.  Returns the instance, NULL for a verify, or an error.
+ */
+struct file *restore_inotify(struct ckpt_ctx *ctx, u32 flags)
+{
+	struct ckpt_hdr_inotify h;
+	struct file *file = NULL;
+	int ret;
+
+	if (ctx->rst_version < 6)
+		return ERR_PTR(-EBADMSG);
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_INOTIFY, sizeof(h), sizeof(h));
+	if (ret)
+		return ERR_PTR(ret);
+	if (h.pad || h.next_wd < 0 || h.nr_watches > CKPT_INOTIFY_WATCHES_MAX ||
+	    h.nr_events > CKPT_INOTIFY_EVENTS_MAX)
+		return ERR_PTR(-EBADMSG);
+	if (!(ctx->flags & RESTART_VERIFY)) {
+		file = inotify_file_create(flags & O_NONBLOCK);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			if (ret == -EMFILE)
+				ckpt_refuse(ctx, ret, -1,
+					    "an inotify instance more than fs.inotify.max_user_instances lets the restarter have");
+			return file;
+		}
+	}
+	ret = restore_inotify_events(ctx, file, h.nr_events);
+	if (!ret)
+		ret = restore_inotify_watches(ctx, file, h.nr_watches);
+	if (!ret && file)
+		inotify_file_set_next_wd(file, h.next_wd);
+	if (ret) {
+		if (file)
+			fput(file);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
