@@ -28,9 +28,13 @@
  * process outside sharing the instance may, and the file systems go on
  * queuing events meanwhile: the events written are those queued when
  * they were counted, and a watch added meanwhile fails the checkpoint
- * (-EAGAIN).  A watched inode with no name the process can see (deleted,
- * or on no mount it can reach) is refused.  A name hidden since by a
- * mount over it is caught by restart, where it names another inode.
+ * (-EAGAIN), as does one removed between the look at the watches and
+ * the one at the events.  A watched inode with no name the process can
+ * see (deleted, or on no mount it can reach), or none the checkpointer
+ * finds it by, is refused.  A mount's tree is looked for among the
+ * dentry's ancestors, and only so many mounts holding it are tried
+ * (mount_of_dentry()): a namespace of many mounts costs its size, once
+ * a watch.
  */
 #include <linux/checkpoint.h>
 #include <linux/dcache.h>
@@ -56,12 +60,19 @@ static int ckpt_cmp_watch(const void *a, const void *b)
 	return x->wd < y->wd ? -1 : x->wd > y->wd;
 }
 
-/* The path of @w's inode, seen from the target's root, into @path. */
+/*
+ * The path of @w's inode, seen from the target's root, into @path: a name
+ * that the checkpointer, looking it up from there with its own rights,
+ * finds the inode by.  Another name of the inode (a hard link in a
+ * directory closed to the target) is not written, nor said.
+ */
 static int ckpt_inotify_path(struct ckpt_ctx *ctx, int fd,
 			     const struct inotify_watch_state *w,
 			     struct path *path)
 {
 	struct dentry *dentry = d_find_alias(w->inode);
+	struct path found;
+	char *buf, *name;
 	int ret;
 
 	if (!dentry)
@@ -69,12 +80,36 @@ static int ckpt_inotify_path(struct ckpt_ctx *ctx, int fd,
 				   "fd %d: inotify watch %d is on a file deleted since: not supported",
 				   fd, w->wd);
 	ret = mount_of_dentry(&ctx->root, dentry, path);
-	if (ret)
-		ckpt_refuse(ctx, -EOPNOTSUPP, fd,
-			    "fd %d: inotify watch %d is on %pd, on no mount the process can reach: not supported",
-			    fd, w->wd, dentry);
 	dput(dentry);
-	return ret ? -EOPNOTSUPP : 0;
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				   "fd %d: inotify watch %d is on a file on no mount the process reaches: not supported",
+				   fd, w->wd);
+	ret = -ENOMEM;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		goto out;
+	name = __d_path(path, &ctx->root, buf, PATH_MAX);
+	ret = IS_ERR_OR_NULL(name) ? -ENOENT :
+	      vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, name, 0, &found);
+	if (!ret) {
+		if (d_inode(found.dentry) != w->inode)
+			ret = -ENOENT;
+		path_put(&found);
+	}
+	kfree(buf);
+	if (ret == -EINTR)
+		goto out;
+	if (ret)
+		ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,
+				  "fd %d: inotify watch %d is on a file with no name the checkpointer finds it by: not supported",
+				  fd, w->wd);
+out:
+	if (ret)
+		path_put(path);
+	return ret;
 }
 
 static int checkpoint_inotify_events(struct ckpt_ctx *ctx,
@@ -99,6 +134,41 @@ static int checkpoint_inotify_events(struct ckpt_ctx *ctx,
 	}
 	kfree(h);
 	return ret;
+}
+
+/*
+ * Whether @file still has the @nr watches of @w, sorted: the events were
+ * taken between the two looks, and no watch changed meanwhile.
+ */
+static int checkpoint_inotify_same(struct file *file,
+				   const struct inotify_watch_state *w,
+				   unsigned int nr)
+{
+	struct inotify_watch_state *now;
+	unsigned int i;
+	int next, ret;
+
+	if (!nr)
+		return inotify_file_watches(file, NULL, 0, &next) ? -EAGAIN : 0;
+	now = kvmalloc_array(nr, sizeof(*now), GFP_KERNEL);
+	if (!now)
+		return -ENOMEM;
+	ret = inotify_file_watches(file, now, nr, &next);
+	if (ret < 0) {
+		kvfree(now);
+		return ret;
+	}
+	sort(now, ret, sizeof(*now), ckpt_cmp_watch, NULL);
+	for (i = 0; i < ret; i++)
+		iput(now[i].inode);
+	if (ret != nr)
+		ret = -EAGAIN;
+	for (i = 0; ret >= 0 && i < nr; i++)
+		if (now[i].wd != w[i].wd || now[i].inode != w[i].inode ||
+		    now[i].mask != w[i].mask)
+			ret = -EAGAIN;
+	kvfree(now);
+	return ret < 0 ? ret : 0;
 }
 
 /* The records of the inotify instance @file at @fd, after its open file. */
@@ -147,6 +217,10 @@ int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file)
 				  fd);
 	if (ret < 0)
 		goto out;
+	/* a watch removed meanwhile would be in the image with its IN_IGNORED */
+	ret = checkpoint_inotify_same(file, w, nr);
+	if (ret)
+		goto out;
 
 	h.nr_watches = nr;
 	h.nr_events = nr_ev;
@@ -185,13 +259,18 @@ static int restore_inotify_events(struct ckpt_ctx *ctx, struct file *file,
 {
 	struct ckpt_hdr_inotify_event *h;
 	struct inotify_event_state *ev;
-	unsigned int i;
+	unsigned int i, overflow = 0;
 	int ret = 0;
 
 	ev = kmalloc(sizeof(*ev), GFP_KERNEL);
 	if (!ev)
 		return -ENOMEM;
 	for (i = 0; !ret && i < nr; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
 		h = ckpt_read_obj_alloc(ctx, CKPT_HDR_INOTIFY_EVENT, sizeof(*h),
 					sizeof(*h) + NAME_MAX);
 		if (IS_ERR(h)) {
@@ -207,6 +286,9 @@ static int restore_inotify_events(struct ckpt_ctx *ctx, struct file *file,
 		else
 			ret = -EBADMSG;
 		kfree(h);
+		/* one overflow at most, as a verify cannot see in the queue */
+		if (!ret && ev->mask == IN_Q_OVERFLOW && overflow++)
+			ret = -EBADMSG;
 		if (!ret)
 			ret = inotify_file_queue(file, ev);
 		if (ret == -EINVAL)
@@ -231,6 +313,9 @@ static int restore_inotify_watches(struct ckpt_ctx *ctx, struct file *file,
 	int ret = 0, last = 0;
 
 	for (i = 0; !ret && i < nr; i++) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 		ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_INOTIFY_WATCH,
 				    sizeof(h), sizeof(h));
 		if (ret)
@@ -283,7 +368,7 @@ struct file *restore_inotify(struct ckpt_ctx *ctx, u32 flags)
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_INOTIFY, sizeof(h), sizeof(h));
 	if (ret)
 		return ERR_PTR(ret);
-	if (h.pad || h.next_wd < 0 || h.nr_watches > CKPT_INOTIFY_WATCHES_MAX ||
+	if (h.pad || h.next_wd < 1 || h.nr_watches > CKPT_INOTIFY_WATCHES_MAX ||
 	    h.nr_events > CKPT_INOTIFY_EVENTS_MAX)
 		return ERR_PTR(-EBADMSG);
 	if (!(ctx->flags & RESTART_VERIFY)) {

@@ -1168,7 +1168,8 @@ TEST(deleted_file_linked_elsewhere_or_too_large_is_refused)
 /*
  * An inotify instance, non-blocking, watched by an epoll: a directory's
  * watch, a file's IN_ONESHOT one, a third removed (its IN_IGNORED
- * queued, its wd not given again).  After restart the three queued
+ * queued, its wd not given again), a fourth of no event (IN_ONLYDIR
+ * alone).  After restart the three queued
  * events read back in order with their names, the watches report what
  * happens next to the same inodes under the same wds (the one-shot once,
  * then IN_IGNORED), the epoll finds the instance readable, and the next
@@ -1179,7 +1180,7 @@ static char ino_dir[64];
 static int inotify_state(int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 77 };
-	char a[96], b[96], other[96];
+	char a[96], b[96], other[96], sub[96];
 	struct {
 		int wd;
 		uint32_t mask;
@@ -1197,18 +1198,21 @@ static int inotify_state(int fd)
 	snprintf(a, sizeof(a), "%s/a", ino_dir);
 	snprintf(b, sizeof(b), "%s/b", ino_dir);
 	snprintf(other, sizeof(other), "%s/other", ino_dir);
+	snprintf(sub, sizeof(sub), "%s/sub", ino_dir);
 	in = place(inotify_init1(IN_NONBLOCK), F_OFF);
 	ep = place(epoll_create1(0), F_OFF + 1);
 	if (in < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev))
 		return 1;
 	f = open(a, O_WRONLY | O_CREAT, 0644);
-	if (f < 0 || close(f) || close(open(other, O_WRONLY | O_CREAT, 0644)))
+	if (f < 0 || close(f) || close(open(other, O_WRONLY | O_CREAT, 0644)) ||
+	    mkdir(sub, 0755))
 		return 1;
 	if (inotify_add_watch(in, ino_dir, IN_CREATE | IN_DELETE |
 			      IN_MODIFY) != 1 ||
 	    inotify_add_watch(in, a, IN_ATTRIB | IN_ONESHOT) != 2 ||
 	    inotify_add_watch(in, other, IN_OPEN) != 3 ||
-	    inotify_rm_watch(in, 3))
+	    inotify_rm_watch(in, 3) ||
+	    inotify_add_watch(in, sub, IN_ONLYDIR) != 4)
 		return 1;
 	f = open(b, O_WRONLY | O_CREAT, 0644);
 	if (f < 0 || close(f))
@@ -1238,8 +1242,10 @@ static int inotify_state(int fd)
 		return 5;
 	/* the same inode under the same wd; the next wd is the next */
 	wd = inotify_add_watch(in, ino_dir, IN_CREATE | IN_MASK_ADD);
-	if (wd != 1 || inotify_add_watch(in, other, IN_OPEN) != 4)
+	if (wd != 1 || inotify_add_watch(in, sub, IN_MASK_ADD) != 4 ||
+	    inotify_add_watch(in, other, IN_OPEN) != 5)
 		return 6;
+	rmdir(sub);
 	unlink(a);
 	unlink(other);
 	rmdir(ino_dir);
