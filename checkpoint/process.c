@@ -377,8 +377,8 @@ static const char *ckpt_task_setting(struct task_struct *task,
 	if (task->seccomp.mode != SECCOMP_MODE_DISABLED)
 		return "a seccomp filter or strict mode";
 #endif
-	if (task->policy != SCHED_NORMAL || task->sched_reset_on_fork)
-		return "a scheduling policy other than SCHED_OTHER";
+	if (task->policy == SCHED_DEADLINE)
+		return "SCHED_DEADLINE";
 	if ((task->flags & CKPT_IO_FLUSHER) == CKPT_IO_FLUSHER)
 		return "PR_SET_IO_FLUSHER";
 	if (task_spec_ssb_disable(task) || task_spec_ssb_noexec(task) ||
@@ -570,6 +570,8 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 		ret = checkpoint_cred(ctx);
 	if (!ret)
 		ret = checkpoint_attr(ctx);
+	if (!ret)
+		ret = checkpoint_sched(ctx, ctx->task);
 	if (!ret)
 		ret = checkpoint_cwd(ctx);
 	return ret;
@@ -954,6 +956,8 @@ int restore_task(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_attr(ctx);
 	if (!ret)
+		ret = restore_sched(ctx, &ctx->rst_sched);
+	if (!ret)
 		ret = restore_cwd(ctx);
 	return ret;
 }
@@ -1074,6 +1078,7 @@ void restore_task_free(struct ckpt_ctx *ctx)
 		fput(ctx->rst_cwd);
 	if (ctx->rst_exe)
 		fput(ctx->rst_exe);
+	kfree(ctx->rst_sched);
 	kfree(ctx->rst_attr);
 	kfree(ctx->rst_task);
 }

@@ -539,6 +539,9 @@ static int restart_image(struct ckpt_ctx *ctx)
 		ret = restore_signals_apply(ctx);
 	if (!ret)
 		ret = restore_rlimits_apply(ctx, true);
+	/* last, that a policy of SCHED_IDLE does not slow the restore */
+	if (!ret)
+		ret = restore_sched_apply(ctx->rst_sched);
 	if (ret) {
 		force_fatal_sig(SIGKILL);
 		return ret;

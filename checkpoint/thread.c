@@ -50,6 +50,7 @@ struct ckpt_rst_thread {
 	unsigned int cap;
 	void *cpu;			/* its registers, the architecture's */
 	struct ckpt_rst_threads *rt;
+	struct ckpt_rst_sched *sched;	/* its policy and CPUs */
 };
 
 /*
@@ -95,6 +96,8 @@ static int checkpoint_thread(struct ckpt_ctx *ctx, struct task_struct *t)
 		return PTR_ERR(info);
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_THREAD, sizeof(h));
+	if (!ret)
+		ret = checkpoint_sched(ctx, t);
 	for (i = 0; !ret && i < h.nr_siginfo; i++)
 		ret = ckpt_write_obj(ctx, &info[i].h, CKPT_HDR_SIGINFO,
 				     sizeof(info[i]));
@@ -262,6 +265,7 @@ static void ckpt_rst_threads_put(struct ckpt_rst_threads *rt)
 		return;
 	for (i = 0; i < rt->nr; i++) {
 		kvfree(rt->t[i].info);
+		kfree(rt->t[i].sched);
 		ckpt_arch_restore_cpu_free(rt->t[i].cpu);
 	}
 	kvfree(rt->t);
@@ -287,7 +291,10 @@ static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
 	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
 		return -EPERM;
 
-	ret = restore_siginfos(ctx, &t->info, &t->cap, h->nr_siginfo, false);
+	ret = restore_sched(ctx, &t->sched);
+	if (!ret)
+		ret = restore_siginfos(ctx, &t->info, &t->cap, h->nr_siginfo,
+				       false);
 	if (ret)
 		return ret;
 
@@ -490,8 +497,10 @@ static int restore_thread_apply(struct ckpt_rst_thread *t)
 		set_user_nice(tsk, h->nice);
 		tsk->timer_slack_ns = h->timer_slack_ns ?:
 				      tsk->default_timer_slack_ns;
-		ret = restore_thread_signals(h, t->info);
+		ret = restore_sched_apply(t->sched);
 	}
+	if (!ret)
+		ret = restore_thread_signals(h, t->info);
 	if (!ret) {
 		init_task_work(&a->work, restore_thread_ax);
 		ret = task_work_add(tsk, &a->work, TWA_SIGNAL);

@@ -13,6 +13,7 @@
 #include <uapi/linux/checkpoint.h>
 
 struct ckpt_rst_mm;
+struct ckpt_rst_sched;
 struct ckpt_rst_signals;
 struct ckpt_rst_files;
 struct ckpt_rst_threads;
@@ -85,6 +86,7 @@ struct ckpt_ctx {
 	 */
 	struct ckpt_hdr_task *rst_task;	/* process.c */
 	struct ckpt_hdr_attr *rst_attr;
+	struct ckpt_rst_sched *rst_sched;	/* sched.c */
 	struct file *rst_exe;
 	struct file *rst_cwd;
 	struct ckpt_rst_signals *rst_sig;	/* signal.c */
@@ -211,6 +213,11 @@ int checkpoint_deleted(struct ckpt_ctx *ctx, int fd, struct file *file,
 struct file *restore_deleted(struct ckpt_ctx *ctx, u32 *same_as);
 int checkpoint_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
 int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
+
+/* sched.c */
+int checkpoint_sched(struct ckpt_ctx *ctx, struct task_struct *t);
+int restore_sched(struct ckpt_ctx *ctx, struct ckpt_rst_sched **out);
+int restore_sched_apply(const struct ckpt_rst_sched *s);
 
 /* inotify.c */
 #ifdef CONFIG_INOTIFY_USER

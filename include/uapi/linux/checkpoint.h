@@ -56,6 +56,7 @@ enum {
 	CKPT_HDR_CRED = 103,
 	CKPT_HDR_ATTR = 104,
 	CKPT_HDR_CWD = 105,
+	CKPT_HDR_SCHED = 106,
 
 	CKPT_HDR_REGSET = 201,
 	CKPT_HDR_THREADS = 202,
@@ -270,6 +271,29 @@ struct ckpt_hdr_thread {
 	__u64 altstack_size;
 	__u32 altstack_flags;
 	__u32 nr_siginfo;
+};
+
+/*
+ * A thread's scheduling (version 6): after the attr record for the
+ * thread that leads the process, after its thread record for another.
+ * Its policy and real-time priority, as sched_getscheduler(2) and
+ * sched_getparam(2) give them, and the CPUs it asked to run on with
+ * sched_setaffinity(2), bit n of @cpus for CPU n; with
+ * CKPT_SCHED_ALL_CPUS (never bound, or bound to every CPU there was)
+ * no @cpus.
+ */
+#define CKPT_SCHED_ALL_CPUS	1
+#define CKPT_SCHED_CPUS_MAX	8192	/* bits in @cpus, at most */
+
+struct ckpt_hdr_sched {
+	struct ckpt_hdr h;
+	__u32 policy;		/* SCHED_OTHER, _BATCH, _IDLE, _FIFO or _RR,
+				 * with SCHED_RESET_ON_FORK
+				 */
+	__u32 priority;		/* 1 to 99 for _FIFO and _RR, else 0 */
+	__u32 flags;		/* CKPT_SCHED_* */
+	__u32 nr_cpus;		/* bits in @cpus, a multiple of 64 */
+	__u64 cpus[];
 };
 
 /* The address space: its layout, then @nr_vmas CKPT_HDR_VMA records. */
@@ -536,10 +560,10 @@ struct ckpt_hdr_deleted {
 
 /*
  * An inotify instance (version 6), after its open file record: its
- * @nr_watches watches in ascending order of wd, each a
- * CKPT_HDR_INOTIFY_WATCH record followed by the CKPT_HDR_FILE_PATH of
- * the inode it watches, then its @nr_events queued events, each a
- * CKPT_HDR_INOTIFY_EVENT record, in the order read(2) gives them.
+ * @nr_events queued events, each a CKPT_HDR_INOTIFY_EVENT record, in the
+ * order read(2) gives them, then its @nr_watches watches in ascending
+ * order of wd, each a CKPT_HDR_INOTIFY_WATCH record followed by the
+ * CKPT_HDR_FILE_PATH of the inode it watches.
  */
 #define CKPT_INOTIFY_WATCHES_MAX	(1U << 20)
 #define CKPT_INOTIFY_EVENTS_MAX		(1U << 16)
@@ -548,14 +572,18 @@ struct ckpt_hdr_inotify {
 	struct ckpt_hdr h;
 	__u32 nr_watches;
 	__u32 nr_events;
-	__s32 next_wd;		/* the wd inotify_add_watch(2) tries next */
+	__s32 next_wd;		/* the wd inotify_add_watch(2) tries next,
+				 * from 1
+				 */
 	__u32 pad;
 };
 
 struct ckpt_hdr_inotify_watch {
 	struct ckpt_hdr h;
 	__s32 wd;		/* from 1 */
-	__u32 mask;		/* IN_* events, IN_EXCL_UNLINK, IN_ONESHOT */
+	__u32 mask;		/* IN_* events, IN_EXCL_UNLINK, IN_ONESHOT;
+				 * none is one too (IN_ONLYDIR alone)
+				 */
 };
 
 struct ckpt_hdr_inotify_event {

@@ -160,6 +160,8 @@ TEST_F(image, records_come_in_order)
 	EXPECT_EQ(CKPT_HDR_CRED, self->rec[i++].type);
 	EXPECT_EQ(CKPT_HDR_ATTR, self->rec[i].type);
 	EXPECT_EQ(sizeof(struct ckpt_hdr_attr), self->rec[i++].len);
+	EXPECT_EQ(CKPT_HDR_SCHED, self->rec[i].type);
+	EXPECT_EQ(sizeof(struct ckpt_hdr_sched), self->rec[i++].len);
 	EXPECT_EQ(CKPT_HDR_CWD, self->rec[i++].type);
 	ASSERT_EQ(CKPT_HDR_SIGNALS, self->rec[i].type);
 	sg = (void *)(self->img.buf + self->rec[i++].off);

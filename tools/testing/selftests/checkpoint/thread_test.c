@@ -9,6 +9,7 @@
  * where the threads check their state and the process exits RESTORED.
  */
 #define _GNU_SOURCE
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1033,6 +1034,176 @@ TEST(thread_ids_taken_or_missing_are_refused)
 	/* and once it is free, the process comes back */
 	EXPECT_EQ(RESTORED, restart_as(fd, pid));
 	close(fd);
+}
+
+/*
+ * Each thread keeps its scheduling: the main thread bound to CPU 0 under
+ * SCHED_BATCH, a worker bound to CPU 1 under SCHED_FIFO 3, another
+ * unbound under SCHED_RR 7 with SCHED_RESET_ON_FORK, which comes back on
+ * every CPU.
+ */
+struct sched_want {
+	int policy, prio, cpu;		/* cpu -1: unbound */
+};
+
+static const struct sched_want sched_want[3] = {
+	{ SCHED_BATCH, 0, 0 },
+	{ SCHED_FIFO, 3, 1 },
+	{ SCHED_RR | SCHED_RESET_ON_FORK, 7, -1 },
+};
+static pthread_barrier_t sched_barrier;
+
+static int sched_set(const struct sched_want *w)
+{
+	struct sched_param p = { .sched_priority = w->prio };
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	if (w->cpu >= 0 && sched_setaffinity(0, sizeof(set), &set))
+		return -1;
+	return sched_setscheduler(0, w->policy, &p);
+}
+
+static int sched_check(const struct sched_want *w)
+{
+	struct sched_param p;
+	cpu_set_t set;
+
+	if (sched_getscheduler(0) != w->policy || sched_getparam(0, &p) ||
+	    p.sched_priority != w->prio ||
+	    sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	if (w->cpu >= 0)
+		return CPU_COUNT(&set) == 1 && CPU_ISSET(w->cpu, &set) ? 0 : 2;
+	return CPU_COUNT(&set) == sysconf(_SC_NPROCESSORS_ONLN) ? 0 : 3;
+}
+
+static void *sched_worker(void *arg)
+{
+	const struct sched_want *w = arg;
+	long bad = sched_set(w) ? 10 : 0;
+
+	pthread_barrier_wait(&sched_barrier);
+	pthread_barrier_wait(&sched_barrier);
+	return (void *)(bad ?: 20 + sched_check(w));
+}
+
+static int sched_child(void)
+{
+	pthread_t t[2];
+	void *r;
+
+	pthread_barrier_init(&sched_barrier, NULL, 3);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, sched_worker,
+				   (void *)&sched_want[i + 1]))
+			return 1;
+	if (sched_set(&sched_want[0]))
+		return 2;
+	pthread_barrier_wait(&sched_barrier);
+	raise(SIGSTOP);
+	pthread_barrier_wait(&sched_barrier);
+	if (sched_check(&sched_want[0]))
+		return 3;
+	for (int i = 0; i < 2; i++)
+		if (pthread_join(t[i], &r) || (long)r != 20)
+			return 4 + i;
+	return RESTORED;
+}
+
+TEST(threads_keep_their_policy_and_cpus)
+{
+	EXPECT_EQ(RESTORED, move_child(sched_child));
+}
+
+static int bound_to_cpu1(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return 1;
+	raise(SIGSTOP);
+	return RESTORED;
+}
+
+/*
+ * Refused before the point of no return, with the reason: a thread
+ * bound only to CPUs the restarter has not (CPU 63 of a 2-CPU guest),
+ * and a real-time priority above RLIMIT_RTPRIO for a restarter without
+ * CAP_SYS_NICE.
+ */
+TEST(scheduling_the_restarter_cannot_give_is_refused)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct caps[2];
+	struct rlimit none = { 0, 0 };
+	struct record rec[MAX_RECORDS];
+	struct ckpt_hdr_sched *sc;
+	struct image img = {};
+	char why[256] = "";
+	int fd, log[2], n;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(bound_to_cpu1());
+	ASSERT_EQ(0, wait_stopped(pid));
+	ASSERT_EQ(0, checkpoint_to_image(pid, &img));
+	reap(pid);
+	n = image_records(&img, rec);
+	ASSERT_LT(0, n);
+	sc = image_record(&img, rec, n, CKPT_HDR_SCHED);
+	ASSERT_NE(NULL, sc);
+	ASSERT_EQ(0, sc->flags);
+	ASSERT_LE(64, sc->nr_cpus);
+	ASSERT_EQ(2, sc->cpus[0]);
+
+	sc->cpus[0] = 1ULL << 63;
+	image_reseal(&img);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_all(fd, img.buf, img.len));
+	EXPECT_EQ(0, refused(fd, 0, EINVAL,
+			     "none of which the restarter may run on"));
+	close(fd);
+
+	sc->cpus[0] = 2;
+	sc->policy = SCHED_FIFO;
+	sc->priority = 50;
+	image_reseal(&img);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_all(fd, img.buf, img.len));
+	ASSERT_EQ(0, pipe(log));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* root, but for CAP_SYS_NICE, with RLIMIT_RTPRIO 0 */
+		if (syscall(SYS_capget, &hdr, caps))
+			_exit(2);
+		caps[CAP_SYS_NICE / 32].effective &= ~(1U << (CAP_SYS_NICE % 32));
+		if (syscall(SYS_capset, &hdr, caps) ||
+		    setrlimit(RLIMIT_RTPRIO, &none))
+			_exit(2);
+		lseek(fd, 0, SEEK_SET);
+		if (sys_restart_log(0, fd, 0, log[1]) != -1 || errno != EPERM)
+			_exit(3);
+		_exit(read(log[0], why, sizeof(why) - 1) > 0 &&
+		      strstr(why, "above RLIMIT_RTPRIO") ? 0 : 4);
+	}
+	EXPECT_EQ(0, wait_exit(pid));
+	/* root may */
+	EXPECT_EQ(RESTORED, restart_child(fd, 0));
+	close(log[0]);
+	close(log[1]);
+	close(fd);
+	image_free(&img);
 }
 
 TEST_HARNESS_MAIN

@@ -321,10 +321,11 @@ static int to_version_2(struct image *img)
 		return -1;
 	for (i = 0; i < nrec; i++) {
 		end = i + 1 < nrec ? rec[i + 1].off : img->len;
-		/* neither locks nor threads nor POSIX timers in version 2 */
+		/* none of these in version 2 */
 		if (rec[i].type == CKPT_HDR_FILE_LOCKS ||
 		    rec[i].type == CKPT_HDR_FILE_LOCK ||
 		    rec[i].type == CKPT_HDR_THREADS ||
+		    rec[i].type == CKPT_HDR_SCHED ||
 		    rec[i].type == CKPT_HDR_POSIX_TIMERS ||
 		    rec[i].type == CKPT_HDR_POSIX_TIMER)
 			continue;
