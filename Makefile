@@ -22,7 +22,7 @@ DEBUG	:= $(BUILD)/obj-debug
 TIMEOUT	?= 900
 # hostile images for make soak, and for make test-debug after the suite
 FUZZ	?= 100000
-DEBUG_FUZZ ?= 20000
+DEBUG_FUZZ ?= 8000
 JOBS	?= $(shell nproc)
 
 ifeq ($(KERNEL_TARBALL),)
