@@ -161,6 +161,12 @@ static const char *ckpt_internal_kind(struct file *file)
 	return NULL;
 }
 
+/* Whether @file is a kernel object without a name (a memfd, a pidfd, ...). */
+bool ckpt_file_internal(struct file *file)
+{
+	return ckpt_internal_kind(file);
+}
+
 /*
  * Refuses @file, at @fd or -1, if it is a kernel object without a name
  * (a memfd, an eventfd, a namespace file, ...), saying what it is and

@@ -782,6 +782,123 @@ static int checkpoint_epolls(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	return ret;
 }
 
+/*
+ * Whether @file, a mapping's, is a memfd or a regular file deleted while
+ * mapped: restart makes it again from the image, as it does the ones
+ * held by fds, rather than open it by a name it has not.
+ */
+bool ckpt_file_is_made(struct file *file)
+{
+	if (ckpt_memfd_is(file))
+		return true;
+	return S_ISREG(file_inode(file)->i_mode) && !ckpt_file_internal(file) &&
+	       d_unlinked(file->f_path.dentry);
+}
+
+/* The description in the image of @file, a mapping's, or 0. */
+u32 ckpt_made_map_id(struct ckpt_ctx *ctx, struct file *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_made_maps; i++)
+		if (ctx->made_maps[i].file == file)
+			return ctx->made_maps[i].id;
+	return 0;
+}
+
+void ckpt_made_maps_put(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_made_maps; i++)
+		fput(ctx->made_maps[i].file);
+	kvfree(ctx->made_maps);
+	ctx->made_maps = NULL;
+	ctx->nr_made_maps = 0;
+}
+
+/*
+ * The memfds and deleted files the target's mappings hold, each open
+ * file once, referenced, into ctx->made_maps.  The target is stopped:
+ * its mappings are these still when its memory is written, which finds
+ * each one's description here.
+ */
+static int ckpt_made_maps_get(struct ckpt_ctx *ctx)
+{
+	struct mm_struct *mm = ctx->mm;
+	struct vm_area_struct *vma;
+	unsigned int cap = 0;
+	int ret;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	for_each_vma(vmi, vma) {
+		struct file *file = vma->vm_file;
+		unsigned int n = ctx->nr_made_maps;
+
+		/* shared anonymous memory is not made: it is internal */
+		if (!file || !ckpt_file_is_made(file) ||
+		    ckpt_made_map_id(ctx, file))
+			continue;
+		ret = ckpt_array_grow((void **)&ctx->made_maps, &cap, n,
+				      sizeof(*ctx->made_maps));
+		if (ret)
+			break;
+		ctx->made_maps[n].file = get_file(file);
+		/* not 0, which ckpt_made_map_id() says for none */
+		ctx->made_maps[n].id = U32_MAX;
+		ctx->nr_made_maps++;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * The descriptions that mappings alone hold, after the fds': each gets
+ * the next id, and every mapped one its id in ctx->made_maps.
+ */
+static int checkpoint_made_maps(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
+				const struct ckpt_fd *fds, unsigned int nr)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ctx->nr_made_maps; i++) {
+		struct ckpt_fd f = { .fd = -1, .file = ctx->made_maps[i].file };
+		u32 id = ckpt_seen_id(seen, f.file);
+
+		if (!id) {
+			id = ++seen->nr_files;
+			ret = ckpt_seen_add(seen, f.file, id);
+			if (!ret)
+				ret = checkpoint_open_file(ctx, seen, &f, id,
+							   fds, nr);
+			if (ret)
+				return ret;
+		}
+		ctx->made_maps[i].id = id;
+	}
+	return 0;
+}
+
+/* How many of the mapped files no fd has. */
+static unsigned int ckpt_made_maps_own(struct ckpt_ctx *ctx,
+				       const struct ckpt_fd *fds,
+				       unsigned int nr)
+{
+	unsigned int i, j, own = 0;
+
+	for (i = 0; i < ctx->nr_made_maps; i++) {
+		for (j = 0; j < nr; j++)
+			if (fds[j].file == ctx->made_maps[i].file)
+				break;
+		own += j == nr;
+	}
+	return own;
+}
+
 int checkpoint_files(struct ckpt_ctx *ctx)
 {
 	struct task_struct *task = ctx->task;
@@ -815,8 +932,14 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 	ret = PTR_ERR(fds);
 	if (IS_ERR(fds))
 		goto out;
+	ret = ckpt_made_maps_get(ctx);
+	if (ret) {
+		ckpt_fds_put(fds, nr);
+		goto out;
+	}
 
 	h.nr_fds = nr;
+	h.nr_mapped = ckpt_made_maps_own(ctx, fds, nr);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h));
 	for (i = 0; !ret && i < nr; i++) {
 		struct ckpt_hdr_fd fh = {};
@@ -838,6 +961,8 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 			ret = checkpoint_open_file(ctx, seen, &fds[i], fh.file,
 						   fds, nr);
 	}
+	if (!ret)
+		ret = checkpoint_made_maps(ctx, seen, fds, nr);
 	if (!ret)
 		ret = checkpoint_file_locks(ctx, seen, fds, nr);
 	if (!ret)
@@ -1844,7 +1969,8 @@ int restore_files(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	max = min_t(u64, ctx->rst_attr->rlim[RLIMIT_NOFILE].cur, sysctl_nr_open);
-	if (h.nr_fds > max || h.pad)
+	if (h.nr_fds > max || (ctx->rst_version < 6 && h.nr_mapped) ||
+	    h.nr_mapped > sysctl_max_map_count)
 		return -EBADMSG;
 	/* the limit is the image's when the fds are installed */
 	if (keep_stdio && max < 3)
@@ -1891,6 +2017,25 @@ int restore_files(struct ckpt_ctx *ctx)
 				rf->files[fh.file].own_fd = fh.fd;
 			rf->files[fh.file].needed = true;
 		}
+	}
+
+	/* the descriptions mappings alone hold: memfds, deleted files */
+	for (i = 0; i < h.nr_mapped; i++) {
+		struct ckpt_rfile *f;
+
+		ret = ckpt_array_grow((void **)&rf->files, &rf->cap_files,
+				      rf->nr_files + 1, sizeof(*rf->files));
+		if (ret)
+			return ret;
+		f = &rf->files[++rf->nr_files];
+		f->own_fd = -1;
+		f->needed = true;
+		ret = restore_open_file(ctx, rf, f);
+		if (ret)
+			return ret;
+		if (f->h.kind != CKPT_FILE_MEMFD &&
+		    f->h.kind != CKPT_FILE_DELETED)
+			return -EBADMSG;
 	}
 
 	for (i = 1; i <= rf->nr_files; i++) {
@@ -1977,6 +2122,28 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 			return ret;
 	}
 	return restore_epolls_apply(ctx, rf);
+}
+
+/*
+ * The description @id of the files section, a memfd's or a deleted
+ * file's, for a mapping of it (memory.c): referenced, NULL for a verify,
+ * which made none, or ERR_PTR(-EBADMSG).  Its access mode into *@acc.
+ */
+struct file *restore_made_file(struct ckpt_ctx *ctx, u32 id, u32 *acc)
+{
+	struct ckpt_rst_files *rf = ctx->rst_files;
+	struct ckpt_rfile *f;
+
+	if (!rf || !id || id > rf->nr_files)
+		return ERR_PTR(-EBADMSG);
+	f = &rf->files[id];
+	if (f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED)
+		return ERR_PTR(-EBADMSG);
+	*acc = f->h.flags & O_ACCMODE;
+	if (f->file)
+		return get_file(f->file);
+	/* a verify's, or one of fds 0-2 the restarter keeps */
+	return ctx->flags & RESTART_VERIFY ? NULL : ERR_PTR(-EBADMSG);
 }
 
 void restore_files_free(struct ckpt_ctx *ctx)

@@ -13,6 +13,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
+#include <linux/memfd.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
@@ -36,6 +37,7 @@ struct ckpt_vma {
 	u32 kind;
 	struct file *file;		/* referenced, for CKPT_VMA_FILE */
 	struct file *shmem;		/* referenced, for CKPT_VMA_SHMEM */
+	bool made;			/* @file is a memfd or deleted */
 };
 
 struct ckpt_vmas {
@@ -67,6 +69,15 @@ static int ckpt_vma_kind(struct vm_area_struct *vma, u32 *kind)
 
 	if (vma_is_anonymous(vma)) {
 		*kind = CKPT_VMA_ANON;
+		return 0;
+	}
+	/*
+	 * A memfd's mapping has the anonymous shared memory's operations
+	 * (shmem_mmap() of an unlinked inode), but a file the process may
+	 * hold, map elsewhere, seal: it is a file mapping of its memfd.
+	 */
+	if (vma->vm_file && ckpt_memfd_is(vma->vm_file)) {
+		*kind = CKPT_VMA_FILE;
 		return 0;
 	}
 	if (vma_is_anon_shmem(vma)) {
@@ -172,6 +183,7 @@ static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->pgoff = vma->vm_pgoff;
 		v->vm_flags = vma->vm_flags;
 		v->file = v->kind == CKPT_VMA_FILE ? get_file(vma->vm_file) : NULL;
+		v->made = v->file && ckpt_file_is_made(v->file);
 		v->shmem = v->kind == CKPT_VMA_SHMEM ? get_file(vma->vm_file) :
 			   NULL;
 		vmas->nr++;
@@ -266,6 +278,7 @@ static u64 ckpt_vma_flags(vm_flags_t vm_flags)
 
 static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 {
+	struct ckpt_hdr_vma_made made = {};
 	struct ckpt_hdr_vma h = {};
 	int ret;
 
@@ -286,9 +299,19 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 		 (v->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
 		 (v->vm_flags & VM_EXEC ? PROT_EXEC : 0);
 	h.kind = v->kind;
+	if (v->made) {
+		/* its description, in the files section */
+		made.file = ckpt_made_map_id(ctx, v->file);
+		if (!made.file)
+			return -EAGAIN;	/* mapped since */
+		h.flags |= CKPT_VMA_MADE;
+	}
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
-	if (!ret && v->file)
+	if (!ret && v->made)
+		ret = ckpt_write_obj(ctx, &made.h, CKPT_HDR_VMA_MADE,
+				     sizeof(made));
+	else if (!ret && v->file)
 		ret = ckpt_write_file(ctx, CKPT_HDR_VMA_FILE, v->file, -1);
 	return ret;
 }
@@ -661,6 +684,46 @@ static int restore_vma_file(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
 	return 0;
 }
 
+/*
+ * The file of a mapping of a memfd or a deleted file: the description
+ * of the files section it was made through, made again there, with the
+ * access mmap(2) needs of it, and the seals a shared writable mapping
+ * must not meet.  None for a verify, which made no such file.
+ */
+static int restore_vma_made(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
+{
+	struct ckpt_hdr_vma_made h;
+	struct file *file;
+	long seals;
+	u32 acc;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_VMA_MADE, sizeof(h),
+			    sizeof(h));
+	if (ret)
+		return ret;
+	if (h.pad)
+		return -EBADMSG;
+	file = restore_made_file(ctx, h.file, &acc);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	v->file = file;
+	if (acc == O_WRONLY ||
+	    (acc == O_RDWR) != !!(v->flags & CKPT_VMA_FILE_RDWR))
+		return -EBADMSG;
+	if (!file)
+		return 0;
+	if ((v->prot & PROT_EXEC) && path_noexec(&file->f_path))
+		return -EACCES;
+	seals = memfd_fcntl(file, F_GET_SEALS, 0);
+	if ((v->flags & CKPT_VMA_SHARED) && (v->prot & PROT_WRITE) &&
+	    seals > 0 && seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return ckpt_refuse(ctx, -EPERM, -1,
+				   "a shared writable mapping at %#lx of a memfd sealed against writes since: not supported",
+				   v->start);
+	return 0;
+}
+
 /* Checks a VMA record against the one before it: sorted, apart, sane. */
 static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		       const struct ckpt_rvma *prev)
@@ -682,6 +745,9 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		return -EBADMSG;
 	if (h.prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) ||
 	    h.flags & ~CKPT_VMA_FLAGS_ALL)
+		return -EBADMSG;
+	if (h.flags & CKPT_VMA_MADE &&
+	    (ctx->rst_version < 6 || h.kind != CKPT_VMA_FILE))
 		return -EBADMSG;
 	if (h.pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((h.end - h.start) >> PAGE_SHIFT))
 		return -EBADMSG;
@@ -726,6 +792,8 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		if ((h.flags & CKPT_VMA_SHARED) && (h.prot & PROT_WRITE) &&
 		    !(h.flags & CKPT_VMA_MAYWRITE))
 			return -EBADMSG;
+		if (h.flags & CKPT_VMA_MADE)
+			return restore_vma_made(ctx, v);
 		return restore_vma_file(ctx, v);
 	case CKPT_VMA_VDSO:
 		/* mapped with its data, which lies right before it */

@@ -160,6 +160,7 @@ static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
 	ckpt_unpark(ctx);
 	ckpt_threads_put(ctx);
+	ckpt_made_maps_put(ctx);
 	kfree(ctx->err_msg);
 	if (ctx->mm)
 		mmput(ctx->mm);

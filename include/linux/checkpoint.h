@@ -79,6 +79,10 @@ struct ckpt_ctx {
 	bool self;			/* the caller's own process */
 	struct ckpt_park *park;		/* its other threads, parked */
 	struct path root;		/* the target's root: paths are its */
+	struct ckpt_made_map *made_maps;	/* files.c: the memfds and
+						 * deleted files mapped
+						 */
+	unsigned int nr_made_maps;
 
 	/*
 	 * Restart reads and checks everything it can before its point of
@@ -124,6 +128,7 @@ int ckpt_write_deleted_path(struct ckpt_ctx *ctx, const struct path *path,
 			    int fd);
 int ckpt_write_file(struct ckpt_ctx *ctx, u32 type, struct file *file, int fd);
 int ckpt_refuse_internal(struct ckpt_ctx *ctx, struct file *file, int fd);
+bool ckpt_file_internal(struct file *file);
 
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_page(struct ckpt_ctx *ctx, void *buf);
@@ -202,6 +207,17 @@ union ckpt_anon_state {
 	struct ckpt_hdr_signalfd signalfd;
 	struct ckpt_hdr_timerfd timerfd;
 };
+
+/* files.c */
+struct ckpt_made_map {
+	struct file *file;		/* a mapping's, referenced */
+	u32 id;				/* its description in the image */
+};
+
+bool ckpt_file_is_made(struct file *file);
+u32 ckpt_made_map_id(struct ckpt_ctx *ctx, struct file *file);
+void ckpt_made_maps_put(struct ckpt_ctx *ctx);
+struct file *restore_made_file(struct ckpt_ctx *ctx, u32 id, u32 *acc);
 
 /* memfd.c */
 bool ckpt_memfd_is(struct file *file);

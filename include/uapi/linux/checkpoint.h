@@ -66,6 +66,7 @@ enum {
 	CKPT_HDR_VMA = 302,
 	CKPT_HDR_VMA_FILE = 303,
 	CKPT_HDR_PAGES = 304,
+	CKPT_HDR_VMA_MADE = 305,
 
 	CKPT_HDR_SIGNALS = 401,
 	CKPT_HDR_SIGINFO = 402,
@@ -331,7 +332,11 @@ enum ckpt_vma_kind {
 #define CKPT_VMA_FILE_RDWR	(1ULL << 12)	/* the mapped file was open
 						 * for writing too (version 3)
 						 */
-#define CKPT_VMA_FLAGS_ALL	((1ULL << 13) - 1)
+#define CKPT_VMA_MADE		(1ULL << 13)	/* a memfd's or a deleted
+						 * file's: CKPT_HDR_VMA_MADE
+						 * follows (version 6)
+						 */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 14) - 1)
 
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;
@@ -341,6 +346,19 @@ struct ckpt_hdr_vma {
 	__u64 flags;		/* CKPT_VMA_* */
 	__u32 prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
 	__u32 kind;		/* enum ckpt_vma_kind */
+};
+
+/*
+ * The file of a CKPT_VMA_FILE mapping with CKPT_VMA_MADE, a memfd or a
+ * regular file deleted while mapped, which has no name to be mapped by
+ * again: the id of an open file description of the files section, of
+ * kind CKPT_FILE_MEMFD or CKPT_FILE_DELETED, that the mapping was made
+ * through (version 6).
+ */
+struct ckpt_hdr_vma_made {
+	struct ckpt_hdr h;
+	__u32 file;
+	__u32 pad;
 };
 
 /*
@@ -447,12 +465,14 @@ struct ckpt_hdr_posix_timer {
  * A description of a file with a name is followed by a CKPT_HDR_FILE_PATH
  * record (struct ckpt_hdr_file); one of a pipe not seen before by a
  * CKPT_HDR_PIPE record, then the pipe's unread data in CKPT_HDR_PIPE_DATA
- * records.
+ * records.  Then @nr_mapped CKPT_HDR_OPEN_FILE records of the next ids,
+ * each with what follows it: the descriptions of memfds and deleted
+ * files that mappings hold and no fd does.
  */
 struct ckpt_hdr_files {
 	struct ckpt_hdr h;
 	__u32 nr_fds;
-	__u32 pad;
+	__u32 nr_mapped;	/* version 6: the descriptions no fd has */
 };
 
 #define CKPT_FD_CLOEXEC		1

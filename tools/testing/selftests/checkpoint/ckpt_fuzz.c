@@ -242,6 +242,14 @@ static void threads_state(void)
 	if (mfd < 0 || write(mfd, "memfd data", 10) != 10 ||
 	    fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW))
 		_exit(1);
+	/* a memfd mapped, its fd closed, and the sealed one mapped too */
+	id = memfd_create("fuzz-mapped", 0);
+	if (id < 0 || ftruncate(id, 8192) ||
+	    mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, id, 0) ==
+	    MAP_FAILED ||
+	    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, mfd, 0) == MAP_FAILED)
+		_exit(1);
+	close(id);
 	/* an inotify instance with two watches and two events queued */
 	ifd = inotify_init1(IN_NONBLOCK);
 	if (ifd < 0 ||

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1081,6 +1082,108 @@ static int memfd_state(int fd)
 TEST(memfd_keeps_its_contents_seals_and_offsets)
 {
 	EXPECT_EQ(RESTORED, round_trip(memfd_state));
+}
+
+/*
+ * Mappings of memfds and of a deleted file whose fds were closed: two
+ * shared ones of a memfd, one object still (a write through one shows
+ * through the other), and a private one of it with a page of its own; a
+ * shared one of a deleted file; a memfd mapped and held by an fd, one
+ * file through both.  /proc/self/map_files names them as before.
+ */
+static int mapped_made(int fd)
+{
+	int m = memfd_create("mapped", 0), d, k;
+	char path[64], link[96], name[128], buf[8];
+	char *s1, *s2, *p, *ds, *ks;
+	ssize_t n;
+
+	if (m < 0 || ftruncate(m, 3 * 4096))
+		return 1;
+	s1 = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0);
+	s2 = mmap(NULL, 4096, PROT_READ, MAP_SHARED, m, 4096);
+	p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, m, 0);
+	if (s1 == MAP_FAILED || s2 == MAP_FAILED || p == MAP_FAILED)
+		return 1;
+	memcpy(s1 + 4096, "shared", 6);
+	memcpy(p, "private", 7);
+	memcpy(s1, "under", 5);
+	close(m);
+	snprintf(path, sizeof(path), "/tmp/ckpt-mapdel-%d", getpid());
+	d = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (d < 0 || ftruncate(d, 4096))
+		return 1;
+	ds = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	if (ds == MAP_FAILED || close(d) || unlink(path))
+		return 1;
+	memcpy(ds, "deleted", 7);
+	k = place(memfd_create("kept", 0), F_OFF);
+	if (k < 0 || ftruncate(k, 4096))
+		return 1;
+	ks = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, k, 0);
+	if (ks == MAP_FAILED)
+		return 1;
+	memcpy(ks, "kept", 4);
+	if (self_checkpoint(fd))
+		return NOT_RESTORED;
+
+	if (memcmp(s2, "shared", 6) || memcmp(p, "private", 7) ||
+	    memcmp(s1, "under", 5) || memcmp(ds, "deleted", 7))
+		return 2;
+	/* one object; the private page its own, the other one the file's */
+	s1[4096] = 'S';
+	s1[0] = 'U';
+	if (s2[0] != 'S' || p[0] != 'p' || p[4096] != 'S')
+		return 3;
+	ks[0] = 'K';
+	if (pread(k, buf, 4, 0) != 4 || memcmp(buf, "Kept", 4))
+		return 4;
+	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
+		 (unsigned long)s1, (unsigned long)s1 + 3 * 4096);
+	n = readlink(link, name, sizeof(name) - 1);
+	if (n < 0)
+		return 5;
+	name[n] = 0;
+	if (strcmp(name, "/memfd:mapped (deleted)"))
+		return 6;
+	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
+		 (unsigned long)ds, (unsigned long)ds + 4096);
+	n = readlink(link, name, sizeof(name) - 1);
+	if (n < 0)
+		return 7;
+	name[n] = 0;
+	return strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)") ? 8 :
+	       RESTORED;
+}
+
+TEST(mapped_memfds_and_deleted_files_come_back)
+{
+	EXPECT_EQ(RESTORED, round_trip(mapped_made));
+}
+
+/* A shared writable mapping of a memfd sealed against writes since. */
+static int sealed_since_mapped(int fd)
+{
+	int m = memfd_create("sealed", MFD_ALLOW_SEALING);
+	char *s;
+
+	if (m < 0 || ftruncate(m, 4096))
+		return 1;
+	s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0);
+	if (s == MAP_FAILED || fcntl(m, F_ADD_SEALS, F_SEAL_FUTURE_WRITE))
+		return 1;
+	close(m);
+	s[0] = 1;
+	return self_checkpoint(fd) ? NOT_RESTORED : RESTORED;
+}
+
+/*
+ * Refused by restart before the point of no return: the memfd comes
+ * back sealed before its mapping is made, which the seal forbids.
+ */
+TEST(shared_writable_mapping_of_a_write_sealed_memfd_is_refused)
+{
+	EXPECT_EQ(200 + EPERM, round_trip(sealed_since_mapped));
 }
 
 /*

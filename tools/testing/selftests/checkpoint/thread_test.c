@@ -193,6 +193,39 @@ TEST(pool_blocked_in_cond_wait)
 }
 
 /*
+ * A process restarted stopped (RESTART_STOPPED), whose threads have
+ * not run since, is checkpointed again and moved: it comes back as the
+ * first image would have, its pool still in pthread_cond_wait().
+ */
+TEST(stopped_restart_is_moved_again_before_it_ran)
+{
+	int fd = image_fd(), fd2 = image_fd();
+	pid_t pid, r;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(pool_child());
+	ASSERT_EQ(0, wait_stopped(pid));
+	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
+	reap(pid);
+
+	r = fork_with_pid(pid);
+	ASSERT_LE(0, r);
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, RESTART_STOPPED);
+		_exit(200 + errno % 50);
+	}
+	ASSERT_EQ(0, wait_stopped(r));
+	EXPECT_EQ(RESTORED, move_stopped_fd(r, fd2, 0));
+	close(fd);
+	close(fd2);
+}
+
+/*
  * A relative futex wait keeps the time it had left: it neither returns
  * EINTR at restart nor waits its whole timeout again.
  */
