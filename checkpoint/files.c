@@ -29,6 +29,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/splice.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/magic.h>
@@ -670,6 +671,19 @@ static int checkpoint_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 				      ckpt_seen_id(seen, fds[i].file), posix,
 				      &locks);
 	}
+	/*
+	 * and the flock and OFD locks of those that mappings alone hold; a
+	 * POSIX lock on such a file went with the close of its last fd
+	 */
+	for (i = 0; IS_ENABLED(CONFIG_FILE_LOCKING) && !ret &&
+		    i < ctx->nr_made_maps; i++) {
+		struct ckpt_fd f = { .fd = -1, .file = ctx->made_maps[i].file };
+
+		if (ctx->made_maps[i].own)
+			ret = ckpt_file_locks(ctx, seen, &f,
+					      ctx->made_maps[i].id, false,
+					      &locks);
+	}
 	h.nr = locks.nr;
 	if (!ret)
 		ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_FILE_LOCKS, sizeof(h));
@@ -795,15 +809,29 @@ bool ckpt_file_is_made(struct file *file)
 	       d_unlinked(file->f_path.dentry);
 }
 
+static int ckpt_cmp_made_map(const void *a, const void *b)
+{
+	unsigned long x = (unsigned long)((const struct ckpt_made_map *)a)->file;
+	unsigned long y = (unsigned long)((const struct ckpt_made_map *)b)->file;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct ckpt_made_map *ckpt_made_map_of(struct ckpt_ctx *ctx,
+					      struct file *file)
+{
+	struct ckpt_made_map key = { .file = file };
+
+	return bsearch(&key, ctx->made_maps, ctx->nr_made_maps,
+		       sizeof(key), ckpt_cmp_made_map);
+}
+
 /* The description in the image of @file, a mapping's, or 0. */
 u32 ckpt_made_map_id(struct ckpt_ctx *ctx, struct file *file)
 {
-	unsigned int i;
+	struct ckpt_made_map *m = ckpt_made_map_of(ctx, file);
 
-	for (i = 0; i < ctx->nr_made_maps; i++)
-		if (ctx->made_maps[i].file == file)
-			return ctx->made_maps[i].id;
-	return 0;
+	return m ? m->id : 0;
 }
 
 void ckpt_made_maps_put(struct ckpt_ctx *ctx)
@@ -819,29 +847,30 @@ void ckpt_made_maps_put(struct ckpt_ctx *ctx)
 
 /*
  * The memfds and deleted files the target's mappings hold, each open
- * file once, referenced, into ctx->made_maps.  The target is stopped:
- * its mappings are these still when its memory is written, which finds
- * each one's description here.
+ * file once, referenced, into ctx->made_maps, sorted by file.  The
+ * target is stopped: its mappings are these still when its memory is
+ * written, which finds each one's description here.  Neighbouring
+ * mappings of one file are taken once; the rest go when sorted.
  */
 static int ckpt_made_maps_get(struct ckpt_ctx *ctx)
 {
+	VMA_ITERATOR(vmi, ctx->mm, 0);
 	struct mm_struct *mm = ctx->mm;
 	struct vm_area_struct *vma;
-	unsigned int cap = 0;
+	struct file *last = NULL;
+	unsigned int cap = 0, i, n;
 	int ret;
-	VMA_ITERATOR(vmi, mm, 0);
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
 	for_each_vma(vmi, vma) {
 		struct file *file = vma->vm_file;
-		unsigned int n = ctx->nr_made_maps;
 
 		/* shared anonymous memory is not made: it is internal */
-		if (!file || !ckpt_file_is_made(file) ||
-		    ckpt_made_map_id(ctx, file))
+		if (!file || file == last || !ckpt_file_is_made(file))
 			continue;
+		n = ctx->nr_made_maps;
 		ret = ckpt_array_grow((void **)&ctx->made_maps, &cap, n,
 				      sizeof(*ctx->made_maps));
 		if (ret)
@@ -849,10 +878,24 @@ static int ckpt_made_maps_get(struct ckpt_ctx *ctx)
 		ctx->made_maps[n].file = get_file(file);
 		/* not 0, which ckpt_made_map_id() says for none */
 		ctx->made_maps[n].id = U32_MAX;
+		ctx->made_maps[n].own = true;
 		ctx->nr_made_maps++;
+		last = file;
 	}
 	mmap_read_unlock(mm);
-	return ret;
+	if (ret)
+		return ret;
+
+	sort(ctx->made_maps, ctx->nr_made_maps, sizeof(*ctx->made_maps),
+	     ckpt_cmp_made_map, NULL);
+	for (i = 0, n = 0; i < ctx->nr_made_maps; i++) {
+		if (n && ctx->made_maps[n - 1].file == ctx->made_maps[i].file)
+			fput(ctx->made_maps[i].file);
+		else
+			ctx->made_maps[n++] = ctx->made_maps[i];
+	}
+	ctx->nr_made_maps = n;
+	return 0;
 }
 
 /*
@@ -869,6 +912,9 @@ static int checkpoint_made_maps(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 		struct ckpt_fd f = { .fd = -1, .file = ctx->made_maps[i].file };
 		u32 id = ckpt_seen_id(seen, f.file);
 
+		/* an fd's, seen with the fds; or one of its own */
+		if (!ctx->made_maps[i].own != !!id)
+			return -EAGAIN;
 		if (!id) {
 			id = ++seen->nr_files;
 			ret = ckpt_seen_add(seen, f.file, id);
@@ -883,19 +929,21 @@ static int checkpoint_made_maps(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	return 0;
 }
 
-/* How many of the mapped files no fd has. */
+/* How many of the mapped files no fd has: those are their own. */
 static unsigned int ckpt_made_maps_own(struct ckpt_ctx *ctx,
 				       const struct ckpt_fd *fds,
 				       unsigned int nr)
 {
-	unsigned int i, j, own = 0;
+	struct ckpt_made_map *m;
+	unsigned int i, own = 0;
 
-	for (i = 0; i < ctx->nr_made_maps; i++) {
-		for (j = 0; j < nr; j++)
-			if (fds[j].file == ctx->made_maps[i].file)
-				break;
-		own += j == nr;
+	for (i = 0; i < nr; i++) {
+		m = ckpt_made_map_of(ctx, fds[i].file);
+		if (m)
+			m->own = false;
 	}
+	for (i = 0; i < ctx->nr_made_maps; i++)
+		own += ctx->made_maps[i].own;
 	return own;
 }
 
@@ -990,6 +1038,7 @@ struct ckpt_rfile {
 					 */
 	u32 same_as;			/* the first description of one */
 	bool needed;
+	bool mapped;			/* held by mappings alone, no fd */
 	bool flocked;			/* its flock(2) lock was read */
 	bool posix_locked;		/* POSIX locks taken through it */
 	bool locked;			/* its own flock or OFD locks taken */
@@ -1622,6 +1671,12 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	if (f->h.kind != CKPT_FILE_REG && f->h.kind != CKPT_FILE_DIR &&
 	    f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED)
 		return -EBADMSG;
+	/*
+	 * A POSIX lock is the fd table's, through one of its fds: none
+	 * through a mapping's, which would outlive every close.
+	 */
+	if (l->kind == CKPT_LOCK_POSIX && f->mapped)
+		return -EBADMSG;
 	if (l->kind == CKPT_LOCK_FLOCK) {
 		/* one per description, on all of the file */
 		if (f->flocked || l->start || l->end != OFFSET_MAX)
@@ -2030,6 +2085,7 @@ int restore_files(struct ckpt_ctx *ctx)
 		f = &rf->files[++rf->nr_files];
 		f->own_fd = -1;
 		f->needed = true;
+		f->mapped = true;
 		ret = restore_open_file(ctx, rf, f);
 		if (ret)
 			return ret;
@@ -2137,7 +2193,8 @@ struct file *restore_made_file(struct ckpt_ctx *ctx, u32 id, u32 *acc)
 	if (!rf || !id || id > rf->nr_files)
 		return ERR_PTR(-EBADMSG);
 	f = &rf->files[id];
-	if (f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED)
+	if ((f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED) ||
+	    f->h.flags & O_PATH)
 		return ERR_PTR(-EBADMSG);
 	*acc = f->h.flags & O_ACCMODE;
 	if (f->file)

@@ -197,7 +197,8 @@ int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file)
 	nr = ret;
 	sort(w, nr, sizeof(*w), ckpt_cmp_watch, NULL);
 
-	ret = nr_ev = inotify_file_events(file, NULL, 0);
+	nr_ev = inotify_file_events(file, NULL, 0);
+	ret = nr_ev;
 	if (nr_ev > CKPT_INOTIFY_EVENTS_MAX) {
 		ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				  "fd %d: an inotify instance with %d events not read yet, more than %u",
@@ -209,7 +210,8 @@ int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file)
 		ev = kvmalloc_array(nr_ev, sizeof(*ev), GFP_KERNEL);
 		if (!ev)
 			goto out;
-		ret = nr_ev = inotify_file_events(file, ev, nr_ev);
+		nr_ev = inotify_file_events(file, ev, nr_ev);
+		ret = nr_ev;
 	}
 	if (ret == -ENAMETOOLONG)
 		ret = ckpt_refuse(ctx, -EOPNOTSUPP, fd,

@@ -73,10 +73,11 @@ static int ckpt_vma_kind(struct vm_area_struct *vma, u32 *kind)
 	}
 	/*
 	 * A memfd's mapping has the anonymous shared memory's operations
-	 * (shmem_mmap() of an unlinked inode), but a file the process may
-	 * hold, map elsewhere, seal: it is a file mapping of its memfd.
+	 * (shmem_mmap() of an unlinked inode), as has one of a tmpfs file
+	 * unlinked before it was mapped, but a file the process may hold,
+	 * map elsewhere, seal: a file mapping of what restart makes again.
 	 */
-	if (vma->vm_file && ckpt_memfd_is(vma->vm_file)) {
+	if (vma->vm_file && ckpt_file_is_made(vma->vm_file)) {
 		*kind = CKPT_VMA_FILE;
 		return 0;
 	}
@@ -695,6 +696,7 @@ static int restore_vma_made(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
 	struct ckpt_hdr_vma_made h;
 	struct file *file;
 	long seals;
+	bool rdwr;
 	u32 acc;
 	int ret;
 
@@ -708,8 +710,8 @@ static int restore_vma_made(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	v->file = file;
-	if (acc == O_WRONLY ||
-	    (acc == O_RDWR) != !!(v->flags & CKPT_VMA_FILE_RDWR))
+	rdwr = acc == O_RDWR;
+	if (acc == O_WRONLY || rdwr != !!(v->flags & CKPT_VMA_FILE_RDWR))
 		return -EBADMSG;
 	if (!file)
 		return 0;

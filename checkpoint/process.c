@@ -132,6 +132,12 @@ static u32 checkpoint_resume_futex(struct task_struct *task,
 	syscall_get_arguments(task, task_pt_regs(task), args);
 	switch (args[1] & FUTEX_CMD_MASK) {
 	case FUTEX_WAIT:
+		/*
+		 * With FUTEX_CLOCK_REALTIME, which glibc never asks of it,
+		 * made again from its registers, with its whole timeout
+		 */
+		if (args[1] & FUTEX_CLOCK_REALTIME)
+			return CKPT_RESUME_REPEAT;
 		h->resume_clockid = CLOCK_MONOTONIC;
 		h->resume_ns = max_t(s64, 0, rb->futex.time -
 					     ktime_to_ns(ktime_get()));

@@ -16,8 +16,9 @@
  * checks then: a real-time policy only with CAP_SYS_NICE or within
  * RLIMIT_RTPRIO (the caller's and the image's), which is also checked
  * before the point of no return.  SCHED_DEADLINE is refused at
- * checkpoint, with the settings restart cannot make again.  What a checkpointer reads: what sched_getscheduler(2)
- * and sched_getaffinity(2) tell anyone.
+ * checkpoint, with the settings restart cannot make again.  What a
+ * checkpointer reads: what sched_getscheduler(2) and
+ * sched_getaffinity(2) tell anyone.
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
@@ -95,6 +96,41 @@ static int ckpt_cpus_usable(const struct cpumask *want)
 }
 
 /*
+ * What sched_setscheduler(2) would refuse a thread of the restarter's
+ * policy, as each restored thread starts with, that sets @h's: without
+ * CAP_SYS_NICE, a real-time priority above RLIMIT_RTPRIO, leaving
+ * SCHED_IDLE above RLIMIT_NICE, dropping SCHED_RESET_ON_FORK.  The
+ * limits are the caller's and the image's, which are the thread's when
+ * it sets them.
+ */
+static int ckpt_sched_allowed(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_sched *h)
+{
+	const struct ckpt_rlimit *rl = ctx->rst_attr->rlim;
+	u32 policy = h->policy & ~SCHED_RESET_ON_FORK;
+	const char *why = NULL;
+
+	if (capable(CAP_SYS_NICE))
+		return 0;
+	if (ckpt_rt_policy(policy) &&
+	    h->priority > min_t(u64, rlimit(RLIMIT_RTPRIO),
+				rl[RLIMIT_RTPRIO].cur))
+		why = "a real-time priority above RLIMIT_RTPRIO";
+	else if (current->policy == SCHED_IDLE && policy != SCHED_IDLE &&
+		 nice_to_rlimit(task_nice(current)) >
+		 min_t(u64, rlimit(RLIMIT_NICE), rl[RLIMIT_NICE].cur))
+		why = "leaving the restarter's SCHED_IDLE, above RLIMIT_NICE";
+	else if (current->sched_reset_on_fork &&
+		 !(h->policy & SCHED_RESET_ON_FORK))
+		why = "no SCHED_RESET_ON_FORK, which the restarter has";
+	if (!why)
+		return 0;
+	return ckpt_refuse(ctx, -EPERM, -1,
+			   "a thread's scheduling: %s, and the restarter lacks CAP_SYS_NICE",
+			   why);
+}
+
+/*
  * Reads and checks a sched record (version 6) into *@out, which the
  * caller frees with kfree(); an older image has none, and NULL.
  */
@@ -102,7 +138,6 @@ int restore_sched(struct ckpt_ctx *ctx, struct ckpt_rst_sched **out)
 {
 	struct ckpt_hdr_sched *h;
 	struct ckpt_rst_sched *s;
-	unsigned long lim;
 	u32 policy;
 	int ret;
 
@@ -126,19 +161,12 @@ int restore_sched(struct ckpt_ctx *ctx, struct ckpt_rst_sched **out)
 	    h->priority < 1 || h->priority > MAX_RT_PRIO - 1 : h->priority)
 		goto out;
 
-	/* what sched_setscheduler(2) would refuse the caller */
-	lim = min_t(u64, rlimit(RLIMIT_RTPRIO),
-		    ctx->rst_attr->rlim[RLIMIT_RTPRIO].cur);
-	if (ckpt_rt_policy(policy) && h->priority > lim &&
-	    !capable(CAP_SYS_NICE)) {
-		ret = ckpt_refuse(ctx, -EPERM, -1,
-				  "a thread of real-time priority %u: above RLIMIT_RTPRIO, and the restarter lacks CAP_SYS_NICE",
-				  h->priority);
+	ret = ckpt_sched_allowed(ctx, h);
+	if (ret)
 		goto out;
-	}
 
 	ret = -ENOMEM;
-	s = kzalloc(sizeof(*s) + cpumask_size(), GFP_KERNEL);
+	s = kzalloc(sizeof(*s) + cpumask_size(), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		goto out;
 	s->policy = h->policy;
@@ -166,16 +194,21 @@ out:
 
 /*
  * Past the point of no return, in the thread's own context, its nice
- * value set: its policy, then its CPUs.
+ * value set: its policy, then its CPUs.  A thread starts with the
+ * restarter's policy: the image's SCHED_OTHER is set too.
  */
 int restore_sched_apply(const struct ckpt_rst_sched *s)
 {
 	struct sched_param p = { .sched_priority = s ? s->priority : 0 };
+	u32 policy = s ? s->policy & ~SCHED_RESET_ON_FORK : 0;
 	int ret = 0;
 
 	if (!s)
 		return 0;
-	if (s->policy != SCHED_NORMAL)
+	/* from the restarter's, which it started with, when that differs */
+	if (current->policy != policy ||
+	    current->sched_reset_on_fork != !!(s->policy & SCHED_RESET_ON_FORK) ||
+	    (ckpt_rt_policy(policy) && current->rt_priority != s->priority))
 		ret = sched_setscheduler(current, s->policy, &p);
 	if (!ret && !s->all)
 		ret = sched_setaffinity(0, to_cpumask(s->cpus));

@@ -223,6 +223,23 @@ static int ckpt_parked(struct task_struct *t)
  * and waits until each is parked and off its CPU.  A signal for the
  * caller ends the wait: the checkpoint is made again, or fails.
  */
+/* A thread stopped by a tracer, which cannot park: refused, by its id. */
+static int ckpt_park_stuck(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t = ctx->task;
+	unsigned int i = 0;
+
+	for (;;) {
+		if (ckpt_parkable(t) && (task_is_traced(t) || task_is_stopped(t)))
+			return ckpt_refuse(ctx, -EBUSY, -1,
+					   "thread %d is stopped by its tracer: a process checkpoints itself when its other threads can be parked",
+					   task_pid_vnr(t));
+		if (i == ctx->nr_threads)
+			return 0;
+		t = ctx->threads[i++].task;
+	}
+}
+
 int ckpt_park(struct ckpt_ctx *ctx)
 {
 	struct ckpt_park *p;
@@ -248,8 +265,23 @@ int ckpt_park(struct ckpt_ctx *ctx)
 		complete(&p->parked);
 	if (ret)
 		return ret;
-	if (wait_for_completion_interruptible(&p->parked))
-		return -ERESTARTSYS;
+	/*
+	 * A thread stopped by its tracer runs no task work until the
+	 * tracer lets it go, which may be never: the checkpoint gives up
+	 * rather than wait for it.
+	 */
+	for (;;) {
+		long left = wait_for_completion_interruptible_timeout(&p->parked,
+								     HZ / 10);
+
+		if (left > 0)
+			break;
+		if (left < 0)
+			return -ERESTARTSYS;
+		ret = ckpt_park_stuck(ctx);
+		if (ret)
+			return ret;
+	}
 
 	ret = ckpt_parked(ctx->task);
 	for (i = 0; !ret && i < ctx->nr_threads; i++)
@@ -346,7 +378,7 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 		return 0;
 	if (pid != ctx->rst_task->tgid)
 		return -EBADMSG;
-	tids = kvmalloc_array(rt->nr, sizeof(*tids), GFP_KERNEL);
+	tids = kvmalloc_array(rt->nr, sizeof(*tids), GFP_KERNEL_ACCOUNT);
 	if (!tids)
 		return -ENOMEM;
 	for (i = 0; i < rt->nr; i++)
@@ -437,6 +469,7 @@ int restore_threads(struct ckpt_ctx *ctx)
 
 	if (!ckpt_thread_resume_valid(&ctx->rst_task->t, ctx->rst_arch))
 		return -EBADMSG;
+	rt->nr_siginfo = restore_signals_nr(ctx);
 	if (ctx->rst_version < 4)
 		return 0;
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_THREADS, sizeof(h), sizeof(h));
@@ -444,7 +477,6 @@ int restore_threads(struct ckpt_ctx *ctx)
 		return ret;
 	if (h.nr > CKPT_THREADS_MAX || h.pad)
 		return -EBADMSG;
-	rt->nr_siginfo = restore_signals_nr(ctx);
 
 	for (i = 0; i < h.nr; i++) {
 		ret = ckpt_array_grow((void **)&rt->t, &rt->cap, i,

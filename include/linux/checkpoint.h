@@ -212,6 +212,7 @@ union ckpt_anon_state {
 struct ckpt_made_map {
 	struct file *file;		/* a mapping's, referenced */
 	u32 id;				/* its description in the image */
+	bool own;			/* written after the fds': no fd has it */
 };
 
 bool ckpt_file_is_made(struct file *file);

@@ -601,8 +601,8 @@ struct ckpt_hdr_inotify {
 struct ckpt_hdr_inotify_watch {
 	struct ckpt_hdr h;
 	__s32 wd;		/* from 1 */
-	__u32 mask;		/* IN_* events, IN_EXCL_UNLINK, IN_ONESHOT;
-				 * none is one too (IN_ONLYDIR alone)
+	__u32 mask;		/* its events, IN_EXCL_UNLINK, IN_ONESHOT;
+				 * none for one of IN_ONLYDIR alone
 				 */
 };
 

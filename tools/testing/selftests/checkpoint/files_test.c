@@ -1089,14 +1089,17 @@ TEST(memfd_keeps_its_contents_seals_and_offsets)
  * shared ones of a memfd, one object still (a write through one shows
  * through the other), and a private one of it with a page of its own; a
  * shared one of a deleted file; a memfd mapped and held by an fd, one
- * file through both.  /proc/self/map_files names them as before.
+ * file through both; a file of /tmp unlinked before it was mapped.
+ * /proc/self/map_files names them as before.  The closed memfd's flock
+ * lock, which its mapping holds, is held still.
  */
 static int mapped_made(int fd)
 {
 	int m = memfd_create("mapped", 0), d, k;
 	char path[64], link[96], name[128], buf[8];
-	char *s1, *s2, *p, *ds, *ks;
+	char *s1, *s2, *p, *ds, *ks, *us;
 	ssize_t n;
+	int o;
 
 	if (m < 0 || ftruncate(m, 3 * 4096))
 		return 1;
@@ -1108,7 +1111,8 @@ static int mapped_made(int fd)
 	memcpy(s1 + 4096, "shared", 6);
 	memcpy(p, "private", 7);
 	memcpy(s1, "under", 5);
-	close(m);
+	if (flock(m, LOCK_EX) || close(m))
+		return 1;
 	snprintf(path, sizeof(path), "/tmp/ckpt-mapdel-%d", getpid());
 	d = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (d < 0 || ftruncate(d, 4096))
@@ -1124,6 +1128,14 @@ static int mapped_made(int fd)
 	if (ks == MAP_FAILED)
 		return 1;
 	memcpy(ks, "kept", 4);
+	snprintf(path, sizeof(path), "/tmp/ckpt-mapunl-%d", getpid());
+	d = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (d < 0 || unlink(path) || ftruncate(d, 4096))
+		return 1;
+	us = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	if (us == MAP_FAILED || close(d))
+		return 1;
+	memcpy(us, "unlinked", 8);
 	if (self_checkpoint(fd))
 		return NOT_RESTORED;
 
@@ -1146,6 +1158,21 @@ static int mapped_made(int fd)
 	name[n] = 0;
 	if (strcmp(name, "/memfd:mapped (deleted)"))
 		return 6;
+	/* another description of it: the mapping's holds the lock */
+	o = open(link, O_RDONLY);
+	if (o < 0 || flock(o, LOCK_EX | LOCK_NB) != -1 ||
+	    errno != EWOULDBLOCK || close(o))
+		return 9;
+	if (memcmp(us, "unlinked", 8))
+		return 10;
+	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
+		 (unsigned long)us, (unsigned long)us + 4096);
+	n = readlink(link, name, sizeof(name) - 1);
+	if (n < 0)
+		return 11;
+	name[n] = 0;
+	if (strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)"))
+		return 12;
 	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
 		 (unsigned long)ds, (unsigned long)ds + 4096);
 	n = readlink(link, name, sizeof(name) - 1);
@@ -1293,7 +1320,8 @@ static int inotify_state(int fd)
 		{ 1, IN_MODIFY, "a" }, { 1, IN_DELETE, "b" },
 		{ 2, IN_ATTRIB, "" }, { 2, IN_IGNORED, "" },
 	};
-	char buf[4096] __attribute__((aligned(8)));
+	uint64_t words[512];
+	char *buf = (char *)words;
 	int in, ep, f, wd, n, i;
 	struct inotify_event *e;
 	size_t off;
@@ -1332,7 +1360,7 @@ static int inotify_state(int fd)
 		return 3;
 	if (unlink(b) || chmod(a, 0600) || chmod(a, 0644))
 		return 4;
-	n = read(in, buf, sizeof(buf));
+	n = read(in, buf, sizeof(words));
 	for (i = 0, off = 0; off < (size_t)n && i < 6; i++) {
 		e = (struct inotify_event *)(buf + off);
 		if (e->wd != want[i].wd || e->mask != want[i].mask ||
@@ -1340,7 +1368,7 @@ static int inotify_state(int fd)
 			return 10 + i;
 		off += sizeof(*e) + e->len;
 	}
-	if (i != 6 || off != (size_t)n || read(in, buf, sizeof(buf)) != -1 ||
+	if (i != 6 || off != (size_t)n || read(in, buf, sizeof(words)) != -1 ||
 	    errno != EAGAIN)
 		return 5;
 	/* the same inode under the same wd; the next wd is the next */

@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -55,6 +56,46 @@ static int move_child(int (*child)(void))
 		return -1;
 	}
 	return move_stopped(pid);
+}
+
+/*
+ * Moves @child's process twice: restarted with @flags, it stops again
+ * (by a SIGSTOP of its own, or RESTART_STOPPED before it runs), and is
+ * moved from there.  Returns the second restored process's exit code.
+ */
+static int move_twice(int (*child)(void), unsigned long flags)
+{
+	int fd = image_fd(), ret = -1;
+	pid_t pid, r;
+
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (!pid)
+		_exit(child());
+	if (wait_stopped(pid) || sys_checkpoint(pid, fd, 0) <= 0) {
+		reap(pid);
+		goto out;
+	}
+	reap(pid);
+	r = fork_with_pid(pid);
+	if (r < 0)
+		goto out;
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart(0, fd, flags);
+		_exit(200 + errno % 50);
+	}
+	if (wait_stopped(r) || ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET)) {
+		reap(r);
+		goto out;
+	}
+	ret = move_stopped_fd(r, fd, 0);
+out:
+	close(fd);
+	return ret;
 }
 
 /* Restarts the image in @fd in a child with pid @pid: its exit code. */
@@ -199,30 +240,7 @@ TEST(pool_blocked_in_cond_wait)
  */
 TEST(stopped_restart_is_moved_again_before_it_ran)
 {
-	int fd = image_fd(), fd2 = image_fd();
-	pid_t pid, r;
-
-	ASSERT_LE(0, fd);
-	ASSERT_LE(0, fd2);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(pool_child());
-	ASSERT_EQ(0, wait_stopped(pid));
-	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
-	reap(pid);
-
-	r = fork_with_pid(pid);
-	ASSERT_LE(0, r);
-	if (!r) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, RESTART_STOPPED);
-		_exit(200 + errno % 50);
-	}
-	ASSERT_EQ(0, wait_stopped(r));
-	EXPECT_EQ(RESTORED, move_stopped_fd(r, fd2, 0));
-	close(fd);
-	close(fd2);
+	EXPECT_EQ(RESTORED, move_twice(pool_child, RESTART_STOPPED));
 }
 
 /*
@@ -299,30 +317,8 @@ static int timed_futex_twice_child(void)
 
 TEST(timed_futex_wait_moved_twice)
 {
-	int fd = image_fd();
-	pid_t pid, r;
-
-	ASSERT_LE(0, fd);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid)
-		_exit(timed_futex_twice_child());
-	ASSERT_EQ(0, wait_stopped(pid));
-	ASSERT_LT(0, sys_checkpoint(pid, fd, 0));
-	reap(pid);
-	r = fork_with_pid(pid);
-	ASSERT_LE(0, r);
-	if (!r) {
-		lseek(fd, 0, SEEK_SET);
-		sys_restart(0, fd, 0);
-		_exit(200 + errno % 50);
-	}
 	/* restored, it stops again, in the resumed wait */
-	ASSERT_EQ(0, wait_stopped(r));
-	ASSERT_EQ(0, ftruncate(fd, 0));
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	EXPECT_EQ(RESTORED, move_stopped_fd(r, fd, 0));
-	close(fd);
+	EXPECT_EQ(RESTORED, move_twice(timed_futex_twice_child, 0));
 }
 
 /*
@@ -1237,6 +1233,67 @@ TEST(scheduling_the_restarter_cannot_give_is_refused)
 	close(log[1]);
 	close(fd);
 	image_free(&img);
+}
+
+/*
+ * A self-checkpoint while another thread is stopped by its tracer, which
+ * would never run the task work that parks it: refused (EBUSY), not
+ * waited for.
+ */
+static pid_t traced_tid;
+
+static void *traced_worker(void *arg)
+{
+	__atomic_store_n(&traced_tid, gettid_(), __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int traced_child(int *go)
+{
+	int fd = image_fd();
+	pthread_t t;
+	pid_t tid;
+	char c;
+
+	if (fd < 0 || pthread_create(&t, NULL, traced_worker, NULL))
+		return 1;
+	while (!(tid = __atomic_load_n(&traced_tid, __ATOMIC_SEQ_CST)))
+		usleep(1000);
+	if (write(go[1], &tid, sizeof(tid)) != sizeof(tid) ||
+	    read(go[0], &c, 1) != 1)
+		return 2;
+	if (sys_checkpoint(0, fd, 0) != -1 || errno != EBUSY)
+		return 3;
+	return RESTORED;
+}
+
+TEST(self_checkpoint_with_a_traced_thread_is_refused)
+{
+	int to_parent[2], to_child[2], st, ret = -1;
+	pid_t pid, tid, w;
+
+	ASSERT_EQ(0, pipe(to_parent));
+	ASSERT_EQ(0, pipe(to_child));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int go[2] = { to_child[0], to_parent[1] };
+
+		_exit(traced_child(go));
+	}
+	ASSERT_EQ(sizeof(tid), read(to_parent[0], &tid, sizeof(tid)));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, tid, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, tid, 0, 0));
+	ASSERT_EQ(tid, waitpid(tid, &st, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	ASSERT_EQ(1, write(to_child[1], "g", 1));
+	/* the worker, traced, is reaped here too */
+	while ((w = waitpid(-1, &st, __WALL)) > 0)
+		if (w == pid && (WIFEXITED(st) || WIFSIGNALED(st)))
+			ret = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	EXPECT_EQ(RESTORED, ret);
 }
 
 TEST_HARNESS_MAIN
