@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/hugetlb.h>
 #include <linux/kdev_t.h>
 #include <linux/major.h>
 #include <linux/mm.h>
@@ -586,6 +587,7 @@ static int ckpt_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	struct inode *inode = file_inode(file);
 	struct file_lock_context *flctx = locks_inode_context(inode);
 	struct file_lock_core *flc;
+	char at[16];
 	bool missing;
 	unsigned int n;
 	int ret;
@@ -615,19 +617,24 @@ again:
 
 	if (n == locks->nr)
 		return 0;
+	/* a description only a mapping holds has no fd to name */
+	if (f->fd == -1U)
+		strscpy(at, "a mapping", sizeof(at));
+	else
+		snprintf(at, sizeof(at), "fd %u", f->fd);
 	if (!S_ISREG(inode->i_mode) && !S_ISDIR(inode->i_mode))
-		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
-				   "fd %u: a lock on %pD, not a regular file or a directory: not supported",
-				   f->fd, file);
+		return ckpt_refuse(ctx, -EOPNOTSUPP, (int)f->fd,
+				   "%s: a lock on %pD, not a regular file or a directory: not supported",
+				   at, file);
 	if (file->f_op->lock || file->f_op->flock)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
-				   "fd %u: a lock on %pD, whose filesystem (%s) keeps its own: not supported",
-				   f->fd, file, inode->i_sb->s_type->name);
+		return ckpt_refuse(ctx, -EOPNOTSUPP, (int)f->fd,
+				   "%s: a lock on %pD, whose filesystem (%s) keeps its own: not supported",
+				   at, file, inode->i_sb->s_type->name);
 	/* a close of the description would have dropped them */
 	if (missing)
-		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
-				   "fd %u: a POSIX lock on %pD through a file no longer open",
-				   f->fd, file);
+		return ckpt_refuse(ctx, -EOPNOTSUPP, (int)f->fd,
+				   "%s: a POSIX lock on %pD through a file no longer open",
+				   at, file);
 	if (n > CKPT_LOCKS_MAX)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, f->fd,
 				   "more than %u file locks: not supported",
@@ -676,7 +683,7 @@ static int checkpoint_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	 * POSIX lock on such a file went with the close of its last fd
 	 */
 	for (i = 0; IS_ENABLED(CONFIG_FILE_LOCKING) && !ret &&
-		    i < ctx->nr_made_maps; i++) {
+	     i < ctx->nr_made_maps; i++) {
 		struct ckpt_fd f = { .fd = -1, .file = ctx->made_maps[i].file };
 
 		if (ctx->made_maps[i].own)
@@ -867,8 +874,13 @@ static int ckpt_made_maps_get(struct ckpt_ctx *ctx)
 	for_each_vma(vmi, vma) {
 		struct file *file = vma->vm_file;
 
-		/* shared anonymous memory is not made: it is internal */
-		if (!file || file == last || !ckpt_file_is_made(file))
+		/*
+		 * shared anonymous memory is not made: it is internal; nor
+		 * a mapping the memory's walk refuses
+		 */
+		if (!file || file == last || !ckpt_file_is_made(file) ||
+		    vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) ||
+		    is_vm_hugetlb_page(vma))
 			continue;
 		n = ctx->nr_made_maps;
 		ret = ckpt_array_grow((void **)&ctx->made_maps, &cap, n,

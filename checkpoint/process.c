@@ -962,7 +962,8 @@ int restore_task(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_attr(ctx);
 	if (!ret)
-		ret = restore_sched(ctx, &ctx->rst_sched);
+		ret = restore_sched(ctx, ctx->rst_attr->nice, true,
+				    &ctx->rst_sched);
 	if (!ret)
 		ret = restore_cwd(ctx);
 	return ret;

@@ -96,15 +96,18 @@ static int ckpt_cpus_usable(const struct cpumask *want)
 }
 
 /*
- * What sched_setscheduler(2) would refuse a thread of the restarter's
- * policy, as each restored thread starts with, that sets @h's: without
- * CAP_SYS_NICE, a real-time priority above RLIMIT_RTPRIO, leaving
- * SCHED_IDLE above RLIMIT_NICE, dropping SCHED_RESET_ON_FORK.  The
- * limits are the caller's and the image's, which are the thread's when
- * it sets them.
+ * What sched_setscheduler(2) would refuse a thread that sets @h's policy
+ * from the one it starts with, the restarter's, its nice value @nice set
+ * already: without CAP_SYS_NICE, a real-time priority above
+ * RLIMIT_RTPRIO, leaving SCHED_IDLE above RLIMIT_NICE, and for the
+ * @leader, the restarter itself (the others start without it, as
+ * fork() leaves them), dropping SCHED_RESET_ON_FORK.  The limits are the
+ * caller's and the image's, which are the thread's when it sets them.
+ * The LSM's say (security_task_setscheduler()) comes only then.
  */
 static int ckpt_sched_allowed(struct ckpt_ctx *ctx,
-			      const struct ckpt_hdr_sched *h)
+			      const struct ckpt_hdr_sched *h, int nice,
+			      bool leader)
 {
 	const struct ckpt_rlimit *rl = ctx->rst_attr->rlim;
 	u32 policy = h->policy & ~SCHED_RESET_ON_FORK;
@@ -117,10 +120,10 @@ static int ckpt_sched_allowed(struct ckpt_ctx *ctx,
 				rl[RLIMIT_RTPRIO].cur))
 		why = "a real-time priority above RLIMIT_RTPRIO";
 	else if (current->policy == SCHED_IDLE && policy != SCHED_IDLE &&
-		 nice_to_rlimit(task_nice(current)) >
-		 min_t(u64, rlimit(RLIMIT_NICE), rl[RLIMIT_NICE].cur))
+		 nice_to_rlimit(nice) > min_t(u64, rlimit(RLIMIT_NICE),
+					      rl[RLIMIT_NICE].cur))
 		why = "leaving the restarter's SCHED_IDLE, above RLIMIT_NICE";
-	else if (current->sched_reset_on_fork &&
+	else if (leader && current->sched_reset_on_fork &&
 		 !(h->policy & SCHED_RESET_ON_FORK))
 		why = "no SCHED_RESET_ON_FORK, which the restarter has";
 	if (!why)
@@ -132,9 +135,11 @@ static int ckpt_sched_allowed(struct ckpt_ctx *ctx,
 
 /*
  * Reads and checks a sched record (version 6) into *@out, which the
- * caller frees with kfree(); an older image has none, and NULL.
+ * caller frees with kfree(); an older image has none, and NULL.  @nice
+ * is the thread's, @leader whether it leads the process.
  */
-int restore_sched(struct ckpt_ctx *ctx, struct ckpt_rst_sched **out)
+int restore_sched(struct ckpt_ctx *ctx, int nice, bool leader,
+		  struct ckpt_rst_sched **out)
 {
 	struct ckpt_hdr_sched *h;
 	struct ckpt_rst_sched *s;
@@ -161,7 +166,7 @@ int restore_sched(struct ckpt_ctx *ctx, struct ckpt_rst_sched **out)
 	    h->priority < 1 || h->priority > MAX_RT_PRIO - 1 : h->priority)
 		goto out;
 
-	ret = ckpt_sched_allowed(ctx, h);
+	ret = ckpt_sched_allowed(ctx, h, nice, leader);
 	if (ret)
 		goto out;
 

@@ -218,32 +218,35 @@ static int ckpt_parked(struct task_struct *t)
 	return 0;
 }
 
-/*
- * Parks the threads of ctx->threads and the leading one, but the caller,
- * and waits until each is parked and off its CPU.  A signal for the
- * caller ends the wait: the checkpoint is made again, or fails.
- */
-/* A thread stopped by a tracer, which cannot park: refused, by its id. */
-static int ckpt_park_stuck(struct ckpt_ctx *ctx)
+/* A thread, not parked yet, that is stopped (by a tracer), or NULL. */
+static struct task_struct *ckpt_park_stuck(struct ckpt_ctx *ctx)
 {
 	struct task_struct *t = ctx->task;
 	unsigned int i = 0;
 
 	for (;;) {
 		if (ckpt_parkable(t) && (task_is_traced(t) || task_is_stopped(t)))
-			return ckpt_refuse(ctx, -EBUSY, -1,
-					   "thread %d is stopped by its tracer: a process checkpoints itself when its other threads can be parked",
-					   task_pid_vnr(t));
+			return t;
 		if (i == ctx->nr_threads)
-			return 0;
+			return NULL;
 		t = ctx->threads[i++].task;
 	}
 }
 
+/* how long a thread may stay stopped before the parking gives up */
+#define CKPT_PARK_STUCK_MS	1000
+#define CKPT_PARK_LOOK_MS	100
+
+/*
+ * Parks the threads of ctx->threads and the leading one, but the caller,
+ * and waits until each is parked and off its CPU.  A signal for the
+ * caller ends the wait: the checkpoint is made again, or fails.
+ */
 int ckpt_park(struct ckpt_ctx *ctx)
 {
+	struct task_struct *t, *stuck;
+	unsigned int i, looks;
 	struct ckpt_park *p;
-	unsigned int i;
 	int ret = 0;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
@@ -268,19 +271,24 @@ int ckpt_park(struct ckpt_ctx *ctx)
 	/*
 	 * A thread stopped by its tracer runs no task work until the
 	 * tracer lets it go, which may be never: the checkpoint gives up
-	 * rather than wait for it.
+	 * on one seen stopped for a second, rather than wait for it.  A
+	 * stop of a moment (a tracer's syscall stop) is waited out.
 	 */
-	for (;;) {
+	for (stuck = NULL, looks = 0;;) {
 		long left = wait_for_completion_interruptible_timeout(&p->parked,
-								     HZ / 10);
+				msecs_to_jiffies(CKPT_PARK_LOOK_MS));
 
 		if (left > 0)
 			break;
-		if (left < 0)
+		if (left < 0 || signal_pending(current))
 			return -ERESTARTSYS;
-		ret = ckpt_park_stuck(ctx);
-		if (ret)
-			return ret;
+		t = ckpt_park_stuck(ctx);
+		looks = t && t == stuck ? looks + 1 : 0;
+		stuck = t;
+		if (looks * CKPT_PARK_LOOK_MS >= CKPT_PARK_STUCK_MS)
+			return ckpt_refuse(ctx, -EBUSY, -1,
+					   "thread %d is stopped, by its tracer: a process checkpoints itself when its other threads can be parked",
+					   task_pid_vnr(t));
 	}
 
 	ret = ckpt_parked(ctx->task);
@@ -323,7 +331,7 @@ static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
 	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
 		return -EPERM;
 
-	ret = restore_sched(ctx, &t->sched);
+	ret = restore_sched(ctx, h->nice, false, &t->sched);
 	if (!ret)
 		ret = restore_siginfos(ctx, &t->info, &t->cap, h->nr_siginfo,
 				       false);

@@ -233,7 +233,8 @@ int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size);
 
 /* sched.c */
 int checkpoint_sched(struct ckpt_ctx *ctx, struct task_struct *t);
-int restore_sched(struct ckpt_ctx *ctx, struct ckpt_rst_sched **out);
+int restore_sched(struct ckpt_ctx *ctx, int nice, bool leader,
+		  struct ckpt_rst_sched **out);
 int restore_sched_apply(const struct ckpt_rst_sched *s);
 
 /* inotify.c */
