@@ -1093,12 +1093,29 @@ TEST(memfd_keeps_its_contents_seals_and_offsets)
  * /proc/self/map_files names them as before.  The closed memfd's flock
  * lock, which its mapping holds, is held still.
  */
+/*
+ * The name /proc/self/map_files gives the mapping of @len bytes at
+ * @addr, into @name; the link's path into @link.
+ */
+static int map_file_name(const void *addr, size_t len, char *link,
+			 size_t link_len, char *name, size_t name_len)
+{
+	ssize_t n;
+
+	snprintf(link, link_len, "/proc/self/map_files/%lx-%lx",
+		 (unsigned long)addr, (unsigned long)addr + len);
+	n = readlink(link, name, name_len - 1);
+	if (n < 0)
+		return -1;
+	name[n] = 0;
+	return 0;
+}
+
 static int mapped_made(int fd)
 {
 	int m = memfd_create("mapped", 0), d, k;
 	char path[64], link[96], name[128], buf[8];
 	char *s1, *s2, *p, *ds, *ks, *us;
-	ssize_t n;
 	int o;
 
 	if (m < 0 || ftruncate(m, 3 * 4096))
@@ -1150,37 +1167,24 @@ static int mapped_made(int fd)
 	ks[0] = 'K';
 	if (pread(k, buf, 4, 0) != 4 || memcmp(buf, "Kept", 4))
 		return 4;
-	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
-		 (unsigned long)s1, (unsigned long)s1 + 3 * 4096);
-	n = readlink(link, name, sizeof(name) - 1);
-	if (n < 0)
+	if (map_file_name(s1, 3 * 4096, link, sizeof(link), name,
+			  sizeof(name)) ||
+	    strcmp(name, "/memfd:mapped (deleted)"))
 		return 5;
-	name[n] = 0;
-	if (strcmp(name, "/memfd:mapped (deleted)"))
-		return 6;
 	/* another description of it: the mapping's holds the lock */
 	o = open(link, O_RDONLY);
 	if (o < 0 || flock(o, LOCK_EX | LOCK_NB) != -1 ||
 	    errno != EWOULDBLOCK || close(o))
-		return 9;
+		return 6;
 	if (memcmp(us, "unlinked", 8))
-		return 10;
-	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
-		 (unsigned long)us, (unsigned long)us + 4096);
-	n = readlink(link, name, sizeof(name) - 1);
-	if (n < 0)
-		return 11;
-	name[n] = 0;
-	if (strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)"))
-		return 12;
-	snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx",
-		 (unsigned long)ds, (unsigned long)ds + 4096);
-	n = readlink(link, name, sizeof(name) - 1);
-	if (n < 0)
 		return 7;
-	name[n] = 0;
-	return strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)") ? 8 :
-	       RESTORED;
+	if (map_file_name(us, 4096, link, sizeof(link), name, sizeof(name)) ||
+	    strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)"))
+		return 8;
+	if (map_file_name(ds, 4096, link, sizeof(link), name, sizeof(name)) ||
+	    strncmp(name, "/tmp/", 5) || !strstr(name, " (deleted)"))
+		return 9;
+	return RESTORED;
 }
 
 TEST(mapped_memfds_and_deleted_files_come_back)
