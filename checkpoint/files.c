@@ -1049,6 +1049,7 @@ struct ckpt_rfile {
 					 * instance restart made
 					 */
 	u32 same_as;			/* the first description of one */
+	u32 late_seals;			/* a memfd's, once it is mapped */
 	bool needed;
 	bool mapped;			/* held by mappings alone, no fd */
 	bool flocked;			/* its flock(2) lock was read */
@@ -1370,7 +1371,8 @@ static int restore_made_desc(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	    (memfd &&
 	     f->h.flags & ~(O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE)))
 		return -EBADMSG;
-	file = memfd ? restore_memfd(ctx, &same) : restore_deleted(ctx, &same);
+	file = memfd ? restore_memfd(ctx, &same, &f->late_seals) :
+		       restore_deleted(ctx, &same);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	f->made = file;
@@ -2176,6 +2178,15 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 			continue;
 		locks_posix_transfer(rf->files[i].file, rf, current->files);
 		rf->files[i].posix_locked = false;
+	}
+	/* the memory mapped, the seals that waited for it */
+	for (i = 1; i <= rf->nr_files; i++) {
+		if (!rf->files[i].late_seals || !rf->files[i].made)
+			continue;
+		ret = restore_memfd_late_seals(rf->files[i].made,
+					       rf->files[i].late_seals);
+		if (ret)
+			return ret;
 	}
 	/*
 	 * Timers count from here, not from the read of the image; and

@@ -217,14 +217,16 @@ int restore_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size)
 /*
  * Reads a memfd record.  For the first description of a memfd, makes the
  * memfd (not for a verify, which reads it all), opened for reading and
- * writing, and returns it; for another, returns NULL with the first
- * one's id in *@same_as.
+ * writing, and returns it, with the seals to add once it is mapped in
+ * *@late; for another, returns NULL with the first one's id in
+ * *@same_as.
  */
-struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as)
+struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as, u32 *late)
 {
 	struct file *file = NULL;
 	struct ckpt_hdr_memfd *h;
 	unsigned int flags;
+	u32 seals;
 	int ret;
 
 	h = kmalloc(sizeof(*h), GFP_KERNEL);
@@ -239,6 +241,7 @@ struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as)
 	    !memchr(h->name, '\0', sizeof(h->name)) || h->size > MAX_LFS_FILESIZE)
 		goto out;
 	*same_as = h->same_as;
+	*late = 0;
 	if (h->same_as) {
 		ret = h->seals || h->mode || h->size || h->name[0] ?
 		      -EBADMSG : 0;
@@ -280,9 +283,18 @@ struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as)
 		goto out;
 	if ((file_inode(file)->i_mode & 0777) != h->mode)
 		ret = vfs_fchmod(file, h->mode);
-	if (!ret && h->seals & ~F_SEAL_SEAL)
-		ret = memfd_fcntl(file, F_ADD_SEALS, h->seals & ~F_SEAL_SEAL);
-	if (!ret && (h->seals & F_SEAL_SEAL))
+	/*
+	 * F_SEAL_FUTURE_WRITE may have come after a shared writable
+	 * mapping, which it lets be but would refuse now: it comes after
+	 * the mappings are made, with F_SEAL_SEAL, which must come last
+	 * (restore_memfd_late_seals()).
+	 */
+	*late = h->seals & F_SEAL_FUTURE_WRITE ?
+		h->seals & (F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) : 0;
+	seals = h->seals & ~*late;
+	if (!ret && seals & ~F_SEAL_SEAL)
+		ret = memfd_fcntl(file, F_ADD_SEALS, seals & ~F_SEAL_SEAL);
+	if (!ret && (seals & F_SEAL_SEAL))
 		ret = memfd_fcntl(file, F_ADD_SEALS, F_SEAL_SEAL);
 out:
 	kfree(h);
@@ -292,6 +304,21 @@ out:
 		return ERR_PTR(ret);
 	}
 	return file;
+}
+
+/*
+ * Past the point of no return, the memfd @file mapped: the seals that
+ * had to wait for it, F_SEAL_SEAL last.
+ */
+int restore_memfd_late_seals(struct file *file, u32 late)
+{
+	int ret = 0;
+
+	if (late & ~F_SEAL_SEAL)
+		ret = memfd_fcntl(file, F_ADD_SEALS, late & ~F_SEAL_SEAL);
+	if (!ret && (late & F_SEAL_SEAL))
+		ret = memfd_fcntl(file, F_ADD_SEALS, F_SEAL_SEAL);
+	return ret;
 }
 
 /*
