@@ -2183,8 +2183,8 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 	for (i = 1; i <= rf->nr_files; i++) {
 		if (!rf->files[i].late_seals || !rf->files[i].made)
 			continue;
-		ret = restore_memfd_late_seals(rf->files[i].made,
-					       rf->files[i].late_seals);
+		ret = restore_memfd_seals(rf->files[i].made,
+					  rf->files[i].late_seals);
 		if (ret)
 			return ret;
 	}

@@ -137,38 +137,60 @@ static int checkpoint_inotify_events(struct ckpt_ctx *ctx,
 }
 
 /*
- * Whether @file still has the @nr watches of @w, sorted: the events were
- * taken between the two looks, and no watch changed meanwhile.
+ * The watches of @file into *@w, sorted by wd, each with a reference on
+ * its inode (ckpt_inotify_watches_put()): how many, or an error.  More
+ * than CKPT_INOTIFY_WATCHES_MAX are counted, not taken.
+ */
+static int ckpt_inotify_watches(struct file *file,
+				struct inotify_watch_state **w, int *next)
+{
+	int nr = inotify_file_watches(file, NULL, 0, next);
+
+	*w = NULL;
+	if (nr <= 0 || nr > CKPT_INOTIFY_WATCHES_MAX)
+		return nr;
+	*w = kvmalloc_array(nr, sizeof(**w), GFP_KERNEL);
+	if (!*w)
+		return -ENOMEM;
+	nr = inotify_file_watches(file, *w, nr, next);
+	if (nr < 0) {
+		kvfree(*w);
+		*w = NULL;
+		return nr;
+	}
+	sort(*w, nr, sizeof(**w), ckpt_cmp_watch, NULL);
+	return nr;
+}
+
+static void ckpt_inotify_watches_put(struct inotify_watch_state *w, int nr)
+{
+	int i;
+
+	for (i = 0; w && i < nr; i++)
+		iput(w[i].inode);
+	kvfree(w);
+}
+
+/*
+ * Whether @file still has the @nr watches of @w: the events were taken
+ * between the two looks, and no watch changed meanwhile.
  */
 static int checkpoint_inotify_same(struct file *file,
 				   const struct inotify_watch_state *w,
-				   unsigned int nr)
+				   int nr)
 {
 	struct inotify_watch_state *now;
-	unsigned int i;
-	int next, ret;
+	int i, next, ret;
 
-	if (!nr)
-		return inotify_file_watches(file, NULL, 0, &next) ? -EAGAIN : 0;
-	now = kvmalloc_array(nr, sizeof(*now), GFP_KERNEL);
-	if (!now)
-		return -ENOMEM;
-	ret = inotify_file_watches(file, now, nr, &next);
-	if (ret < 0) {
-		kvfree(now);
+	ret = ckpt_inotify_watches(file, &now, &next);
+	if (ret < 0)
 		return ret;
-	}
-	sort(now, ret, sizeof(*now), ckpt_cmp_watch, NULL);
-	for (i = 0; i < ret; i++)
-		iput(now[i].inode);
-	if (ret != nr)
-		ret = -EAGAIN;
-	for (i = 0; ret >= 0 && i < nr; i++)
+	for (i = 0; ret == nr && i < nr; i++)
 		if (now[i].wd != w[i].wd || now[i].inode != w[i].inode ||
 		    now[i].mask != w[i].mask)
-			ret = -EAGAIN;
-	kvfree(now);
-	return ret < 0 ? ret : 0;
+			break;
+	ckpt_inotify_watches_put(now, ret);
+	return ret == nr && i == nr ? 0 : -EAGAIN;
 }
 
 /* The records of the inotify instance @file at @fd, after its open file. */
@@ -181,21 +203,14 @@ int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file)
 	int nr = 0, nr_ev, next, i, ret;
 	struct path path;
 
-	ret = inotify_file_watches(file, NULL, 0, &next);
+	ret = ckpt_inotify_watches(file, &w, &next);
 	if (ret > CKPT_INOTIFY_WATCHES_MAX)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %d: an inotify instance with %d watches, more than %u",
 				   fd, ret, CKPT_INOTIFY_WATCHES_MAX);
-	if (ret > 0) {
-		w = kvmalloc_array(ret, sizeof(*w), GFP_KERNEL);
-		if (!w)
-			return -ENOMEM;
-		ret = inotify_file_watches(file, w, ret, &next);
-	}
 	if (ret < 0)
-		goto out;
+		return ret;
 	nr = ret;
-	sort(w, nr, sizeof(*w), ckpt_cmp_watch, NULL);
 
 	nr_ev = inotify_file_events(file, NULL, 0);
 	ret = nr_ev;
@@ -248,9 +263,7 @@ int checkpoint_inotify(struct ckpt_ctx *ctx, int fd, struct file *file)
 		path_put(&path);
 	}
 out:
-	for (i = 0; i < nr; i++)
-		iput(w[i].inode);
-	kvfree(w);
+	ckpt_inotify_watches_put(w, nr);
 	kvfree(ev);
 	return ret;
 }

@@ -226,7 +226,6 @@ struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as, u32 *late)
 	struct file *file = NULL;
 	struct ckpt_hdr_memfd *h;
 	unsigned int flags;
-	u32 seals;
 	int ret;
 
 	h = kmalloc(sizeof(*h), GFP_KERNEL);
@@ -287,15 +286,12 @@ struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as, u32 *late)
 	 * F_SEAL_FUTURE_WRITE may have come after a shared writable
 	 * mapping, which it lets be but would refuse now: it comes after
 	 * the mappings are made, with F_SEAL_SEAL, which must come last
-	 * (restore_memfd_late_seals()).
+	 * (restore_files_apply()).
 	 */
 	*late = h->seals & F_SEAL_FUTURE_WRITE ?
 		h->seals & (F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) : 0;
-	seals = h->seals & ~*late;
-	if (!ret && seals & ~F_SEAL_SEAL)
-		ret = memfd_fcntl(file, F_ADD_SEALS, seals & ~F_SEAL_SEAL);
-	if (!ret && (seals & F_SEAL_SEAL))
-		ret = memfd_fcntl(file, F_ADD_SEALS, F_SEAL_SEAL);
+	if (!ret)
+		ret = restore_memfd_seals(file, h->seals & ~*late);
 out:
 	kfree(h);
 	if (ret) {
@@ -307,16 +303,17 @@ out:
 }
 
 /*
- * Past the point of no return, the memfd @file mapped: the seals that
- * had to wait for it, F_SEAL_SEAL last.
+ * Adds @seals to the memfd @file as F_ADD_SEALS would, F_SEAL_SEAL last:
+ * when it is made, and past the point of no return, once it is mapped,
+ * the seals that had to wait for that.
  */
-int restore_memfd_late_seals(struct file *file, u32 late)
+int restore_memfd_seals(struct file *file, u32 seals)
 {
 	int ret = 0;
 
-	if (late & ~F_SEAL_SEAL)
-		ret = memfd_fcntl(file, F_ADD_SEALS, late & ~F_SEAL_SEAL);
-	if (!ret && (late & F_SEAL_SEAL))
+	if (seals & ~F_SEAL_SEAL)
+		ret = memfd_fcntl(file, F_ADD_SEALS, seals & ~F_SEAL_SEAL);
+	if (!ret && (seals & F_SEAL_SEAL))
 		ret = memfd_fcntl(file, F_ADD_SEALS, F_SEAL_SEAL);
 	return ret;
 }

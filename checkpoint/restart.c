@@ -253,6 +253,22 @@ static bool ckpt_interrupted(long err)
 	       err == -ERESTARTNOINTR || err == -ERESTARTNOHAND;
 }
 
+/* Looks @h's path up from the restarter's root: why not, when it is not. */
+static int ckpt_lookup_path(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *h, unsigned int lookup,
+			    struct path *path)
+{
+	int ret;
+
+	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
+			      lookup, path);
+	if (ret && !ckpt_interrupted(ret))
+		ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
+			    ret == -ENOENT ? "not there" :
+			    "cannot be looked up");
+	return ret;
+}
+
 /*
  * Looks up the file of record @h by its path, from the restarter's root
  * and with its rights, a last symlink not followed, and checks it is the
@@ -264,15 +280,9 @@ int ckpt_lookup_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
 {
 	int ret;
 
-	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path, 0,
-			      path);
-	if (ret) {
-		if (!ckpt_interrupted(ret))
-			ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
-				    ret == -ENOENT ? "not there" :
-				    "cannot be looked up");
+	ret = ckpt_lookup_path(ctx, h, 0, path);
+	if (ret)
 		return ret;
-	}
 	if (!ckpt_same_inode(d_inode(path->dentry), h)) {
 		path_put(path);
 		return ckpt_refuse(ctx, -ESTALE, -1,
@@ -299,15 +309,9 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 	struct path path;
 	int ret;
 
-	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
-			      lookup, &path);
-	if (ret) {
-		if (!ckpt_interrupted(ret))
-			ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
-				    ret == -ENOENT ? "not there" :
-				    "cannot be looked up");
+	ret = ckpt_lookup_path(ctx, h, lookup, &path);
+	if (ret)
 		return ERR_PTR(ret);
-	}
 	if (!ckpt_same_file(d_inode(path.dentry), h, grown)) {
 		path_put(&path);
 		ckpt_refuse(ctx, -ESTALE, -1,

@@ -225,7 +225,7 @@ bool ckpt_memfd_is(struct file *file);
 int checkpoint_memfd(struct ckpt_ctx *ctx, int fd, struct file *file,
 		     u32 same_as);
 struct file *restore_memfd(struct ckpt_ctx *ctx, u32 *same_as, u32 *late);
-int restore_memfd_late_seals(struct file *file, u32 late);
+int restore_memfd_seals(struct file *file, u32 seals);
 int checkpoint_deleted(struct ckpt_ctx *ctx, int fd, struct file *file,
 		       u32 same_as);
 struct file *restore_deleted(struct ckpt_ctx *ctx, u32 *same_as);
