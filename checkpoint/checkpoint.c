@@ -224,7 +224,7 @@ static int __ckpt_write_path(struct ckpt_ctx *ctx, u32 type,
 	if (!buf)
 		return -ENOMEM;
 
-	name = __d_path(path, &ctx->root, buf, PATH_MAX);
+	name = __d_path(path, &ctx->p.root, buf, PATH_MAX);
 	ret = -EOPNOTSUPP;
 	if (!name) {
 		ckpt_refuse(ctx, ret, fd,
@@ -304,8 +304,11 @@ static int checkpoint_tail(struct ckpt_ctx *ctx)
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TAIL, sizeof(h));
 }
 
-/* The error record ends the image of a checkpoint that says why it failed. */
-static void checkpoint_error(struct ckpt_ctx *ctx, int err)
+/*
+ * The error record ends the image of a checkpoint that says why it failed
+ * (the whole image of one refused before its dump began).
+ */
+void checkpoint_error(struct ckpt_ctx *ctx, int err)
 {
 	size_t len = strlen(ctx->err_msg) + 1;
 	struct ckpt_hdr_error *h;
@@ -323,13 +326,11 @@ static void checkpoint_error(struct ckpt_ctx *ctx, int err)
 	kfree(h);
 }
 
-static int checkpoint_image(struct ckpt_ctx *ctx)
+/* The sections of the current process, but its pages. */
+static int checkpoint_proc(struct ckpt_ctx *ctx)
 {
 	int ret;
 
-	ret = checkpoint_header(ctx);
-	if (ret)
-		return ret;
 	ret = checkpoint_task(ctx);
 	if (ret)
 		return ret;
@@ -339,19 +340,42 @@ static int checkpoint_image(struct ckpt_ctx *ctx)
 	ret = checkpoint_files(ctx);
 	if (ret)
 		return ret;
-	ret = ckpt_arch_checkpoint_cpu(ctx, ctx->task, ctx->resume);
+	ret = ckpt_arch_checkpoint_cpu(ctx, ctx->p.task, ctx->p.resume);
 	if (ret)
 		return ret;
 	ret = checkpoint_threads(ctx);
 	if (ret)
 		return ret;
-	ret = checkpoint_mm(ctx);
+	return checkpoint_mm(ctx);
+}
+
+static int checkpoint_image(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int ret;
+
+	ret = checkpoint_header(ctx);
+	if (!ret)
+		ret = checkpoint_tree(ctx);
+	for (i = 0; !ret && i < ctx->nr_procs; i++) {
+		if (ckpt_proc_is_zombie(ctx, i))
+			continue;
+		ckpt_proc_switch(ctx, i);
+		ret = checkpoint_proc(ctx);
+	}
+	for (i = 0; !ret && i < ctx->nr_procs; i++) {
+		if (ckpt_proc_is_zombie(ctx, i))
+			continue;
+		ckpt_proc_switch(ctx, i);
+		ret = checkpoint_mm_pages(ctx);
+	}
 	if (ret)
 		return ret;
 	/* no tail for an image of two moments */
-	ret = ckpt_target_moved(ctx) ?: ckpt_threads_moved(ctx);
+	ret = ckpt_tree_moved(ctx);
 	if (ret)
 		return ret;
+	ckpt_proc_switch(ctx, 0);
 	return checkpoint_tail(ctx);
 }
 
@@ -363,14 +387,21 @@ int do_checkpoint(struct ckpt_ctx *ctx)
 	 * A target that ran, was killed or exited meanwhile explains a
 	 * failure better than what it caused (a file gone, no mm).
 	 */
-	moved = ret ? ckpt_target_moved(ctx) ?: ckpt_threads_moved(ctx) : 0;
+	moved = ret ? ckpt_tree_moved(ctx) : 0;
 	if (moved) {
 		kfree(ctx->err_msg);
 		ctx->err_msg = NULL;
-		ret = ckpt_refuse(ctx, moved, -1, "%s",
-				  moved == -ESRCH ?
-				  "the process was killed or exited during the checkpoint" :
-				  "the process was continued during the checkpoint");
+		if (ctx->nr_procs > 1)
+			ret = ckpt_refuse(ctx, moved, -1,
+					  "process %d of the tree was %s during the checkpoint",
+					  ctx->procs[ctx->cur].h.pid,
+					  moved == -ESRCH ? "killed or exited" :
+					  "continued");
+		else
+			ret = ckpt_refuse(ctx, moved, -1, "%s",
+					  moved == -ESRCH ?
+					  "the process was killed or exited during the checkpoint" :
+					  "the process was continued during the checkpoint");
 	}
 	if (ret && ctx->err_msg)
 		checkpoint_error(ctx, ret);

@@ -111,6 +111,20 @@ static void ckpt_seen_free(struct ckpt_seen *seen)
 	}
 }
 
+/* The operation's table of what it has seen, made at its first use. */
+static int ckpt_seen_alloc(struct ckpt_ctx *ctx)
+{
+	if (ctx->seen)
+		return 0;
+	ctx->seen = kmalloc(sizeof(*ctx->seen), GFP_KERNEL);
+	if (!ctx->seen)
+		return -ENOMEM;
+	hash_init(ctx->seen->hash);
+	ctx->seen->nr_files = 0;
+	ctx->seen->nr_pipes = 0;
+	return 0;
+}
+
 /* One fd of the target, with a reference on its file. */
 struct ckpt_fd {
 	unsigned int fd;
@@ -480,9 +494,16 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	if (h.kind != CKPT_FILE_PIPE)
 		ret = ckpt_write_file(ctx, CKPT_HDR_FILE_PATH, f->file,
 				      f->fd);
+	/*
+	 * A tree's anonymous pipes have all their ends in the tree (tree.c):
+	 * one that a process of it reads has its data in the image.
+	 */
 	if (!ret && new_pipe)
 		ret = checkpoint_pipe(ctx, f->fd, pipe, h.pipe,
-				      ckpt_pipe_readable(fds, nr, pipe));
+				      ckpt_pipe_readable(fds, nr, pipe) ||
+				      (ctx->flags & CHECKPOINT_TREE &&
+				       h.kind == CKPT_FILE_PIPE &&
+				       READ_ONCE(pipe->readers)));
 	return ret;
 }
 
@@ -494,7 +515,7 @@ static int checkpoint_open_file(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
  */
 static struct ckpt_fd *ckpt_fds_get(struct ckpt_ctx *ctx, unsigned int *nr)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	unsigned int fd, n = 0, max = 0;
 	struct ckpt_fd *fds = NULL;
 	struct file *file;
@@ -580,8 +601,8 @@ static void ckpt_lock_add(struct ckpt_locks *locks, unsigned int *n, u32 id,
  * image has them as one walk of the inode's lists saw them.
  */
 static int ckpt_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
-			   const struct ckpt_fd *f, u32 id, bool posix,
-			   struct ckpt_locks *locks)
+			   const struct ckpt_fd *f, u32 id, bool desc,
+			   bool posix, struct ckpt_locks *locks)
 {
 	struct file *file = f->file;
 	struct inode *inode = file_inode(file);
@@ -599,11 +620,11 @@ again:
 	missing = false;
 	spin_lock(&flctx->flc_lock);
 	list_for_each_entry(flc, &flctx->flc_flock, flc_list)
-		if (flc->flc_file == file)
+		if (desc && flc->flc_file == file)
 			ckpt_lock_add(locks, &n, id, CKPT_LOCK_FLOCK, flc);
 	list_for_each_entry(flc, &flctx->flc_posix, flc_list) {
 		if (flc->flc_flags & FL_OFDLCK) {
-			if (flc->flc_file == file)
+			if (desc && flc->flc_file == file)
 				ckpt_lock_add(locks, &n, id, CKPT_LOCK_OFD,
 					      flc);
 		} else if (posix && flc->flc_owner == seen->owner) {
@@ -652,44 +673,54 @@ again:
 
 /*
  * The locks section: every lock the target holds, through any of its
- * fds.  Its own POSIX locks cannot change while it is stopped.
+ * fds.  Its own POSIX locks cannot change while it is stopped.  A flock
+ * or OFD lock is the description's, written with it, by the first
+ * process that has it; a POSIX lock the process's own, looked for on
+ * each inode it has open, once (@inodes).
  */
 static int checkpoint_file_locks(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 				 const struct ckpt_fd *fds, unsigned int nr)
 {
 	struct ckpt_hdr_file_locks h = {};
 	struct ckpt_locks locks = {};
+	struct ckpt_seen *inodes;
 	struct inode *inode;
 	unsigned int i;
 	bool posix;
 	int ret = 0;
 
+	inodes = kmalloc(sizeof(*inodes), GFP_KERNEL);
+	if (!inodes)
+		return -ENOMEM;
+	hash_init(inodes->hash);
 	for (i = 0; IS_ENABLED(CONFIG_FILE_LOCKING) && !ret && i < nr; i++) {
-		if (!fds[i].first)
-			continue;
 		inode = file_inode(fds[i].file);
-		posix = !ckpt_seen_id(seen, inode);
+		posix = !ckpt_seen_id(inodes, inode);
 		if (posix) {
-			ret = ckpt_seen_add(seen, inode, 1);
+			ret = ckpt_seen_add(inodes, inode, 1);
 			if (ret)
 				break;
 		}
+		if (!fds[i].first && !posix)
+			continue;
 		ret = ckpt_file_locks(ctx, seen, &fds[i],
-				      ckpt_seen_id(seen, fds[i].file), posix,
-				      &locks);
+				      ckpt_seen_id(seen, fds[i].file),
+				      fds[i].first, posix, &locks);
 	}
+	ckpt_seen_free(inodes);
+	kfree(inodes);
 	/*
 	 * and the flock and OFD locks of those that mappings alone hold; a
 	 * POSIX lock on such a file went with the close of its last fd
 	 */
 	for (i = 0; IS_ENABLED(CONFIG_FILE_LOCKING) && !ret &&
-	     i < ctx->nr_made_maps; i++) {
-		struct ckpt_fd f = { .fd = -1, .file = ctx->made_maps[i].file };
+	     i < ctx->p.nr_made_maps; i++) {
+		struct ckpt_fd f = { .fd = -1, .file = ctx->p.made_maps[i].file };
 
-		if (ctx->made_maps[i].own)
+		if (ctx->p.made_maps[i].own)
 			ret = ckpt_file_locks(ctx, seen, &f,
-					      ctx->made_maps[i].id, false,
-					      &locks);
+					      ctx->p.made_maps[i].id, true,
+					      false, &locks);
 	}
 	h.nr = locks.nr;
 	if (!ret)
@@ -829,7 +860,7 @@ static struct ckpt_made_map *ckpt_made_map_of(struct ckpt_ctx *ctx,
 {
 	struct ckpt_made_map key = { .file = file };
 
-	return bsearch(&key, ctx->made_maps, ctx->nr_made_maps,
+	return bsearch(&key, ctx->p.made_maps, ctx->p.nr_made_maps,
 		       sizeof(key), ckpt_cmp_made_map);
 }
 
@@ -845,24 +876,24 @@ void ckpt_made_maps_put(struct ckpt_ctx *ctx)
 {
 	unsigned int i;
 
-	for (i = 0; i < ctx->nr_made_maps; i++)
-		fput(ctx->made_maps[i].file);
-	kvfree(ctx->made_maps);
-	ctx->made_maps = NULL;
-	ctx->nr_made_maps = 0;
+	for (i = 0; i < ctx->p.nr_made_maps; i++)
+		fput(ctx->p.made_maps[i].file);
+	kvfree(ctx->p.made_maps);
+	ctx->p.made_maps = NULL;
+	ctx->p.nr_made_maps = 0;
 }
 
 /*
  * The memfds and deleted files the target's mappings hold, each open
- * file once, referenced, into ctx->made_maps, sorted by file.  The
+ * file once, referenced, into ctx->p.made_maps, sorted by file.  The
  * target is stopped: its mappings are these still when its memory is
  * written, which finds each one's description here.  Neighbouring
  * mappings of one file are taken once; the rest go when sorted.
  */
 static int ckpt_made_maps_get(struct ckpt_ctx *ctx)
 {
-	VMA_ITERATOR(vmi, ctx->mm, 0);
-	struct mm_struct *mm = ctx->mm;
+	VMA_ITERATOR(vmi, ctx->p.mm, 0);
+	struct mm_struct *mm = ctx->p.mm;
 	struct vm_area_struct *vma;
 	struct file *last = NULL;
 	unsigned int cap = 0, i, n;
@@ -882,37 +913,37 @@ static int ckpt_made_maps_get(struct ckpt_ctx *ctx)
 		    vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) ||
 		    is_vm_hugetlb_page(vma))
 			continue;
-		n = ctx->nr_made_maps;
-		ret = ckpt_array_grow((void **)&ctx->made_maps, &cap, n,
-				      sizeof(*ctx->made_maps));
+		n = ctx->p.nr_made_maps;
+		ret = ckpt_array_grow((void **)&ctx->p.made_maps, &cap, n,
+				      sizeof(*ctx->p.made_maps));
 		if (ret)
 			break;
-		ctx->made_maps[n].file = get_file(file);
+		ctx->p.made_maps[n].file = get_file(file);
 		/* not 0, which ckpt_made_map_id() says for none */
-		ctx->made_maps[n].id = U32_MAX;
-		ctx->made_maps[n].own = true;
-		ctx->nr_made_maps++;
+		ctx->p.made_maps[n].id = U32_MAX;
+		ctx->p.made_maps[n].own = true;
+		ctx->p.nr_made_maps++;
 		last = file;
 	}
 	mmap_read_unlock(mm);
 	if (ret)
 		return ret;
 
-	sort(ctx->made_maps, ctx->nr_made_maps, sizeof(*ctx->made_maps),
+	sort(ctx->p.made_maps, ctx->p.nr_made_maps, sizeof(*ctx->p.made_maps),
 	     ckpt_cmp_made_map, NULL);
-	for (i = 0, n = 0; i < ctx->nr_made_maps; i++) {
-		if (n && ctx->made_maps[n - 1].file == ctx->made_maps[i].file)
-			fput(ctx->made_maps[i].file);
+	for (i = 0, n = 0; i < ctx->p.nr_made_maps; i++) {
+		if (n && ctx->p.made_maps[n - 1].file == ctx->p.made_maps[i].file)
+			fput(ctx->p.made_maps[i].file);
 		else
-			ctx->made_maps[n++] = ctx->made_maps[i];
+			ctx->p.made_maps[n++] = ctx->p.made_maps[i];
 	}
-	ctx->nr_made_maps = n;
+	ctx->p.nr_made_maps = n;
 	return 0;
 }
 
 /*
  * The descriptions that mappings alone hold, after the fds': each gets
- * the next id, and every mapped one its id in ctx->made_maps.
+ * the next id, and every mapped one its id in ctx->p.made_maps.
  */
 static int checkpoint_made_maps(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 				const struct ckpt_fd *fds, unsigned int nr)
@@ -920,12 +951,15 @@ static int checkpoint_made_maps(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ctx->nr_made_maps; i++) {
-		struct ckpt_fd f = { .fd = -1, .file = ctx->made_maps[i].file };
+	for (i = 0; i < ctx->p.nr_made_maps; i++) {
+		struct ckpt_fd f = { .fd = -1, .file = ctx->p.made_maps[i].file };
 		u32 id = ckpt_seen_id(seen, f.file);
 
-		/* an fd's, seen with the fds; or one of its own */
-		if (!ctx->made_maps[i].own != !!id)
+		/*
+		 * an fd's, seen with the fds, or an earlier process's (one
+		 * it inherited); or one of its own
+		 */
+		if (!ctx->p.made_maps[i].own != !!id)
 			return -EAGAIN;
 		if (!id) {
 			id = ++seen->nr_files;
@@ -936,7 +970,7 @@ static int checkpoint_made_maps(struct ckpt_ctx *ctx, struct ckpt_seen *seen,
 			if (ret)
 				return ret;
 		}
-		ctx->made_maps[i].id = id;
+		ctx->p.made_maps[i].id = id;
 	}
 	return 0;
 }
@@ -954,14 +988,18 @@ static unsigned int ckpt_made_maps_own(struct ckpt_ctx *ctx,
 		if (m)
 			m->own = false;
 	}
-	for (i = 0; i < ctx->nr_made_maps; i++)
-		own += ctx->made_maps[i].own;
+	/* an earlier process's description of it: inherited, written */
+	for (i = 0; ctx->seen && i < ctx->p.nr_made_maps; i++)
+		if (ckpt_seen_id(ctx->seen, ctx->p.made_maps[i].file))
+			ctx->p.made_maps[i].own = false;
+	for (i = 0; i < ctx->p.nr_made_maps; i++)
+		own += ctx->p.made_maps[i].own;
 	return own;
 }
 
 int checkpoint_files(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	struct ckpt_hdr_files h = {};
 	struct ckpt_seen *seen;
 	struct ckpt_fd *fds;
@@ -969,33 +1007,29 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 	unsigned int i, nr;
 	int ret;
 
-	seen = kmalloc(sizeof(*seen), GFP_KERNEL);
-	if (!seen)
-		return -ENOMEM;
-	hash_init(seen->hash);
-	seen->nr_files = 0;
-	seen->nr_pipes = 0;
+	/* the descriptions of all the processes of the image, ids and all */
+	ret = ckpt_seen_alloc(ctx);
+	if (ret)
+		return ret;
+	seen = ctx->seen;
 
 	/* each of its threads holds the table once (checkpoint_thread_check()) */
 	task_lock(task);
 	seen->owner = task->files;
 	if (task->files)
-		shared = atomic_read(&task->files->count) > 1 + ctx->nr_threads;
+		shared = atomic_read(&task->files->count) > 1 + ctx->p.nr_threads;
 	task_unlock(task);
-	if (shared) {
-		kfree(seen);
+	if (shared)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "the file descriptor table is shared with another process");
-	}
 
 	fds = ckpt_fds_get(ctx, &nr);
-	ret = PTR_ERR(fds);
 	if (IS_ERR(fds))
-		goto out;
+		return PTR_ERR(fds);
 	ret = ckpt_made_maps_get(ctx);
 	if (ret) {
 		ckpt_fds_put(fds, nr);
-		goto out;
+		return ret;
 	}
 
 	h.nr_fds = nr;
@@ -1028,10 +1062,33 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = checkpoint_epolls(ctx, seen, fds, nr);
 	ckpt_fds_put(fds, nr);
-out:
-	ckpt_seen_free(seen);
-	kfree(seen);
 	return ret;
+}
+
+/*
+ * The id another section of the image gave @key (shared anonymous memory,
+ * memory.c), 0 for none, into *@id; and the one it gives it.
+ */
+int ckpt_seen_get(struct ckpt_ctx *ctx, const void *key, u32 *id)
+{
+	int ret = ckpt_seen_alloc(ctx);
+
+	*id = ret ? 0 : ckpt_seen_id(ctx->seen, key);
+	return ret;
+}
+
+int ckpt_seen_put(struct ckpt_ctx *ctx, const void *key, u32 id)
+{
+	return ckpt_seen_alloc(ctx) ?: ckpt_seen_add(ctx->seen, key, id);
+}
+
+void checkpoint_files_free(struct ckpt_ctx *ctx)
+{
+	if (!ctx->seen)
+		return;
+	ckpt_seen_free(ctx->seen);
+	kfree(ctx->seen);
+	ctx->seen = NULL;
 }
 
 /* An open file description as restart reads it, opened when needed. */
@@ -1051,6 +1108,11 @@ struct ckpt_rfile {
 	u32 same_as;			/* the first description of one */
 	u32 late_seals;			/* a memfd's, once it is mapped */
 	bool needed;
+	bool opened;			/* restore_open() was called */
+	unsigned int stdio;		/* RESTART_KEEP_STDIO: the first
+					 * process's fds 0-2 on it, bit n
+					 * for fd n
+					 */
 	bool mapped;			/* held by mappings alone, no fd */
 	bool flocked;			/* its flock(2) lock was read */
 	bool posix_locked;		/* POSIX locks taken through it */
@@ -1083,15 +1145,37 @@ struct ckpt_rfd {
 	int fd;
 	u32 flags;
 	u32 file;
+	int stdio;		/* RESTART_KEEP_STDIO: the restarter's fd
+				 * 0-2 it gets, or -1
+				 */
 };
 
-struct ckpt_rst_files {
-	unsigned int nr_fds, nr_files, nr_pipes;
-	unsigned int cap_fds, cap_files, cap_pipes;	/* room in the arrays */
-	struct ckpt_rfd *fds;
+/*
+ * The descriptions and pipes of the image, of all its processes: ids
+ * count on from one process to the next, and a description a process
+ * shares with an earlier one (inherited) is named by that one's id.
+ */
+struct ckpt_rst_descs {
+	unsigned int nr_files, nr_pipes;
+	unsigned int cap_files, cap_pipes;	/* room in the arrays */
 	struct ckpt_rfile *files;	/* [0] unused: ids start at 1 */
 	struct ckpt_rpipe *pipes;	/* [0] unused */
 };
+
+/* One process's table, and the descriptions its section made. */
+struct ckpt_rst_files {
+	unsigned int nr_fds, cap_fds;
+	struct ckpt_rfd *fds;
+	struct ckpt_rst_descs *d;
+	unsigned int first_file, last_file;	/* ids it made */
+	unsigned int first_pipe, last_pipe;
+};
+
+/* RESTART_KEEP_STDIO: the first process's fds 0-2 are the restarter's */
+static bool ckpt_keeps_stdio(struct ckpt_ctx *ctx)
+{
+	return ctx->flags & RESTART_KEEP_STDIO && !ctx->cur;
+}
 
 /*
  * Sets the status flags of a description restart made, as fcntl(F_SETFL)
@@ -1263,7 +1347,7 @@ static int ckpt_pipe_fill(struct file *wr, struct ckpt_rpipe *p)
 static int restore_pipe(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			struct ckpt_rfile *f)
 {
-	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
+	struct ckpt_rpipe *p = &rf->d->pipes[f->h.pipe];
 	struct ckpt_hdr_pipe *h = &p->h;
 	struct file *res[2];
 	int ret;
@@ -1383,7 +1467,7 @@ static int restore_made_desc(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return 0;
 	if (same >= f->h.id)
 		return -EBADMSG;
-	first = &rf->files[same];
+	first = &rf->d->files[same];
 	if (first->h.kind != f->h.kind || first->same_as ||
 	    (!first->made && !(ctx->flags & RESTART_VERIFY)))
 		return -EBADMSG;
@@ -1401,7 +1485,7 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	if (ret)
 		return ret;
 	acc = f->h.flags & O_ACCMODE;
-	if (f->h.id != rf->nr_files || f->h.pos < 0 ||
+	if (f->h.id != rf->d->nr_files || f->h.pos < 0 ||
 	    f->h.flags & ~(CKPT_O_FLAGS & ~O_CLOEXEC) || acc == O_ACCMODE)
 		return -EBADMSG;
 
@@ -1418,7 +1502,7 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		fallthrough;
 	case CKPT_FILE_FIFO:
 		/* a pipe not seen before is the next one */
-		if (!f->h.pipe || f->h.pipe > rf->nr_pipes + 1 ||
+		if (!f->h.pipe || f->h.pipe > rf->d->nr_pipes + 1 ||
 		    f->h.flags & O_PATH)
 			return -EBADMSG;
 		break;
@@ -1462,12 +1546,12 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		if (!ckpt_kind_matches(f->h.kind, f->path))
 			return -EBADMSG;
 	}
-	if (f->h.pipe == rf->nr_pipes + 1) {
-		ret = ckpt_array_grow((void **)&rf->pipes, &rf->cap_pipes,
-				      f->h.pipe, sizeof(*rf->pipes));
+	if (f->h.pipe == rf->d->nr_pipes + 1) {
+		ret = ckpt_array_grow((void **)&rf->d->pipes, &rf->d->cap_pipes,
+				      f->h.pipe, sizeof(*rf->d->pipes));
 		if (ret)
 			return ret;
-		rf->nr_pipes++;
+		rf->d->nr_pipes++;
 		ret = restore_pipe(ctx, rf, f);
 	}
 	return ret;
@@ -1477,7 +1561,7 @@ static int restore_open_file(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 			struct ckpt_rfile *f)
 {
-	struct ckpt_rpipe *p = &rf->pipes[f->h.pipe];
+	struct ckpt_rpipe *p = &rf->d->pipes[f->h.pipe];
 	u32 acc = f->h.flags & O_ACCMODE;
 	struct file *file, *made;
 	unsigned int nonblock;
@@ -1525,7 +1609,7 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return 0;
 	case CKPT_FILE_MEMFD:
 	case CKPT_FILE_DELETED:
-		made = f->same_as ? rf->files[f->same_as].made : f->made;
+		made = f->same_as ? rf->d->files[f->same_as].made : f->made;
 		/* a file a verify did not make */
 		if (!made)
 			return 0;
@@ -1633,10 +1717,10 @@ static bool ckpt_stdio_replaces(struct ckpt_ctx *ctx,
 	const struct ckpt_rfile *g;
 	unsigned int i;
 
-	if (!(ctx->flags & RESTART_KEEP_STDIO) || !f->path)
+	if (!ckpt_keeps_stdio(ctx) || !f->path)
 		return false;
 	for (i = 0; i < rf->nr_fds && rf->fds[i].fd <= 2; i++) {
-		g = &rf->files[rf->fds[i].file];
+		g = &rf->d->files[rf->fds[i].file];
 		/*
 		 * The same file by identity and by name: dev and ino alone
 		 * may repeat (btrfs subvolumes, overlayfs).  Another name
@@ -1676,12 +1760,12 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	struct file *file;
 	int ret, fd;
 
-	if (!l->file || l->file > rf->nr_files ||
+	if (!l->file || l->file > rf->d->nr_files ||
 	    l->kind < CKPT_LOCK_FLOCK || l->kind > CKPT_LOCK_OFD ||
 	    (l->type != F_RDLCK && l->type != F_WRLCK) ||
 	    l->start < 0 || l->end < l->start)
 		return -EBADMSG;
-	f = &rf->files[l->file];
+	f = &rf->d->files[l->file];
 	if (f->h.kind != CKPT_FILE_REG && f->h.kind != CKPT_FILE_DIR &&
 	    f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED)
 		return -EBADMSG;
@@ -1828,16 +1912,16 @@ static int restore_epoll_item(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 		return -EBADMSG;
 	if (it->events & EPOLLEXCLUSIVE &&
 	    (it->events & ~CKPT_EPOLL_EXCL_OK ||
-	     rf->files[it->file].h.kind == CKPT_FILE_EPOLL))
+	     rf->d->files[it->file].h.kind == CKPT_FILE_EPOLL))
 		return -EBADMSG;
-	if ((ctx->flags & RESTART_KEEP_STDIO) && it->fd <= 2) {
+	if (ckpt_keeps_stdio(ctx) && it->fd <= 2) {
 		file = fget_raw(it->fd);
 		ok = file && file_can_poll(file) &&
 		     !(it->events & EPOLLEXCLUSIVE && eventpoll_file_is(file));
 		if (file)
 			fput(file);
 	} else {
-		file = rf->files[it->file].file;
+		file = rf->d->files[it->file].file;
 		ok = file && file_can_poll(file);
 	}
 	if (!ok)
@@ -1879,7 +1963,7 @@ static int ckpt_epoll_distinct(const struct ckpt_rfile *f)
 static int ckpt_epoll_depth(struct ckpt_rst_files *rf, u32 id, u8 *memo,
 			    unsigned int level)
 {
-	struct ckpt_rfile *f = &rf->files[id];
+	struct ckpt_rfile *f = &rf->d->files[id];
 	int down = 0, d;
 	unsigned int i;
 
@@ -1889,7 +1973,7 @@ static int ckpt_epoll_depth(struct ckpt_rst_files *rf, u32 id, u8 *memo,
 		return memo[id] - 2;
 	memo[id] = 1;
 	for (i = 0; i < f->nr_items && down <= CKPT_EPOLL_NESTS; i++) {
-		if (rf->files[f->items[i].file].h.kind != CKPT_FILE_EPOLL)
+		if (rf->d->files[f->items[i].file].h.kind != CKPT_FILE_EPOLL)
 			continue;
 		d = ckpt_epoll_depth(rf, f->items[i].file, memo, level + 1);
 		down = max(down, d + 1);
@@ -1910,11 +1994,11 @@ static int ckpt_epolls_nest(struct ckpt_rst_files *rf)
 	int ret = 0;
 	u8 *memo;
 
-	memo = kvcalloc(rf->nr_files + 1, sizeof(*memo), GFP_KERNEL_ACCOUNT);
+	memo = kvcalloc(rf->d->nr_files + 1, sizeof(*memo), GFP_KERNEL_ACCOUNT);
 	if (!memo)
 		return -ENOMEM;
-	for (i = 1; !ret && i <= rf->nr_files; i++)
-		if (rf->files[i].h.kind == CKPT_FILE_EPOLL &&
+	for (i = 1; !ret && i <= rf->d->nr_files; i++)
+		if (rf->d->files[i].h.kind == CKPT_FILE_EPOLL &&
 		    ckpt_epoll_depth(rf, i, memo, 0) > CKPT_EPOLL_NESTS)
 			ret = -ELOOP;
 	kvfree(memo);
@@ -1928,8 +2012,8 @@ static int restore_epolls(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 	unsigned int i, j;
 	int ret;
 
-	for (i = 1; i <= rf->nr_files; i++) {
-		struct ckpt_rfile *f = &rf->files[i];
+	for (i = rf->first_file; i <= rf->last_file; i++) {
+		struct ckpt_rfile *f = &rf->d->files[i];
 
 		if (f->h.kind != CKPT_FILE_EPOLL)
 			continue;
@@ -2004,8 +2088,8 @@ static int restore_epolls_apply(struct ckpt_ctx *ctx,
 	unsigned int i, j;
 	int ret;
 
-	for (i = 1; i <= rf->nr_files; i++) {
-		struct ckpt_rfile *f = &rf->files[i];
+	for (i = rf->first_file; i <= rf->last_file; i++) {
+		struct ckpt_rfile *f = &rf->d->files[i];
 
 		/* through its own fd, not one of the caller's kept 0-2 */
 		if (!f->nr_items || !f->file || f->own_fd < 0)
@@ -2026,7 +2110,7 @@ static int restore_epolls_apply(struct ckpt_ctx *ctx,
  */
 int restore_files(struct ckpt_ctx *ctx)
 {
-	bool keep_stdio = ctx->flags & RESTART_KEEP_STDIO;
+	bool keep_stdio = ckpt_keeps_stdio(ctx);
 	struct ckpt_rst_files *rf;
 	struct ckpt_hdr_files h;
 	struct ckpt_hdr_fd fh;
@@ -2037,7 +2121,7 @@ int restore_files(struct ckpt_ctx *ctx)
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h), sizeof(h));
 	if (ret)
 		return ret;
-	max = min_t(u64, ctx->rst_attr->rlim[RLIMIT_NOFILE].cur, sysctl_nr_open);
+	max = min_t(u64, ctx->p.rst_attr->rlim[RLIMIT_NOFILE].cur, sysctl_nr_open);
 	if (h.nr_fds > max || (ctx->rst_version < 6 && h.nr_mapped) ||
 	    h.nr_mapped > sysctl_max_map_count)
 		return -EBADMSG;
@@ -2050,41 +2134,76 @@ int restore_files(struct ckpt_ctx *ctx)
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL_ACCOUNT);
 	if (!rf)
 		return -ENOMEM;
-	ctx->rst_files = rf;
+	ctx->p.rst_files = rf;
+	if (!ctx->rst_descs) {
+		ctx->rst_descs = kzalloc(sizeof(*ctx->rst_descs),
+					 GFP_KERNEL_ACCOUNT);
+		if (!ctx->rst_descs)
+			return -ENOMEM;
+	}
+	rf->d = ctx->rst_descs;
+	rf->first_file = rf->d->nr_files + 1;
+	rf->first_pipe = rf->d->nr_pipes + 1;
 
 	for (i = 0; i < h.nr_fds; i++) {
 		ret = ckpt_read_obj(ctx, &fh.h, CKPT_HDR_FD, sizeof(fh),
 				    sizeof(fh));
 		if (ret)
 			return ret;
+		/* a description of its own, or an earlier process's */
 		if (fh.fd <= last || fh.fd >= max ||
 		    fh.flags & ~CKPT_FD_CLOEXEC || fh.pad ||
-		    !fh.file || fh.file > rf->nr_files + 1)
+		    !fh.file || fh.file > rf->d->nr_files + 1)
 			return -EBADMSG;
 		last = fh.fd;
 		ret = ckpt_array_grow((void **)&rf->fds, &rf->cap_fds, i,
 				      sizeof(*rf->fds));
 		if (!ret)
-			ret = ckpt_array_grow((void **)&rf->files,
-					      &rf->cap_files, fh.file,
-					      sizeof(*rf->files));
+			ret = ckpt_array_grow((void **)&rf->d->files,
+					      &rf->d->cap_files, fh.file,
+					      sizeof(*rf->d->files));
 		if (ret)
 			return ret;
 		rf->fds[i].fd = fh.fd;
 		rf->fds[i].flags = fh.flags;
 		rf->fds[i].file = fh.file;
+		rf->fds[i].stdio = -1;
 		rf->nr_fds++;
-		if (fh.file == rf->nr_files + 1) {
-			rf->nr_files++;
-			rf->files[fh.file].own_fd = -1;
-			ret = restore_open_file(ctx, rf, &rf->files[fh.file]);
+		if (fh.file == rf->d->nr_files + 1) {
+			rf->d->nr_files++;
+			rf->d->files[fh.file].own_fd = -1;
+			ret = restore_open_file(ctx, rf, &rf->d->files[fh.file]);
 			if (ret)
 				return ret;
+		} else if (fh.file < rf->first_file) {
+			/*
+			 * an earlier process's, inherited: one it held by
+			 * mappings alone is this one's table's now, whose
+			 * close drops a POSIX lock taken through it
+			 */
+			rf->d->files[fh.file].mapped = false;
+		}
+		/*
+		 * With RESTART_KEEP_STDIO the first process's fds 0-2 are
+		 * the restarter's, and so are the others' on the same
+		 * descriptions (inherited)
+		 */
+		if (keep_stdio && fh.fd <= 2)
+			rf->d->files[fh.file].stdio |= 1U << fh.fd;
+		if (fh.file < rf->first_file && rf->d->files[fh.file].stdio) {
+			unsigned int mask = rf->d->files[fh.file].stdio;
+
+			/* the same fd's, or the first of them */
+			rf->fds[i].stdio = fh.fd <= 2 && mask & (1U << fh.fd) ?
+					   fh.fd : __ffs(mask);
+			continue;
 		}
 		if (!keep_stdio || fh.fd > 2) {
-			if (!rf->files[fh.file].needed)
-				rf->files[fh.file].own_fd = fh.fd;
-			rf->files[fh.file].needed = true;
+			struct ckpt_rfile *f = &rf->d->files[fh.file];
+
+			if (!f->needed && fh.file >= rf->first_file)
+				f->own_fd = fh.fd;
+			f->needed = true;
 		}
 	}
 
@@ -2092,11 +2211,11 @@ int restore_files(struct ckpt_ctx *ctx)
 	for (i = 0; i < h.nr_mapped; i++) {
 		struct ckpt_rfile *f;
 
-		ret = ckpt_array_grow((void **)&rf->files, &rf->cap_files,
-				      rf->nr_files + 1, sizeof(*rf->files));
+		ret = ckpt_array_grow((void **)&rf->d->files, &rf->d->cap_files,
+				      rf->d->nr_files + 1, sizeof(*rf->d->files));
 		if (ret)
 			return ret;
-		f = &rf->files[++rf->nr_files];
+		f = &rf->d->files[++rf->d->nr_files];
 		f->own_fd = -1;
 		f->needed = true;
 		f->mapped = true;
@@ -2107,11 +2226,15 @@ int restore_files(struct ckpt_ctx *ctx)
 		    f->h.kind != CKPT_FILE_DELETED)
 			return -EBADMSG;
 	}
+	rf->last_file = rf->d->nr_files;
+	rf->last_pipe = rf->d->nr_pipes;
 
-	for (i = 1; i <= rf->nr_files; i++) {
-		if (!rf->files[i].needed)
+	/* its own, and an earlier process's that no fd needed there */
+	for (i = 1; i <= rf->d->nr_files; i++) {
+		if (!rf->d->files[i].needed || rf->d->files[i].opened)
 			continue;
-		ret = restore_open(ctx, rf, &rf->files[i]);
+		rf->d->files[i].opened = true;
+		ret = restore_open(ctx, rf, &rf->d->files[i]);
 		if (ret)
 			return ret;
 	}
@@ -2130,16 +2253,16 @@ int restore_files(struct ckpt_ctx *ctx)
  */
 int restore_files_apply(struct ckpt_ctx *ctx)
 {
-	bool keep_stdio = ctx->flags & RESTART_KEEP_STDIO;
-	struct ckpt_rst_files *rf = ctx->rst_files;
+	bool keep_stdio = ckpt_keeps_stdio(ctx);
+	struct ckpt_rst_files *rf = ctx->p.rst_files;
 	struct file *keep[3] = {};
 	unsigned int i;
 	int ret;
 
-	for (i = 1; i <= rf->nr_pipes; i++) {
-		if (!rf->pipes[i].hold)
+	for (i = rf->first_pipe; i <= rf->last_pipe; i++) {
+		if (!rf->d->pipes[i].hold)
 			continue;
-		ret = restore_fifo_apply(&rf->pipes[i]);
+		ret = restore_fifo_apply(&rf->d->pipes[i]);
 		if (ret)
 			return ret;
 	}
@@ -2153,10 +2276,17 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 
 	for (i = 0; !ret && i < rf->nr_fds; i++) {
 		struct ckpt_rfd *fd = &rf->fds[i];
+		struct file *file = rf->d->files[fd->file].file;
 
 		if (keep_stdio && fd->fd <= 2)
 			continue;
-		ret = replace_fd(fd->fd, rf->files[fd->file].file,
+		/* on the first process's 0-2: what the restarter gave it */
+		if (fd->stdio >= 0) {
+			file = ctx->rst_stdio[fd->stdio];
+			if (!file)
+				continue;
+		}
+		ret = replace_fd(fd->fd, file,
 				 fd->flags & CKPT_FD_CLOEXEC ? O_CLOEXEC : 0);
 	}
 	for (i = 0; i < ARRAY_SIZE(keep); i++) {
@@ -2164,7 +2294,8 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 			continue;
 		if (!ret)
 			ret = replace_fd(i, keep[i], 0);
-		fput(keep[i]);
+		/* for the rest of the tree */
+		ctx->rst_stdio[i] = keep[i];
 	}
 	if (ret < 0)
 		return ret;
@@ -2173,34 +2304,46 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 	 * The table is the process's, and closing the caller's fds dropped
 	 * whatever POSIX locks it held: the image's are the table's now.
 	 */
-	for (i = 1; i <= rf->nr_files; i++) {
-		if (!rf->files[i].posix_locked)
-			continue;
-		locks_posix_transfer(rf->files[i].file, rf, current->files);
-		rf->files[i].posix_locked = false;
-	}
-	/* the memory mapped, the seals that waited for it */
-	for (i = 1; i <= rf->nr_files; i++) {
-		if (!rf->files[i].late_seals || !rf->files[i].made)
-			continue;
-		ret = restore_memfd_seals(rf->files[i].made,
-					  rf->files[i].late_seals);
-		if (ret)
-			return ret;
+	for (i = 1; i <= rf->d->nr_files; i++) {
+		if (rf->d->files[i].posix_locked)
+			locks_posix_transfer(rf->d->files[i].file, rf,
+					     current->files);
 	}
 	/*
 	 * Timers count from here, not from the read of the image; and
 	 * before the epolls watch them, which find them ready or not.
 	 */
-	for (i = 1; i <= rf->nr_files; i++) {
-		if (!rf->files[i].file)
+	for (i = rf->first_file; i <= rf->last_file; i++) {
+		if (!rf->d->files[i].file)
 			continue;
-		ret = restore_anon_apply(rf->files[i].file, rf->files[i].h.kind,
-					 &rf->files[i].anon);
+		ret = restore_anon_apply(rf->d->files[i].file, rf->d->files[i].h.kind,
+					 &rf->d->files[i].anon);
 		if (ret)
 			return ret;
 	}
 	return restore_epolls_apply(ctx, rf);
+}
+
+/*
+ * Past the point of no return, once every process of the image mapped
+ * its memory: the memfd seals that had to wait for the mappings
+ * (F_SEAL_FUTURE_WRITE after a shared writable one).
+ */
+int restore_files_seals(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_descs *d = ctx->rst_descs;
+	unsigned int i;
+	int ret;
+
+	for (i = 1; d && i <= d->nr_files; i++) {
+		if (!d->files[i].late_seals || !d->files[i].made)
+			continue;
+		ret = restore_memfd_seals(d->files[i].made,
+					  d->files[i].late_seals);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /*
@@ -2210,12 +2353,12 @@ int restore_files_apply(struct ckpt_ctx *ctx)
  */
 struct file *restore_made_file(struct ckpt_ctx *ctx, u32 id, u32 *acc)
 {
-	struct ckpt_rst_files *rf = ctx->rst_files;
+	struct ckpt_rst_files *rf = ctx->p.rst_files;
 	struct ckpt_rfile *f;
 
-	if (!rf || !id || id > rf->nr_files)
+	if (!rf || !id || id > rf->d->nr_files)
 		return ERR_PTR(-EBADMSG);
-	f = &rf->files[id];
+	f = &rf->d->files[id];
 	if ((f->h.kind != CKPT_FILE_MEMFD && f->h.kind != CKPT_FILE_DELETED) ||
 	    f->h.flags & O_PATH)
 		return ERR_PTR(-EBADMSG);
@@ -2226,51 +2369,70 @@ struct file *restore_made_file(struct ckpt_ctx *ctx, u32 id, u32 *acc)
 	return ctx->flags & RESTART_VERIFY ? NULL : ERR_PTR(-EBADMSG);
 }
 
+/*
+ * Drops the current process's table.  A refused restore lets go of its
+ * locks now, not when the last fput() of the description comes (task
+ * work, after a log write that may wait): the stand-in's POSIX locks,
+ * and (restore_descs_free()) the description's own.  Past the point of
+ * no return the process dies, and its locks go with its files; the
+ * stand-in holds none after locks_posix_transfer(), and lets go of
+ * those it still holds when the process died before them, which no
+ * close of the table would drop.
+ */
 void restore_files_free(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_files *rf = ctx->rst_files;
+	struct ckpt_rst_files *rf = ctx->p.rst_files;
 	unsigned int i;
 
 	if (!rf)
 		return;
-	for (i = 1; rf->files && i <= rf->nr_files; i++) {
-		/*
-		 * A refused restore lets go of its locks now, not when the
-		 * last fput() of the description comes (task work, after a
-		 * log write that may wait): the stand-in's POSIX locks, and
-		 * the description's own.  Past the point of no return the
-		 * process dies, and its locks go with its files; the
-		 * stand-in holds none after locks_posix_transfer(), and
-		 * lets go of those it still holds when the process died
-		 * before them, which no close of the table would drop.
-		 */
-		if (rf->files[i].posix_locked)
-			locks_remove_posix(rf->files[i].file, rf);
-		if (!ctx->rst_ponr && rf->files[i].locked)
-			locks_remove_file(rf->files[i].file);
-		if (rf->files[i].file)
-			fput(rf->files[i].file);
-		if (rf->files[i].made)
-			fput(rf->files[i].made);
-		kfree(rf->files[i].path);
-		kvfree(rf->files[i].items);
-	}
-	for (i = 1; rf->pipes && i <= rf->nr_pipes; i++) {
-		if (rf->pipes[i].end[0])
-			fput(rf->pipes[i].end[0]);
-		if (rf->pipes[i].end[1])
-			fput(rf->pipes[i].end[1]);
-		if (rf->pipes[i].hold)
-			fput(rf->pipes[i].hold);
-		if (rf->pipes[i].stage[0])
-			fput(rf->pipes[i].stage[0]);
-		if (rf->pipes[i].stage[1])
-			fput(rf->pipes[i].stage[1]);
-		kvfree(rf->pipes[i].data);
-		kvfree(rf->pipes[i].packet);
-	}
-	kvfree(rf->pipes);
-	kvfree(rf->files);
+	for (i = 1; rf->d && rf->d->files && i <= rf->d->nr_files; i++)
+		if (rf->d->files[i].posix_locked)
+			locks_remove_posix(rf->d->files[i].file, rf);
 	kvfree(rf->fds);
 	kfree(rf);
+	ctx->p.rst_files = NULL;
+}
+
+/* Drops the descriptions and pipes, once every process's table is. */
+void restore_descs_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rst_descs *d = ctx->rst_descs;
+	unsigned int i;
+
+	if (!d)
+		return;
+	for (i = 1; d->files && i <= d->nr_files; i++) {
+		if (!ctx->rst_ponr && d->files[i].locked)
+			locks_remove_file(d->files[i].file);
+		if (d->files[i].file)
+			fput(d->files[i].file);
+		if (d->files[i].made)
+			fput(d->files[i].made);
+		kfree(d->files[i].path);
+		kvfree(d->files[i].items);
+	}
+	for (i = 1; d->pipes && i <= d->nr_pipes; i++) {
+		if (d->pipes[i].end[0])
+			fput(d->pipes[i].end[0]);
+		if (d->pipes[i].end[1])
+			fput(d->pipes[i].end[1]);
+		if (d->pipes[i].hold)
+			fput(d->pipes[i].hold);
+		if (d->pipes[i].stage[0])
+			fput(d->pipes[i].stage[0]);
+		if (d->pipes[i].stage[1])
+			fput(d->pipes[i].stage[1]);
+		kvfree(d->pipes[i].data);
+		kvfree(d->pipes[i].packet);
+	}
+	kvfree(d->pipes);
+	kvfree(d->files);
+	kfree(d);
+	ctx->rst_descs = NULL;
+	for (i = 0; i < ARRAY_SIZE(ctx->rst_stdio); i++) {
+		if (ctx->rst_stdio[i])
+			fput(ctx->rst_stdio[i]);
+		ctx->rst_stdio[i] = NULL;
+	}
 }

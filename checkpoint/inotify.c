@@ -79,7 +79,7 @@ static int ckpt_inotify_path(struct ckpt_ctx *ctx, int fd,
 		return ckpt_refuse(ctx, -EOPNOTSUPP, fd,
 				   "fd %d: inotify watch %d is on a file deleted since: not supported",
 				   fd, w->wd);
-	ret = mount_of_dentry(&ctx->root, dentry, path);
+	ret = mount_of_dentry(&ctx->p.root, dentry, path);
 	dput(dentry);
 	if (ret == -ENOMEM)
 		return ret;
@@ -91,9 +91,9 @@ static int ckpt_inotify_path(struct ckpt_ctx *ctx, int fd,
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		goto out;
-	name = __d_path(path, &ctx->root, buf, PATH_MAX);
+	name = __d_path(path, &ctx->p.root, buf, PATH_MAX);
 	ret = IS_ERR_OR_NULL(name) ? -ENOENT :
-	      vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, name, 0, &found);
+	      vfs_path_lookup(ctx->p.root.dentry, ctx->p.root.mnt, name, 0, &found);
 	if (!ret) {
 		if (d_inode(found.dentry) != w->inode)
 			ret = -ENOENT;

@@ -380,7 +380,7 @@ static struct file *restore_deleted_make(struct ckpt_ctx *ctx, char *name,
 	if (!slash || !slash[1])
 		return ERR_PTR(-EBADMSG);
 	*slash = '\0';
-	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt,
+	ret = vfs_path_lookup(ctx->p.root.dentry, ctx->p.root.mnt,
 			      slash == name ? "/" : name,
 			      LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path);
 	*slash = '/';

@@ -38,6 +38,18 @@ struct ckpt_vma {
 	struct file *file;		/* referenced, for CKPT_VMA_FILE */
 	struct file *shmem;		/* referenced, for CKPT_VMA_SHMEM */
 	bool made;			/* @file is a memfd or deleted */
+	int same_proc;			/* the earlier process whose ... */
+	unsigned int same_vma;		/* ... VMA maps its shmem object */
+};
+
+/*
+ * Shared anonymous memory a process of a tree maps first, as the others
+ * may map it too (inherited): its object is written once, with that VMA.
+ */
+struct ckpt_shmem_def {
+	unsigned int proc, vma;		/* the VMA */
+	unsigned long pgoff, pages;	/* its range in the object */
+	unsigned int next;		/* the next of the object, + 1 */
 };
 
 struct ckpt_vmas {
@@ -149,6 +161,64 @@ static void ckpt_vmas_free(struct ckpt_vmas *vmas)
 	kvfree(vmas->vma);
 }
 
+/*
+ * In a tree, shared anonymous memory is one object for every process that
+ * maps it: a VMA of it defines it, its pages written with it, and a VMA
+ * of a later process (which inherited it) within the range of one of an
+ * earlier process maps it again.  Each VMA of the first process to map
+ * the object (split by mprotect(), say) is an object of its own, as for
+ * a single process; a later process's VMA of it that no earlier one's
+ * holds (the object split after the fork) is refused.
+ */
+static int ckpt_vma_shmem_def(struct ckpt_ctx *ctx, struct ckpt_vma *v,
+			      unsigned int index)
+{
+	const void *key = file_inode(v->shmem);
+	unsigned long pages = (v->end - v->start) >> PAGE_SHIFT;
+	struct ckpt_shmem_def *d = NULL;
+	u32 first, i;
+	int ret;
+
+	ret = ckpt_seen_get(ctx, key, &first);
+	if (ret)
+		return ret;
+	for (i = first; i; i = d->next) {
+		d = &ctx->shmem_defs[i - 1];
+		if (d->proc == ctx->cur)
+			break;
+		if (v->pgoff >= d->pgoff &&
+		    v->pgoff + pages <= d->pgoff + d->pages) {
+			v->same_proc = d->proc;
+			v->same_vma = d->vma;
+			return 0;
+		}
+	}
+	if (first && d->proc != ctx->cur)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "a mapping at %#lx-%#lx of shared anonymous memory that process %d of the tree maps in other parts: not supported yet",
+				   v->start, v->end,
+				   ctx->procs[d->proc].h.pid);
+	ret = ckpt_array_grow((void **)&ctx->shmem_defs, &ctx->cap_shmem_defs,
+			      ctx->nr_shmem_defs, sizeof(*ctx->shmem_defs));
+	if (ret)
+		return ret;
+	d = &ctx->shmem_defs[ctx->nr_shmem_defs++];
+	d->proc = ctx->cur;
+	d->vma = index;
+	d->pgoff = v->pgoff;
+	d->pages = pages;
+	d->next = 0;
+	/* the first process's VMAs of it, in a chain from the first */
+	if (first) {
+		for (i = first; ctx->shmem_defs[i - 1].next;
+		     i = ctx->shmem_defs[i - 1].next)
+			;
+		ctx->shmem_defs[i - 1].next = ctx->nr_shmem_defs;
+		return 0;
+	}
+	return ckpt_seen_put(ctx, key, ctx->nr_shmem_defs);
+}
+
 /* Takes the VMAs of @mm, whose mmap lock the caller holds. */
 static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			 struct ckpt_vmas *vmas)
@@ -188,6 +258,12 @@ static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->shmem = v->kind == CKPT_VMA_SHMEM ? get_file(vma->vm_file) :
 			   NULL;
 		vmas->nr++;
+		v->same_proc = -1;
+		if (v->kind == CKPT_VMA_SHMEM && ctx->nr_procs > 1) {
+			ret = ckpt_vma_shmem_def(ctx, v, vmas->nr - 1);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -308,7 +384,19 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 		h.flags |= CKPT_VMA_MADE;
 	}
 
+	if (v->same_proc >= 0)
+		h.flags |= CKPT_VMA_SAME_SHMEM;
+
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
+	if (!ret && v->same_proc >= 0) {
+		struct ckpt_hdr_vma_shmem sh = {
+			.proc = v->same_proc,
+			.vma = v->same_vma,
+		};
+
+		ret = ckpt_write_obj(ctx, &sh.h, CKPT_HDR_VMA_SHMEM,
+				     sizeof(sh));
+	}
 	if (!ret && v->made)
 		ret = ckpt_write_obj(ctx, &made.h, CKPT_HDR_VMA_MADE,
 				     sizeof(made));
@@ -555,7 +643,9 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		goto out;
 
 	for (i = 0; i < vmas->nr; i++) {
-		if (!ckpt_vma_has_pages(vmas->vma[i].kind,
+		/* another process's object, written with it */
+		if (vmas->vma[i].same_proc >= 0 ||
+		    !ckpt_vma_has_pages(vmas->vma[i].kind,
 					vmas->vma[i].vm_flags & VM_MAYSHARE))
 			continue;
 		ret = checkpoint_vma_pages(ctx, mm, &vmas->vma[i], &pw, pages);
@@ -579,27 +669,49 @@ out:
  */
 int checkpoint_mm(struct ckpt_ctx *ctx)
 {
-	struct mm_struct *mm = ctx->mm;
-	struct ckpt_vmas vmas = {};
+	struct mm_struct *mm = ctx->p.mm;
+	struct ckpt_vmas *vmas;
 	unsigned int i;
 	int ret;
 
+	vmas = kzalloc(sizeof(*vmas), GFP_KERNEL);
+	if (!vmas)
+		return -ENOMEM;
+	ctx->p.vmas = vmas;
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	ret = ckpt_vmas_get(ctx, mm, &vmas);
+	ret = ckpt_vmas_get(ctx, mm, vmas);
 	mmap_read_unlock(mm);
 	if (ret)
-		goto out;
+		return ret;
 
-	ret = checkpoint_mm_layout(ctx, mm, vmas.nr);
-	for (i = 0; !ret && i < vmas.nr; i++)
-		ret = checkpoint_vma(ctx, &vmas.vma[i]);
-	if (!ret)
-		ret = checkpoint_pages(ctx, mm, &vmas);
-out:
-	ckpt_vmas_free(&vmas);
+	ret = checkpoint_mm_layout(ctx, mm, vmas->nr);
+	for (i = 0; !ret && i < vmas->nr; i++)
+		ret = checkpoint_vma(ctx, &vmas->vma[i]);
 	return ret;
+}
+
+/*
+ * The pages of the VMAs checkpoint_mm() took, after every process's
+ * sections (the image's order, for restart to make a parent's memory
+ * before its children).
+ */
+int checkpoint_mm_pages(struct ckpt_ctx *ctx)
+{
+	int ret = checkpoint_pages(ctx, ctx->p.mm, ctx->p.vmas);
+
+	checkpoint_mm_free(ctx);
+	return ret;
+}
+
+void checkpoint_mm_free(struct ckpt_ctx *ctx)
+{
+	if (!ctx->p.vmas)
+		return;
+	ckpt_vmas_free(ctx->p.vmas);
+	kfree(ctx->p.vmas);
+	ctx->p.vmas = NULL;
 }
 
 /* the VMA flags that mmap() cannot give, set after it, as madvise() does */
@@ -611,10 +723,12 @@ out:
 /* What restart keeps of a VMA record, to map it and place its pages. */
 struct ckpt_rvma {
 	unsigned long start, end, pgoff;
+	unsigned long orig_pgoff;	/* the image's, into the object */
 	u64 flags;
 	u32 prot, kind;
 	struct file *file;		/* opened, for CKPT_VMA_FILE */
 	struct file *shmem;		/* the object, once mapped */
+	struct ckpt_rvma *same;		/* CKPT_VMA_SAME_SHMEM: its object's */
 };
 
 struct ckpt_rst_mm {
@@ -726,6 +840,39 @@ static int restore_vma_made(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
 	return 0;
 }
 
+/*
+ * The shared anonymous memory of an earlier process of the tree that @v
+ * maps again: a VMA of that process's own object (not one it maps again
+ * itself), whose range in it holds @v's.  Its object is made when that
+ * process is restored, before this one.
+ */
+static int restore_vma_same(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
+{
+	unsigned long pages = (v->end - v->start) >> PAGE_SHIFT, dpages;
+	struct ckpt_hdr_vma_shmem h;
+	struct ckpt_rst_mm *rm;
+	struct ckpt_rvma *d;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_VMA_SHMEM, sizeof(h),
+			    sizeof(h));
+	if (ret)
+		return ret;
+	if (h.proc >= ctx->cur || ckpt_proc_is_zombie(ctx, h.proc))
+		return -EBADMSG;
+	rm = ctx->procs[h.proc].st.rst_mm;
+	if (!rm || h.vma >= rm->nr)
+		return -EBADMSG;
+	d = &rm->vma[h.vma];
+	dpages = (d->end - d->start) >> PAGE_SHIFT;
+	if (d->kind != CKPT_VMA_SHMEM || d->same ||
+	    v->orig_pgoff < d->orig_pgoff ||
+	    v->orig_pgoff + pages > d->orig_pgoff + dpages)
+		return -EBADMSG;
+	v->same = d;
+	return 0;
+}
+
 /* Checks a VMA record against the one before it: sorted, apart, sane. */
 static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		       const struct ckpt_rvma *prev)
@@ -751,6 +898,9 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	if (h.flags & CKPT_VMA_MADE &&
 	    (ctx->rst_version < 6 || h.kind != CKPT_VMA_FILE))
 		return -EBADMSG;
+	if (h.flags & CKPT_VMA_SAME_SHMEM &&
+	    (ctx->rst_version < 7 || h.kind != CKPT_VMA_SHMEM))
+		return -EBADMSG;
 	if (h.pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((h.end - h.start) >> PAGE_SHIFT))
 		return -EBADMSG;
 	/* as madvise() takes them: one of each pair, wipe for private anon */
@@ -768,6 +918,7 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 	v->start = h.start;
 	v->end = h.end;
 	v->pgoff = h.pgoff;
+	v->orig_pgoff = h.pgoff;
 	v->flags = h.flags;
 	v->prot = h.prot;
 	v->kind = h.kind;
@@ -782,6 +933,8 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		if (!(h.flags & CKPT_VMA_SHARED) ||
 		    h.flags & (CKPT_VMA_GROWSDOWN | CKPT_VMA_FILE_RDWR))
 			return -EBADMSG;
+		if (h.flags & CKPT_VMA_SAME_SHMEM)
+			return restore_vma_same(ctx, v);
 		break;
 	case CKPT_VMA_FILE:
 		/* a shared mapping may write only to a file open for it */
@@ -820,6 +973,9 @@ static unsigned long ckpt_vma_charge(const struct ckpt_rvma *v)
 {
 	if ((v->flags & CKPT_VMA_NORESERVE) &&
 	    READ_ONCE(sysctl_overcommit_memory) != OVERCOMMIT_NEVER)
+		return 0;
+	/* an object another process made is charged once, there */
+	if (v->same)
 		return 0;
 	if (v->kind == CKPT_VMA_SHMEM ||
 	    ((v->kind == CKPT_VMA_ANON || v->kind == CKPT_VMA_FILE) &&
@@ -900,7 +1056,7 @@ static int restore_mm_limits_check(struct ckpt_rst_mm *rm, unsigned long total)
  * Reads the layout and the VMAs, opens their files, and checks what can be
  * known before the point of no return: the VMAs fit RLIMIT_AS and the
  * machine's commit limit, and lie above mmap_min_addr.  Keeps it all in
- * ctx->rst_mm.
+ * ctx->p.rst_mm.
  */
 int restore_mm(struct ckpt_ctx *ctx)
 {
@@ -912,7 +1068,7 @@ int restore_mm(struct ckpt_ctx *ctx)
 	rm = kzalloc(sizeof(*rm), GFP_KERNEL_ACCOUNT);
 	if (!rm)
 		return -ENOMEM;
-	ctx->rst_mm = rm;
+	ctx->p.rst_mm = rm;
 
 	ret = restore_mm_layout(ctx, &rm->h);
 	if (ret)
@@ -946,7 +1102,7 @@ int restore_mm(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	/* the caller's PR_SET_MEMORY_MERGE, which the image did not have */
 	clear_bit(MMF_VM_MERGE_ANY, &rm->mm->flags);
-	return set_mm_exe_file(rm->mm, ctx->rst_exe);
+	return set_mm_exe_file(rm->mm, ctx->p.rst_exe);
 }
 
 /* MADV_HUGEPAGE and MADV_NOHUGEPAGE, which khugepaged must hear of */
@@ -975,7 +1131,17 @@ static int restore_vma_map(struct ckpt_rvma *v)
 			flags |= MAP_GROWSDOWN;
 		break;
 	case CKPT_VMA_SHMEM:
-		flags |= MAP_SHARED | MAP_ANONYMOUS;
+		flags |= MAP_SHARED;
+		if (!v->same) {
+			flags |= MAP_ANONYMOUS;
+			break;
+		}
+		/* the object the other process made, at this one's part */
+		file = v->same->shmem;
+		if (!file)
+			return -EINVAL;
+		off = (v->same->pgoff + v->orig_pgoff - v->same->orig_pgoff) <<
+		      PAGE_SHIFT;
 		break;
 	case CKPT_VMA_FILE:
 		flags |= v->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
@@ -1020,7 +1186,7 @@ static int restore_vma_map(struct ckpt_rvma *v)
  */
 int restore_mm_apply(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_mm *rm = ctx->rst_mm;
+	struct ckpt_rst_mm *rm = ctx->p.rst_mm;
 	struct ckpt_hdr_mm *h = &rm->h;
 	struct mm_struct *mm = rm->mm;
 	struct rlimit rlim_stack;
@@ -1042,7 +1208,7 @@ int restore_mm_apply(struct ckpt_ctx *ctx)
 	 * caller's or the image's, would make PROT_READ mappings
 	 * executable.  restore_task_apply() sets it whole.
 	 */
-	set_personality(ctx->rst_attr->personality & ~READ_IMPLIES_EXEC);
+	set_personality(ctx->p.rst_attr->personality & ~READ_IMPLIES_EXEC);
 	mm->task_size = TASK_SIZE;
 	arch_pick_mmap_layout(mm, &rlim_stack);
 	arch_setup_new_exec();
@@ -1099,6 +1265,7 @@ static int restore_pages_check(struct ckpt_rst_mm *rm,
 		while (*v < rm->nr && rm->vma[*v].end <= addr)
 			(*v)++;
 		if (*v == rm->nr || addr < rm->vma[*v].start ||
+		    rm->vma[*v].same ||
 		    !ckpt_vma_has_pages(rm->vma[*v].kind,
 					rm->vma[*v].flags & CKPT_VMA_SHARED))
 			return -EBADMSG;
@@ -1163,7 +1330,7 @@ static int restore_private_pages(struct ckpt_ctx *ctx, u64 *addr,
 int restore_mm_pages(struct ckpt_ctx *ctx)
 {
 	bool verify = ctx->flags & RESTART_VERIFY;
-	struct ckpt_rst_mm *rm = ctx->rst_mm;
+	struct ckpt_rst_mm *rm = ctx->p.rst_mm;
 	struct ckpt_hdr_pages *h;
 	struct ckpt_rvma *rv;
 	unsigned int i, j, v = 0;
@@ -1228,7 +1395,7 @@ out:
 
 void restore_mm_free(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_mm *rm = ctx->rst_mm;
+	struct ckpt_rst_mm *rm = ctx->p.rst_mm;
 	unsigned int i;
 
 	if (!rm)

@@ -45,7 +45,7 @@
 
 static int checkpoint_ids(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	struct pid_namespace *ns;
 	const struct cred *cred;
 	struct user_namespace *uns;
@@ -239,7 +239,7 @@ static int checkpoint_exe(struct ckpt_ctx *ctx)
 	struct file *exe;
 	int ret;
 
-	exe = get_mm_exe_file(ctx->mm);
+	exe = get_mm_exe_file(ctx->p.mm);
 	if (!exe)
 		return -ESRCH;
 	ret = ckpt_write_file(ctx, CKPT_HDR_EXE, exe, -1);
@@ -249,7 +249,7 @@ static int checkpoint_exe(struct ckpt_ctx *ctx)
 
 static int checkpoint_cred(struct ckpt_ctx *ctx)
 {
-	const struct cred *cred = get_task_cred(ctx->task);
+	const struct cred *cred = get_task_cred(ctx->p.task);
 	struct group_info *gi = cred->group_info;
 	struct ckpt_hdr_cred *h;
 	unsigned int i;
@@ -284,7 +284,7 @@ out:
 
 static int checkpoint_attr(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	struct ckpt_hdr_attr h = {};
 	unsigned int i;
 
@@ -294,10 +294,10 @@ static int checkpoint_attr(struct ckpt_ctx *ctx)
 	h.nice = task_nice(task);
 	h.pdeath_signal = task->pdeath_signal;
 	h.no_new_privs = task_no_new_privs(task);
-	h.dumpable = get_dumpable(ctx->mm);
-	h.coredump_filter = (ctx->mm->flags & MMF_DUMP_FILTER_MASK) >>
+	h.dumpable = get_dumpable(ctx->p.mm);
+	h.coredump_filter = (ctx->p.mm->flags & MMF_DUMP_FILTER_MASK) >>
 			    MMF_DUMP_FILTER_SHIFT;
-	if (test_bit(MMF_DISABLE_THP, &ctx->mm->flags))
+	if (test_bit(MMF_DISABLE_THP, &ctx->p.mm->flags))
 		h.flags |= CKPT_ATTR_THP_DISABLE;
 	if (task->flags & PF_MCE_PROCESS)
 		h.flags |= CKPT_ATTR_MCE_PROCESS;
@@ -325,7 +325,7 @@ static int checkpoint_attr(struct ckpt_ctx *ctx)
 
 static int checkpoint_cwd(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	struct path pwd = {};
 	int ret;
 
@@ -418,15 +418,15 @@ static const char *ckpt_task_setting(struct task_struct *task,
  */
 static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task, *child, *t;
+	struct task_struct *task = ctx->p.task, *child, *t;
 	unsigned int nr = 0, traced = 0;
 	unsigned long irqflags;
 	struct tty_struct *tty;
 	char name[64] = "";
 	const char *what;
 
-	if (atomic_read(&ctx->mm->mm_users) > 2 &&
-	    ckpt_mm_shared(task, ctx->mm))
+	if (atomic_read(&ctx->p.mm->mm_users) > 2 &&
+	    ckpt_mm_shared(task, ctx->p.mm))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "the address space is shared with another process (CLONE_VM, vfork()): not supported");
 
@@ -439,14 +439,34 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 			traced++;
 	}
 	read_unlock(&tasklist_lock);
-	if (nr)
+	/* a tree's processes have theirs in the tree */
+	if (nr && !(ctx->flags & CHECKPOINT_TREE))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "the process has %u children (or zombies): not supported yet",
+				   "the process has %u children (or zombies): checkpoint the tree (CHECKPOINT_TREE)",
 				   nr);
 	if (traced)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "the process traces %u others: not supported",
 				   traced);
+	/*
+	 * In a tree, what a process shares with another one of it would
+	 * come back apart, each its own (its threads share them all).
+	 */
+	if (ctx->flags & CHECKPOINT_TREE) {
+		bool fs, sighand;
+
+		task_lock(task);
+		fs = task->fs && task->fs->users > 1 + ctx->p.nr_threads;
+		task_unlock(task);
+		sighand = refcount_read(&task->sighand->count) >
+			  1 + ctx->p.nr_threads;
+		if (fs)
+			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					   "the working directory and umask are shared with another process (CLONE_FS): not supported yet");
+		if (sighand)
+			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					   "the signal handlers are shared with another process (CLONE_SIGHAND): not supported yet");
+	}
 
 	if (!lock_task_sighand(task, &irqflags))
 		return -ESRCH;
@@ -460,7 +480,7 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 				   name);
 	}
 
-	what = ckpt_task_setting(task, ctx->mm);
+	what = ckpt_task_setting(task, ctx->p.mm);
 	if (what)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1, "%s: not supported",
 				   what);
@@ -528,14 +548,14 @@ int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t)
 				   task_pid_vnr(t));
 	/* stopped, it cannot unshare them: they stay as they are now */
 	task_lock(t);
-	same = t->files == ctx->task->files && t->fs == ctx->task->fs;
+	same = t->files == ctx->p.task->files && t->fs == ctx->p.task->fs;
 	task_unlock(t);
 	if (!same)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "thread %d has a file descriptor table or working directory of its own (unshare()): not supported",
 				   task_pid_vnr(t));
 
-	a = get_task_cred(ctx->task);
+	a = get_task_cred(ctx->p.task);
 	b = get_task_cred(t);
 	same = ckpt_cred_same(a, b);
 	put_cred(b);
@@ -544,11 +564,11 @@ int checkpoint_thread_check(struct ckpt_ctx *ctx, struct task_struct *t)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "thread %d has credentials other than the process's: not supported",
 				   task_pid_vnr(t));
-	if (task_no_new_privs(t) != task_no_new_privs(ctx->task))
+	if (task_no_new_privs(t) != task_no_new_privs(ctx->p.task))
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "thread %d differs in no_new_privs: not supported",
 				   task_pid_vnr(t));
-	what = ckpt_task_setting(t, ctx->mm);
+	what = ckpt_task_setting(t, ctx->p.mm);
 	if (what)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "thread %d: %s: not supported",
@@ -567,7 +587,7 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	ret = checkpoint_ids(ctx, &h);
 	if (ret)
 		return ret;
-	ctx->resume = checkpoint_thread_state(ctx->task, &h.t);
+	ctx->p.resume = checkpoint_thread_state(ctx->p.task, &h.t);
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 	if (!ret)
@@ -577,7 +597,7 @@ int checkpoint_task(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = checkpoint_attr(ctx);
 	if (!ret)
-		ret = checkpoint_sched(ctx, ctx->task);
+		ret = checkpoint_sched(ctx, ctx->p.task);
 	if (!ret)
 		ret = checkpoint_cwd(ctx);
 	return ret;
@@ -812,7 +832,7 @@ static int restore_cred(struct ckpt_ctx *ctx)
 		return PTR_ERR(h);
 	if (h->h.len != struct_size(h, groups, h->ngroups))
 		ret = -EBADMSG;
-	else if (!ckpt_cred_is_callers(ctx->rst_task, h) &&
+	else if (!ckpt_cred_is_callers(ctx->p.rst_task, h) &&
 		 !checkpoint_restore_ns_capable(current_user_ns()))
 		ret = -EPERM;
 	kfree(h);
@@ -827,7 +847,7 @@ static int restore_attr(struct ckpt_ctx *ctx)
 	h = ckpt_read_obj_alloc(ctx, CKPT_HDR_ATTR, sizeof(*h), sizeof(*h));
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	ctx->rst_attr = h;
+	ctx->p.rst_attr = h;
 
 	if (h->personality == 0xffffffff || h->umask & ~0777 ||
 	    h->nice < MIN_NICE || h->nice > MAX_NICE ||
@@ -877,7 +897,7 @@ static int restore_cwd(struct ckpt_ctx *ctx)
 	kfree(h);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ctx->rst_cwd = file;
+	ctx->p.rst_cwd = file;
 	/* as chdir(2) checks it */
 	return path_permission(&file->f_path, MAY_EXEC | MAY_CHDIR);
 }
@@ -917,7 +937,7 @@ int restore_task(struct ckpt_ctx *ctx)
 	h = ckpt_read_obj_alloc(ctx, CKPT_HDR_TASK, sizeof(*h), sizeof(*h));
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	ctx->rst_task = h;
+	ctx->p.rst_task = h;
 
 	if (h->pid <= 0 || h->tgid <= 0)
 		return -EBADMSG;
@@ -941,7 +961,7 @@ int restore_task(struct ckpt_ctx *ctx)
 	kfree(exe);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ctx->rst_exe = file;
+	ctx->p.rst_exe = file;
 
 	/*
 	 * It becomes /proc/PID/exe: only a program the restarter could
@@ -962,8 +982,8 @@ int restore_task(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = restore_attr(ctx);
 	if (!ret)
-		ret = restore_sched(ctx, ctx->rst_attr->nice, true,
-				    &ctx->rst_sched);
+		ret = restore_sched(ctx, ctx->p.rst_attr->nice, true,
+				    &ctx->p.rst_sched);
 	if (!ret)
 		ret = restore_cwd(ctx);
 	return ret;
@@ -1023,7 +1043,7 @@ static void restore_settings(const struct ckpt_hdr_attr *h)
  */
 int restore_rlimits_apply(struct ckpt_ctx *ctx, bool nproc)
 {
-	struct ckpt_hdr_attr *h = ctx->rst_attr;
+	struct ckpt_hdr_attr *h = ctx->p.rst_attr;
 	struct rlimit r;
 	unsigned int i;
 	int ret;
@@ -1044,7 +1064,7 @@ int restore_rlimits_apply(struct ckpt_ctx *ctx, bool nproc)
 
 static int restore_attr_apply(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr_attr *h = ctx->rst_attr;
+	struct ckpt_hdr_attr *h = ctx->p.rst_attr;
 	struct task_struct *tsk = current;
 
 	set_personality(h->personality);
@@ -1060,7 +1080,7 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	spin_lock(&tsk->fs->lock);
 	tsk->fs->umask = h->umask;
 	spin_unlock(&tsk->fs->lock);
-	set_fs_pwd(tsk->fs, &ctx->rst_cwd->f_path);
+	set_fs_pwd(tsk->fs, &ctx->p.rst_cwd->f_path);
 	return 0;
 }
 
@@ -1070,7 +1090,7 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
  */
 int restore_task_apply(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr_task *h = ctx->rst_task;
+	struct ckpt_hdr_task *h = ctx->p.rst_task;
 	int ret;
 
 	ret = restore_attr_apply(ctx);
@@ -1081,11 +1101,11 @@ int restore_task_apply(struct ckpt_ctx *ctx)
 
 void restore_task_free(struct ckpt_ctx *ctx)
 {
-	if (ctx->rst_cwd)
-		fput(ctx->rst_cwd);
-	if (ctx->rst_exe)
-		fput(ctx->rst_exe);
-	kfree(ctx->rst_sched);
-	kfree(ctx->rst_attr);
-	kfree(ctx->rst_task);
+	if (ctx->p.rst_cwd)
+		fput(ctx->p.rst_cwd);
+	if (ctx->p.rst_exe)
+		fput(ctx->p.rst_exe);
+	kfree(ctx->p.rst_sched);
+	kfree(ctx->p.rst_attr);
+	kfree(ctx->p.rst_task);
 }

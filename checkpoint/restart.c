@@ -260,7 +260,7 @@ static int ckpt_lookup_path(struct ckpt_ctx *ctx,
 {
 	int ret;
 
-	ret = vfs_path_lookup(ctx->root.dentry, ctx->root.mnt, h->path,
+	ret = vfs_path_lookup(ctx->p.root.dentry, ctx->p.root.mnt, h->path,
 			      lookup, path);
 	if (ret && !ckpt_interrupted(ret))
 		ckpt_refuse(ctx, ret, -1, "%s: %s", h->path,
@@ -372,6 +372,7 @@ static int restore_header(struct ckpt_ctx *ctx)
 
 	ctx->crid = h.crid;
 	ctx->rst_version = h.version;
+	ctx->rst_hdr_flags = h.flags;
 	ctx->csum_pages = h.flags & CHECKPOINT_CSUM_PAGES;
 	return 0;
 }
@@ -422,7 +423,7 @@ bool restart_retry_read(struct ckpt_ctx *ctx)
 	sig = dequeue_signal(&mask, &info, &type);
 	spin_unlock_irq(&current->sighand->siglock);
 	if (sig == SIGSTOP) {
-		ctx->rst_stop = true;
+		ctx->p.rst_stop = true;
 	} else if (signal_pending(current)) {
 		/*
 		 * Not freezable: the restore holds the image's f_pos lock.
@@ -443,14 +444,11 @@ static int restart_may_replace_caller(void)
 	return 0;
 }
 
-/* Reads and checks the whole image up to its memory. */
-static int restart_prepare(struct ckpt_ctx *ctx)
+/* Reads and checks the current process's sections, up to its memory. */
+static int restart_proc_prepare(struct ckpt_ctx *ctx)
 {
 	int ret;
 
-	ret = restore_header(ctx);
-	if (ret)
-		return ret;
 	ret = restore_task(ctx);
 	if (ret)
 		return ret;
@@ -460,10 +458,10 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 	ret = restore_files(ctx);
 	if (ret)
 		return ret;
-	ctx->rst_arch = ckpt_arch_restore_cpu(ctx);
-	if (IS_ERR(ctx->rst_arch)) {
-		ret = PTR_ERR(ctx->rst_arch);
-		ctx->rst_arch = NULL;
+	ctx->p.rst_arch = ckpt_arch_restore_cpu(ctx);
+	if (IS_ERR(ctx->p.rst_arch)) {
+		ret = PTR_ERR(ctx->p.rst_arch);
+		ctx->p.rst_arch = NULL;
 		return ret;
 	}
 	ret = restore_threads(ctx);
@@ -471,22 +469,106 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 		ret = restore_posix_timers_check(ctx);
 	if (ret)
 		return ret;
-	ret = restore_mm(ctx);
+	return restore_mm(ctx);
+}
+
+/* Reads and checks the whole image up to its memory. */
+static int restart_prepare(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int ret;
+
+	ret = restore_header(ctx);
+	if (!ret)
+		ret = restore_tree(ctx);
+	for (i = 0; !ret && i < ctx->nr_procs; i++) {
+		if (ckpt_proc_is_zombie(ctx, i))
+			continue;
+		if (i) {
+			/* paths are looked up from the restarter's root */
+			ckpt_proc_switch(ctx, i);
+			ctx->p.root = ctx->procs[0].st.root;
+			path_get(&ctx->p.root);
+		}
+		ret = restart_proc_prepare(ctx);
+	}
+	if (ret)
+		return ret;
+	ckpt_proc_switch(ctx, 0);
+	ret = restore_tree_ids_check(ctx);
+	if (!ret)
+		ret = restore_tree_check(ctx);
 	if (ret)
 		return ret;
 
 	if (ctx->flags & RESTART_VERIFY) {
-		ret = restore_mm_pages(ctx);
+		for (i = 0; !ret && i < ctx->nr_procs; i++) {
+			if (ckpt_proc_is_zombie(ctx, i))
+				continue;
+			ckpt_proc_switch(ctx, i);
+			ret = restore_mm_pages(ctx);
+		}
+		ckpt_proc_switch(ctx, 0);
 		return ret ? ret : restore_tail(ctx);
 	}
 	return restart_may_replace_caller();
 }
 
 /*
+ * Past the point of no return, in the current process's own context:
+ * replaces its address space, registers and task state with the image's,
+ * and makes its threads and children.
+ */
+int restart_proc_apply(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ret = restore_mm_apply(ctx);
+	if (!ret)
+		ret = restore_mm_pages(ctx);
+	/* one process's image ends with its pages; a tree's after all */
+	if (!ret && ctx->nr_procs == 1)
+		ret = restore_tail(ctx);
+	if (!ret)
+		ret = ckpt_arch_restore_cpu_apply(ctx->p.rst_arch,
+						  &ctx->p.rst_retval);
+	if (!ret)
+		ret = restore_task_apply(ctx);
+	if (!ret)
+		ret = restore_rlimits_apply(ctx, false);
+	if (!ret)
+		ret = restore_files_apply(ctx);
+	/*
+	 * The other threads are made with the image's handlers in place,
+	 * which the signals they are sent again meet, while every signal
+	 * is still blocked for this one and none pending (clone() would be
+	 * cut short), and while the caller's own RLIMIT_NPROC holds (the
+	 * image's could refuse them): only then this thread's signals and
+	 * the process's pending ones, and RLIMIT_NPROC.  The children are
+	 * made from the memory restored, with every signal blocked.
+	 */
+	if (!ret)
+		ret = restore_sigactions_apply(ctx);
+	if (!ret)
+		ret = restore_threads_apply(ctx);
+	if (!ret)
+		ret = restore_children_apply(ctx);
+	if (!ret)
+		ret = restore_signals_apply(ctx);
+	if (!ret)
+		ret = restore_rlimits_apply(ctx, true);
+	/* last, that a policy of SCHED_IDLE does not slow the restore */
+	if (!ret)
+		ret = restore_sched_apply(ctx->p.rst_sched);
+	return ret;
+}
+
+/*
  * Reads and checks the whole image up to its memory, then, past the point
  * of no return, replaces the caller's address space, registers and task
- * state.  Before that point an error leaves the caller as it was; after
- * it, an error kills the caller: a half-restored process never runs.
+ * state, and makes the rest of the tree.  Before that point an error
+ * leaves the caller as it was; after it, an error kills the caller and
+ * every process made: a half-restored process never runs.
  *
  * A signal may interrupt a read from a pipe or a socket before that point
  * (-EINTR, or the call is restarted if nothing was read yet).  After it,
@@ -497,6 +579,7 @@ static int restart_prepare(struct ckpt_ctx *ctx)
  */
 static int restart_image(struct ckpt_ctx *ctx)
 {
+	unsigned int i;
 	sigset_t all;
 	int ret;
 
@@ -513,40 +596,16 @@ static int restart_image(struct ckpt_ctx *ctx)
 	restore_signals_ponr();
 	if (!fatal_signal_pending(current))
 		flush_signals(current);
-	ret = restore_mm_apply(ctx);
-	if (!ret)
-		ret = restore_mm_pages(ctx);
-	if (!ret)
+	ret = restart_proc_apply(ctx);
+	if (!ret && ctx->nr_procs > 1)
+		ret = restore_tree_ids_apply(ctx);
+	if (!ret && ctx->nr_procs > 1)
 		ret = restore_tail(ctx);
+	/* every process mapped its memory: the seals that waited for it */
 	if (!ret)
-		ret = ckpt_arch_restore_cpu_apply(ctx->rst_arch,
-						  &ctx->rst_retval);
-	if (!ret)
-		ret = restore_task_apply(ctx);
-	if (!ret)
-		ret = restore_rlimits_apply(ctx, false);
-	if (!ret)
-		ret = restore_files_apply(ctx);
-	/*
-	 * The other threads are made with the image's handlers in place,
-	 * which the signals they are sent again meet, while every signal
-	 * is still blocked for this one and none pending (clone() would be
-	 * cut short), and while the caller's own RLIMIT_NPROC holds (the
-	 * image's could refuse them): only then this thread's signals and
-	 * the process's pending ones, and RLIMIT_NPROC.
-	 */
-	if (!ret)
-		ret = restore_sigactions_apply(ctx);
-	if (!ret)
-		ret = restore_threads_apply(ctx);
-	if (!ret)
-		ret = restore_signals_apply(ctx);
-	if (!ret)
-		ret = restore_rlimits_apply(ctx, true);
-	/* last, that a policy of SCHED_IDLE does not slow the restore */
-	if (!ret)
-		ret = restore_sched_apply(ctx->rst_sched);
+		ret = restore_files_seals(ctx);
 	if (ret) {
+		restore_tree_end(ctx, ret);
 		force_fatal_sig(SIGKILL);
 		return ret;
 	}
@@ -555,23 +614,37 @@ static int restart_image(struct ckpt_ctx *ctx)
 	 * for the SIGSTOP that came during the restore: its threads too,
 	 * which take the stop on their way to user space.
 	 */
-	if ((ctx->flags & RESTART_STOPPED) || ctx->rst_stop)
+	if ((ctx->flags & RESTART_STOPPED) || ctx->p.rst_stop)
 		send_sig(SIGSTOP, current, 1);
-	restore_threads_go(ctx);
+	for (i = 0; i < ctx->nr_procs; i++) {
+		ckpt_proc_switch(ctx, i);
+		restore_threads_go(ctx);
+	}
+	ckpt_proc_switch(ctx, 0);
+	restore_tree_end(ctx, 0);
 	return 0;
 }
 
 long do_restart(struct ckpt_ctx *ctx)
 {
 	int ret = restart_image(ctx);
+	unsigned int i;
+	long retval;
 
-	ckpt_arch_restore_cpu_free(ctx->rst_arch);
-	restore_threads_free(ctx);
-	restore_mm_free(ctx);
-	restore_signals_free(ctx);
-	restore_files_free(ctx);
-	restore_task_free(ctx);
+	for (i = 0; i < max(ctx->nr_procs, 1U); i++) {
+		ckpt_proc_switch(ctx, i);
+		ckpt_arch_restore_cpu_free(ctx->p.rst_arch);
+		ctx->p.rst_arch = NULL;
+		restore_threads_free(ctx);
+		restore_mm_free(ctx);
+		restore_signals_free(ctx);
+		restore_files_free(ctx);
+		restore_task_free(ctx);
+	}
+	ckpt_proc_switch(ctx, 0);
+	retval = ctx->p.rst_retval;
+	restore_descs_free(ctx);
 	if (ret || (ctx->flags & RESTART_VERIFY))
 		return ret;
-	return ctx->rst_retval;
+	return retval;
 }

@@ -109,7 +109,7 @@ static int ckpt_sched_allowed(struct ckpt_ctx *ctx,
 			      const struct ckpt_hdr_sched *h, int nice,
 			      bool leader)
 {
-	const struct ckpt_rlimit *rl = ctx->rst_attr->rlim;
+	const struct ckpt_rlimit *rl = ctx->p.rst_attr->rlim;
 	u32 policy = h->policy & ~SCHED_RESET_ON_FORK;
 	const char *why = NULL;
 

@@ -176,7 +176,7 @@ static int checkpoint_itimers(struct ckpt_ctx *ctx)
 
 	if (IS_ENABLED(CONFIG_POSIX_TIMERS)) {
 		for (i = 0; i < ARRAY_SIZE(t); i++) {
-			if (itimer_get(ctx->task, i, &v))
+			if (itimer_get(ctx->p.task, i, &v))
 				return -ESRCH;
 			t[i]->value = timespec64_to_ns(&v.it_value);
 			t[i]->interval = timespec64_to_ns(&v.it_interval);
@@ -200,10 +200,10 @@ static int ckpt_posix_timer_rec(struct ckpt_ctx *ctx,
 	if (img->notify & SIGEV_THREAD_ID) {
 		rcu_read_lock();
 		tsk = pid_task(img->pid, PIDTYPE_PID);
-		if (tsk && same_thread_group(tsk, ctx->task) &&
-		    task_active_pid_ns(ctx->task))
+		if (tsk && same_thread_group(tsk, ctx->p.task) &&
+		    task_active_pid_ns(ctx->p.task))
 			t->tid = pid_nr_ns(img->pid,
-					   task_active_pid_ns(ctx->task));
+					   task_active_pid_ns(ctx->p.task));
 		rcu_read_unlock();
 		if (t->tid <= 0)
 			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
@@ -244,7 +244,7 @@ static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 
 	if (!IS_ENABLED(CONFIG_POSIX_TIMERS))
 		goto write;
-	nr = posix_timers_ids(ctx->task, NULL, 0);
+	nr = posix_timers_ids(ctx->p.task, NULL, 0);
 	if (nr <= 0) {
 		ret = nr;
 		goto write;
@@ -259,7 +259,7 @@ static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 	if (!ids || !t)
 		goto out;
 	/* stopped, it made none meanwhile */
-	ret = posix_timers_ids(ctx->task, ids, nr);
+	ret = posix_timers_ids(ctx->p.task, ids, nr);
 	if (ret >= 0 && ret != nr)
 		ret = -EAGAIN;
 	if (ret < 0)
@@ -273,7 +273,7 @@ static int checkpoint_posix_timers(struct ckpt_ctx *ctx)
 			if (fatal_signal_pending(current))
 				goto out;
 		}
-		ret = posix_timer_checkpoint(ctx->task, ids[i], &img);
+		ret = posix_timer_checkpoint(ctx->p.task, ids[i], &img);
 		/* only the process's exit deletes one now */
 		if (ret == -ENOENT)
 			ret = -ESRCH;
@@ -297,7 +297,7 @@ write:
 	if (ret)
 		goto out;
 	if (IS_ENABLED(CONFIG_POSIX_TIMERS))
-		h.next_id = READ_ONCE(ctx->task->signal->next_posix_timer_id);
+		h.next_id = READ_ONCE(ctx->p.task->signal->next_posix_timer_id);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_POSIX_TIMERS, sizeof(h));
 	for (i = 0; !ret && i < h.nr; i++)
 		ret = ckpt_write_obj(ctx, &t[i].h, CKPT_HDR_POSIX_TIMER,
@@ -318,12 +318,12 @@ int checkpoint_signals(struct ckpt_ctx *ctx)
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return -ENOMEM;
-	info = ckpt_pending_get(ctx->task, true, &nr);
+	info = ckpt_pending_get(ctx->p.task, true, &nr);
 	ret = PTR_ERR(info);
 	if (IS_ERR(info))
 		goto out;
 
-	ret = checkpoint_sigactions(ctx->task, h);
+	ret = checkpoint_sigactions(ctx->p.task, h);
 	h->nr_siginfo = nr;
 	if (!ret)
 		ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h));
@@ -567,7 +567,7 @@ static bool ckpt_sigpending_fit(unsigned long lim, unsigned long need)
  */
 int restore_posix_timers_check(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_signals *rs = ctx->rst_sig;
+	struct ckpt_rst_signals *rs = ctx->p.rst_sig;
 	unsigned long lim, need;
 	unsigned int i;
 
@@ -578,7 +578,7 @@ int restore_posix_timers_check(struct ckpt_ctx *ctx)
 		return 0;
 	need = rs->ptimers.nr + restore_threads_signals_nr(ctx);
 	lim = min_t(u64, task_rlimit(current, RLIMIT_SIGPENDING),
-		    ctx->rst_attr->rlim[RLIMIT_SIGPENDING].cur);
+		    ctx->p.rst_attr->rlim[RLIMIT_SIGPENDING].cur);
 	if (need && !ckpt_sigpending_fit(lim, need))
 		return ckpt_refuse(ctx, -EAGAIN, -1,
 				   "%u POSIX timers and %lu pending signals: more signal queue entries than RLIMIT_SIGPENDING leaves the restarter's user",
@@ -638,7 +638,7 @@ static int ckpt_send_siginfos(const struct ckpt_hdr_siginfo *info,
 /* The process's pending signals and its leading thread's, as read. */
 unsigned long restore_signals_nr(struct ckpt_ctx *ctx)
 {
-	return ctx->rst_sig->nr;
+	return ctx->p.rst_sig->nr;
 }
 
 /*
@@ -670,7 +670,7 @@ int restore_signals(struct ckpt_ctx *ctx)
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
 	if (!rs)
 		return -ENOMEM;
-	ctx->rst_sig = rs;
+	ctx->p.rst_sig = rs;
 	h = &rs->h;
 	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_SIGNALS, sizeof(*h),
 			    sizeof(*h));
@@ -763,7 +763,7 @@ void restore_signals_ponr(void)
  */
 static int restore_posix_timers_apply(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_signals *rs = ctx->rst_sig;
+	struct ckpt_rst_signals *rs = ctx->p.rst_sig;
 	struct posix_timer_image img;
 	unsigned int i;
 	int ret;
@@ -783,7 +783,7 @@ static int restore_posix_timers_apply(struct ckpt_ctx *ctx)
 		 * The leading thread of a single-threaded process comes
 		 * back under the caller's pid, its others under their own
 		 */
-		img.tid = t->tid == ctx->rst_task->pid ? task_pid_vnr(current) :
+		img.tid = t->tid == ctx->p.rst_task->pid ? task_pid_vnr(current) :
 			  t->tid;
 		img.abstime = t->flags & CKPT_TIMER_ABSTIME;
 		img.queued = t->flags & CKPT_TIMER_QUEUED;
@@ -838,7 +838,7 @@ static int restore_itimers(struct ckpt_hdr_itimers *h)
 int restore_sigactions_apply(struct ckpt_ctx *ctx)
 {
 	flush_signal_handlers(current, 0);
-	restore_sigactions(&ctx->rst_sig->h);
+	restore_sigactions(&ctx->p.rst_sig->h);
 	return 0;
 }
 
@@ -852,7 +852,7 @@ int restore_sigactions_apply(struct ckpt_ctx *ctx)
  */
 int restore_signals_apply(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_signals *rs = ctx->rst_sig;
+	struct ckpt_rst_signals *rs = ctx->p.rst_sig;
 	int ret;
 
 	restore_mask(rs->h.blocked, rs->h.altstack_sp, rs->h.altstack_size,
@@ -878,9 +878,9 @@ int restore_thread_signals(const struct ckpt_hdr_thread *h,
 
 void restore_signals_free(struct ckpt_ctx *ctx)
 {
-	if (ctx->rst_sig) {
-		kvfree(ctx->rst_sig->info);
-		kvfree(ctx->rst_sig->pt);
+	if (ctx->p.rst_sig) {
+		kvfree(ctx->p.rst_sig->info);
+		kvfree(ctx->p.rst_sig->pt);
 	}
-	kfree(ctx->rst_sig);
+	kfree(ctx->p.rst_sig);
 }

@@ -142,34 +142,51 @@ static long ckpt_no_restart(struct ckpt_ctx *ctx, long ret)
 	return ret;
 }
 
-static void ckpt_threads_put(struct ckpt_ctx *ctx)
+void ckpt_threads_put(struct ckpt_ctx *ctx)
 {
 	unsigned int i;
 
-	for (i = 0; i < ctx->nr_threads; i++) {
-		if (ctx->threads[i].stack)
-			put_task_stack(ctx->threads[i].task);
-		put_task_struct(ctx->threads[i].task);
+	for (i = 0; i < ctx->p.nr_threads; i++) {
+		if (ctx->p.threads[i].stack)
+			put_task_stack(ctx->p.threads[i].task);
+		put_task_struct(ctx->p.threads[i].task);
 	}
-	kvfree(ctx->threads);
-	ctx->threads = NULL;
-	ctx->nr_threads = 0;
+	kvfree(ctx->p.threads);
+	ctx->p.threads = NULL;
+	ctx->p.nr_threads = 0;
+}
+
+/* Drops what the current process's state holds. */
+static void ckpt_proc_put(struct ckpt_ctx *ctx)
+{
+	ckpt_threads_put(ctx);
+	ckpt_made_maps_put(ctx);
+	checkpoint_mm_free(ctx);
+	if (ctx->p.mm)
+		mmput(ctx->p.mm);
+	if (ctx->p.stack)
+		put_task_stack(ctx->p.task);
+	if (ctx->p.root.mnt)
+		path_put(&ctx->p.root);
+	if (ctx->p.task)
+		put_task_struct(ctx->p.task);
+	memset(&ctx->p, 0, sizeof(ctx->p));
 }
 
 static void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
+	unsigned int i;
+
 	ckpt_unpark(ctx);
-	ckpt_threads_put(ctx);
-	ckpt_made_maps_put(ctx);
+	for (i = 0; i < ctx->nr_procs; i++) {
+		ckpt_proc_switch(ctx, i);
+		ckpt_proc_put(ctx);
+	}
+	ckpt_proc_put(ctx);
+	ckpt_tree_free(ctx);
+	checkpoint_files_free(ctx);
+	kvfree(ctx->shmem_defs);
 	kfree(ctx->err_msg);
-	if (ctx->mm)
-		mmput(ctx->mm);
-	if (ctx->stack)
-		put_task_stack(ctx->task);
-	if (ctx->root.mnt)
-		path_put(&ctx->root);
-	if (ctx->task)
-		put_task_struct(ctx->task);
 	fput(ctx->file);
 	kfree(ctx);
 }
@@ -195,7 +212,7 @@ static int ckpt_crid_alloc(struct pid_namespace *ns)
  * A target other than the caller must hold still for the whole dump: in a
  * job-control or ptrace stop, or frozen by its cgroup.
  */
-static bool ckpt_task_is_stopped(struct task_struct *task)
+bool ckpt_task_is_stopped(struct task_struct *task)
 {
 	if (task_is_stopped_or_traced(task))
 		return true;
@@ -219,10 +236,14 @@ static bool ckpt_task_is_stopped(struct task_struct *task)
  * of context switches then, as ptrace does before it looks; 0 if it is
  * not stopped, or was woken meanwhile.
  */
-static unsigned long ckpt_target_inactive(struct task_struct *task)
+static unsigned long ckpt_target_inactive(struct task_struct *task,
+					  bool parked)
 {
 	unsigned int state = READ_ONCE(task->__state);
 
+	/* a parked task leaves its park only killed */
+	if (parked)
+		return wait_task_inactive(task, CKPT_PARK_STATE);
 	if (!ckpt_task_is_stopped(task))
 		return 0;
 	return wait_task_inactive(task, state);
@@ -248,13 +269,13 @@ bool ckpt_task_dying(struct task_struct *task)
  */
 int ckpt_target_moved(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 
-	if (ctx->self)
+	if (ctx->p.self)
 		return 0;
 	if (ckpt_task_dying(task))
 		return -ESRCH;
-	if (ckpt_target_inactive(task) != ctx->switches)
+	if (ckpt_target_inactive(task, ctx->p.parked) != ctx->p.switches)
 		return -EBUSY;
 	return 0;
 }
@@ -271,20 +292,20 @@ int ckpt_target_moved(struct ckpt_ctx *ctx)
  */
 int ckpt_threads_moved(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	unsigned int i;
 
 	/* the caller's own are parked, and hold still */
-	if (ctx->self)
+	if (ctx->p.self)
 		return 0;
-	if (READ_ONCE(task->signal->nr_threads) != ctx->nr_threads + 1)
+	if (READ_ONCE(task->signal->nr_threads) != ctx->p.nr_threads + 1)
 		return ckpt_task_dying(task) ? -ESRCH : -EBUSY;
-	for (i = 0; i < ctx->nr_threads; i++) {
-		struct ckpt_thread_ref *t = &ctx->threads[i];
+	for (i = 0; i < ctx->p.nr_threads; i++) {
+		struct ckpt_thread_ref *t = &ctx->p.threads[i];
 
 		if (ckpt_task_dying(t->task))
 			return -ESRCH;
-		if (ckpt_target_inactive(t->task) != t->switches)
+		if (ckpt_target_inactive(t->task, t->parked) != t->switches)
 			return -EBUSY;
 	}
 	return 0;
@@ -294,9 +315,9 @@ int ckpt_threads_moved(struct ckpt_ctx *ctx)
  * Takes the target's other threads, with its siglock held while they are
  * counted and taken, so that none comes or goes between the two.
  */
-static int ckpt_threads_get(struct ckpt_ctx *ctx)
+int ckpt_threads_get(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task, *t;
+	struct task_struct *task = ctx->p.task, *t;
 	unsigned long irqflags;
 	unsigned int n, i;
 
@@ -306,26 +327,26 @@ static int ckpt_threads_get(struct ckpt_ctx *ctx)
 		n = READ_ONCE(task->signal->nr_threads) - 1;
 		if (n > CKPT_THREADS_MAX)
 			return -EOPNOTSUPP;
-		ctx->threads = kvcalloc(max(n, 1U), sizeof(*ctx->threads),
-					GFP_KERNEL);
-		if (!ctx->threads)
+		ctx->p.threads = kvcalloc(max(n, 1U),
+					  sizeof(*ctx->p.threads), GFP_KERNEL);
+		if (!ctx->p.threads)
 			return -ENOMEM;
 		if (!lock_task_sighand(task, &irqflags))
 			return -ESRCH;
 		if (task->signal->nr_threads - 1 == n)
 			break;
 		unlock_task_sighand(task, &irqflags);
-		kvfree(ctx->threads);
-		ctx->threads = NULL;
+		kvfree(ctx->p.threads);
+		ctx->p.threads = NULL;
 	}
 	i = 0;
 	for_each_thread(task, t) {
 		if (t == task || i == n)
 			continue;
-		ctx->threads[i++].task = get_task_struct(t);
+		ctx->p.threads[i++].task = get_task_struct(t);
 	}
 	unlock_task_sighand(task, &irqflags);
-	ctx->nr_threads = i;
+	ctx->p.nr_threads = i;
 	return 0;
 }
 
@@ -337,12 +358,12 @@ static int ckpt_threads_get(struct ckpt_ctx *ctx)
  * process is refused by checkpoint_thread_check(), with the reason.
  */
 static int ckpt_thread_check(struct ckpt_ctx *ctx, struct task_struct *task,
-			     unsigned long *switches, bool *stack)
+			     unsigned long *switches, bool *stack, bool parked)
 {
 	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS))
 		return -EPERM;
-	if (!ctx->self && !(task->flags & (PF_IO_WORKER | PF_USER_WORKER))) {
-		*switches = ckpt_target_inactive(task);
+	if (!ctx->p.self && !(task->flags & (PF_IO_WORKER | PF_USER_WORKER))) {
+		*switches = ckpt_target_inactive(task, parked);
 		if (!*switches)
 			return -EBUSY;
 	}
@@ -354,19 +375,19 @@ static int ckpt_thread_check(struct ckpt_ctx *ctx, struct task_struct *task,
  * Whether the caller's own threads, taken and parked, are all of them:
  * one made or gone before it was parked is not.
  */
-static bool ckpt_threads_all(struct ckpt_ctx *ctx)
+bool ckpt_threads_all(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	unsigned long irqflags;
 	unsigned int i;
 	bool all;
 
 	if (!lock_task_sighand(task, &irqflags))
 		return false;
-	all = task->signal->nr_threads == ctx->nr_threads + 1 &&
+	all = task->signal->nr_threads == ctx->p.nr_threads + 1 &&
 	      !(task->flags & PF_EXITING);
-	for (i = 0; all && i < ctx->nr_threads; i++)
-		all = !(ctx->threads[i].task->flags & PF_EXITING);
+	for (i = 0; all && i < ctx->p.nr_threads; i++)
+		all = !(ctx->p.threads[i].task->flags & PF_EXITING);
 	unlock_task_sighand(task, &irqflags);
 	return all;
 }
@@ -402,27 +423,30 @@ static int ckpt_park_all(struct ckpt_ctx *ctx)
  */
 static int ckpt_target_check(struct ckpt_ctx *ctx)
 {
-	struct task_struct *task = ctx->task;
+	struct task_struct *task = ctx->p.task;
 	unsigned int i;
 	int ret;
 
-	ret = ckpt_thread_check(ctx, task, &ctx->switches, &ctx->stack);
+	ret = ckpt_thread_check(ctx, task, &ctx->p.switches, &ctx->p.stack,
+				ctx->p.parked);
 	if (ret)
 		return ret;
-	if (!ctx->self) {
+	/* those of the caller's own process, or of a tree, are taken */
+	if (!ctx->p.threads) {
 		ret = ckpt_threads_get(ctx);
 		if (ret)
 			return ret;
 	}
-	for (i = 0; i < ctx->nr_threads; i++) {
-		struct ckpt_thread_ref *t = &ctx->threads[i];
+	for (i = 0; i < ctx->p.nr_threads; i++) {
+		struct ckpt_thread_ref *t = &ctx->p.threads[i];
 
-		ret = ckpt_thread_check(ctx, t->task, &t->switches, &t->stack);
+		ret = ckpt_thread_check(ctx, t->task, &t->switches, &t->stack,
+					t->parked);
 		if (ret)
 			return ret;
 	}
-	ctx->mm = get_task_mm(task);
-	if (!ctx->mm)
+	ctx->p.mm = get_task_mm(task);
+	if (!ctx->p.mm)
 		return -ESRCH;		/* it is exiting */
 	return 0;
 }
@@ -445,29 +469,26 @@ static int ckpt_target_check(struct ckpt_ctx *ctx)
  * as its reader likes: the target's execve(), and every reader of
  * /proc/PID/ behind it, would wait as long.
  */
-static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
+/*
+ * Checks the current process of the operation as its target, with its
+ * threads stopped or parked, and takes its address space and root.
+ */
+static int ckpt_proc_target(struct ckpt_ctx *ctx)
 {
-	struct pid_namespace *ns;
-	struct task_struct *task;
+	struct task_struct *task = ctx->p.task;
 	int ret;
 
-	if (pid < 0)
+	ctx->p.self = same_thread_group(task, current);
+	if (ctx->p.self && (ctx->flags & CHECKPOINT_KILL))
 		return -EINVAL;
-
-	/* a thread's id names its process, as kill(2) has it */
-	rcu_read_lock();
-	task = pid ? find_task_by_vpid(pid) : current;
-	if (task)
-		task = get_task_struct(task->group_leader);
-	rcu_read_unlock();
-	if (!task)
-		return -ESRCH;
-	ctx->task = task;
-
-	if (task->flags & PF_KTHREAD)
-		return -EPERM;
-	ctx->self = same_thread_group(task, current);
-	if (ctx->self && !thread_group_empty(current)) {
+	/* the right to kill it, as kill(2) has it, before anything */
+	if (ctx->flags & CHECKPOINT_KILL) {
+		ret = group_send_sig_info(0, SEND_SIG_NOINFO, task,
+					  PIDTYPE_TGID);
+		if (ret)
+			return ret;
+	}
+	if (ctx->p.self && !thread_group_empty(current) && !ctx->park) {
 		ret = ckpt_park_all(ctx);
 		if (ret)
 			return ret;
@@ -482,13 +503,54 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 
 	task_lock(task);
 	if (task->fs)
-		get_fs_root(task->fs, &ctx->root);
+		get_fs_root(task->fs, &ctx->p.root);
 	task_unlock(task);
-	if (!ctx->root.mnt)
+	if (!ctx->p.root.mnt)
 		return -ESRCH;		/* it is exiting */
+	return 0;
+}
+
+static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
+{
+	struct pid_namespace *ns;
+	struct task_struct *task;
+	unsigned int i;
+	int ret;
+
+	if (pid < 0)
+		return -EINVAL;
+
+	/* a thread's id names its process, as kill(2) has it */
+	rcu_read_lock();
+	task = pid ? find_task_by_vpid(pid) : current;
+	if (task)
+		task = get_task_struct(task->group_leader);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	ctx->p.task = task;
+
+	if (task->flags & PF_KTHREAD)
+		return -EPERM;
+	ret = ckpt_tree_get(ctx);
+	for (i = 0; !ret && i < ctx->nr_procs; i++) {
+		if (ctx->procs[i].h.flags & CKPT_PROC_ZOMBIE)
+			continue;
+		ckpt_proc_switch(ctx, i);
+		ret = ckpt_proc_target(ctx);
+	}
+	if (ret)
+		return ret;
+	ckpt_proc_switch(ctx, 0);
+	/* what the tree shares with others, once each may be read */
+	if (ctx->flags & CHECKPOINT_TREE) {
+		ret = ckpt_tree_pipes(ctx);
+		if (ret)
+			return ret;
+	}
 
 	rcu_read_lock();
-	ns = task_active_pid_ns(task);
+	ns = task_active_pid_ns(ctx->p.task);
 	if (ns)
 		ctx->crid = ckpt_crid_alloc(ns);
 	rcu_read_unlock();
@@ -523,6 +585,10 @@ SYSCALL_DEFINE3(checkpoint, pid_t, pid, int, fd, unsigned long, flags)
 	ret = ckpt_ctx_set_target(ctx, pid);
 	if (!ret)
 		ret = do_checkpoint(ctx);
+	else if (ctx->err_msg)
+		checkpoint_error(ctx, ret);
+	if (!ret && (flags & CHECKPOINT_KILL))
+		ret = ckpt_tree_kill(ctx);
 	if (!ret)
 		ret = ctx->crid;
 	ret = ckpt_no_restart(ctx, ret);
@@ -601,8 +667,8 @@ SYSCALL_DEFINE4(restart, int, crid, int, fd, unsigned long, flags, int, logfd)
 		goto out_fdput;
 
 	ctx->crid = crid;
-	ctx->task = get_task_struct(current);
-	get_fs_root(current->fs, &ctx->root);
+	ctx->p.task = get_task_struct(current);
+	get_fs_root(current->fs, &ctx->p.root);
 
 	ret = do_restart(ctx);
 	/* past the point of no return it is the restored process's ax */

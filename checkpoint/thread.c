@@ -82,7 +82,7 @@ static int checkpoint_thread(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (ret)
 		return ret;
 	rcu_read_lock();
-	ns = task_active_pid_ns(ctx->task);
+	ns = task_active_pid_ns(ctx->p.task);
 	if (ns)
 		h.tid = task_pid_nr_ns(t, ns);
 	rcu_read_unlock();
@@ -115,13 +115,13 @@ static int checkpoint_thread(struct ckpt_ctx *ctx, struct task_struct *t)
  */
 int checkpoint_threads(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr_threads h = { .nr = ctx->nr_threads };
+	struct ckpt_hdr_threads h = { .nr = ctx->p.nr_threads };
 	unsigned int i;
 	int ret;
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_THREADS, sizeof(h));
-	for (i = 0; !ret && i < ctx->nr_threads; i++)
-		ret = checkpoint_thread(ctx, ctx->threads[i].task);
+	for (i = 0; !ret && i < ctx->p.nr_threads; i++)
+		ret = checkpoint_thread(ctx, ctx->p.threads[i].task);
 	return ret ?: ckpt_threads_moved(ctx);
 }
 
@@ -139,6 +139,8 @@ struct ckpt_park {
 	atomic_t left;			/* threads not parked yet */
 	struct completion parked;	/* the last one says so */
 	struct completion release;
+	struct task_struct **tasks;	/* asked: the operation holds them */
+	unsigned int nr, cap;
 };
 
 struct ckpt_park_work {
@@ -162,7 +164,7 @@ static void ckpt_park_fn(struct callback_head *work)
 	kfree(w);
 	if (atomic_dec_and_test(&p->left))
 		complete(&p->parked);
-	wait_for_completion_killable(&p->release);
+	wait_for_completion_state(&p->release, CKPT_PARK_STATE);
 	ckpt_park_put(p);
 }
 
@@ -172,6 +174,8 @@ void ckpt_unpark(struct ckpt_ctx *ctx)
 	if (!ctx->park)
 		return;
 	complete_all(&ctx->park->release);
+	kvfree(ctx->park->tasks);
+	ctx->park->tasks = NULL;
 	ckpt_park_put(ctx->park);
 	ctx->park = NULL;
 }
@@ -181,10 +185,36 @@ static bool ckpt_parkable(struct task_struct *t)
 	return t != current && !(t->flags & (PF_IO_WORKER | PF_USER_WORKER));
 }
 
-static int ckpt_park_one(struct ckpt_park *p, struct task_struct *t)
+/*
+ * Asks task @t, which the operation holds, to park: for the dump of its
+ * own process, or of a tree, which the caller must have the right to
+ * read (a task of another user is not held up before that is known).
+ */
+int ckpt_park_add(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_park_work *w;
+	struct ckpt_park *p = ctx->park;
+	int ret;
 
+	if (!ckpt_parkable(t))
+		return 0;
+	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+		return -EPERM;
+	if (!p) {
+		p = kzalloc(sizeof(*p), GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		refcount_set(&p->users, 1);
+		/* held until all are asked: none completes early */
+		atomic_set(&p->left, 1);
+		init_completion(&p->parked);
+		init_completion(&p->release);
+		ctx->park = p;
+	}
+	ret = ckpt_array_grow((void **)&p->tasks, &p->cap, p->nr,
+			      sizeof(*p->tasks));
+	if (ret)
+		return ret;
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
@@ -199,18 +229,17 @@ static int ckpt_park_one(struct ckpt_park *p, struct task_struct *t)
 		kfree(w);
 		return -EAGAIN;
 	}
+	p->tasks[p->nr++] = t;
 	return 0;
 }
 
 /*
- * Waits until parked thread @t is off its CPU, asleep in ckpt_park_fn():
+ * Waits until parked task @t is off its CPU, asleep in ckpt_park_fn():
  * it may be on its way there still.
  */
 static int ckpt_parked(struct task_struct *t)
 {
-	if (!ckpt_parkable(t))
-		return 0;
-	while (!wait_task_inactive(t, TASK_KILLABLE)) {
+	while (!wait_task_inactive(t, CKPT_PARK_STATE)) {
 		if (ckpt_task_dying(t) || fatal_signal_pending(current))
 			return -ESRCH;
 		schedule_timeout_uninterruptible(1);
@@ -218,61 +247,41 @@ static int ckpt_parked(struct task_struct *t)
 	return 0;
 }
 
-/* A thread, not parked yet, that is stopped (by a tracer), or NULL. */
-static struct task_struct *ckpt_park_stuck(struct ckpt_ctx *ctx)
+/* A task asked that is not parked yet, or NULL. */
+static struct task_struct *ckpt_park_stuck(struct ckpt_park *p)
 {
-	struct task_struct *t = ctx->task;
-	unsigned int i = 0;
+	unsigned int i;
 
-	for (;;) {
-		if (ckpt_parkable(t) && (task_is_traced(t) || task_is_stopped(t)))
-			return t;
-		if (i == ctx->nr_threads)
-			return NULL;
-		t = ctx->threads[i++].task;
-	}
+	for (i = 0; i < p->nr; i++)
+		if (READ_ONCE(p->tasks[i]->__state) != CKPT_PARK_STATE)
+			return p->tasks[i];
+	return NULL;
 }
 
-/* how long a thread may stay stopped before the parking gives up */
+/* how long a task may stay unparked before the parking gives up */
 #define CKPT_PARK_STUCK_MS	1000
 #define CKPT_PARK_LOOK_MS	100
 
 /*
- * Parks the threads of ctx->threads and the leading one, but the caller,
- * and waits until each is parked and off its CPU.  A signal for the
- * caller ends the wait: the checkpoint is made again, or fails.
+ * Waits until each task asked is parked and off its CPU.  A signal for
+ * the caller ends the wait: the checkpoint is made again, or fails.
  */
-int ckpt_park(struct ckpt_ctx *ctx)
+int ckpt_park_wait(struct ckpt_ctx *ctx)
 {
+	struct ckpt_park *p = ctx->park;
 	struct task_struct *t, *stuck;
 	unsigned int i, looks;
-	struct ckpt_park *p;
-	int ret = 0;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
-		return -ENOMEM;
-	refcount_set(&p->users, 1);
-	/* held until all are asked: none completes early */
-	atomic_set(&p->left, 1);
-	init_completion(&p->parked);
-	init_completion(&p->release);
-	ctx->park = p;
-
-	if (ckpt_parkable(ctx->task))
-		ret = ckpt_park_one(p, ctx->task);
-	for (i = 0; !ret && i < ctx->nr_threads; i++)
-		if (ckpt_parkable(ctx->threads[i].task))
-			ret = ckpt_park_one(p, ctx->threads[i].task);
+		return 0;
 	if (atomic_dec_and_test(&p->left))
 		complete(&p->parked);
-	if (ret)
-		return ret;
 	/*
-	 * A thread stopped by its tracer runs no task work until the
-	 * tracer lets it go, which may be never: the checkpoint gives up
-	 * on one seen stopped for a second, rather than wait for it.  A
-	 * stop of a moment (a tracer's syscall stop) is waited out.
+	 * A task stopped by its tracer runs no task work until the tracer
+	 * lets it go, which may be never, and nor does a vfork() parent
+	 * or a task in a wait no signal ends: the checkpoint gives up on
+	 * one seen unparked for a second, rather than wait for it.  A stop
+	 * of a moment (a tracer's syscall stop) is waited out.
 	 */
 	for (stuck = NULL, looks = 0;;) {
 		long left = wait_for_completion_interruptible_timeout(&p->parked,
@@ -282,19 +291,39 @@ int ckpt_park(struct ckpt_ctx *ctx)
 			break;
 		if (left < 0 || signal_pending(current))
 			return -ERESTARTSYS;
-		t = ckpt_park_stuck(ctx);
+		t = ckpt_park_stuck(p);
 		looks = t && t == stuck ? looks + 1 : 0;
 		stuck = t;
-		if (looks * CKPT_PARK_LOOK_MS >= CKPT_PARK_STUCK_MS)
+		if (looks * CKPT_PARK_LOOK_MS < CKPT_PARK_STUCK_MS)
+			continue;
+		if (task_is_traced(t) || task_is_stopped(t))
 			return ckpt_refuse(ctx, -EBUSY, -1,
 					   "thread %d is stopped, by its tracer: a process checkpoints itself when its other threads can be parked",
 					   task_pid_vnr(t));
+		return ckpt_refuse(ctx, -EBUSY, -1,
+				   "task %d does not stop for the checkpoint: a vfork() parent, or in a wait no signal ends",
+				   task_pid_vnr(t));
 	}
 
-	ret = ckpt_parked(ctx->task);
-	for (i = 0; !ret && i < ctx->nr_threads; i++)
-		ret = ckpt_parked(ctx->threads[i].task);
-	return ret;
+	for (i = 0; i < p->nr; i++)
+		if (ckpt_parked(p->tasks[i]))
+			return -ESRCH;
+	return 0;
+}
+
+/*
+ * Parks the threads of ctx->p.threads and the leading one, but the caller,
+ * and waits until each is parked and off its CPU.
+ */
+int ckpt_park(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int ret;
+
+	ret = ckpt_park_add(ctx, ctx->p.task);
+	for (i = 0; !ret && i < ctx->p.nr_threads; i++)
+		ret = ckpt_park_add(ctx, ctx->p.threads[i].task);
+	return ret ?: ckpt_park_wait(ctx);
 }
 
 static void ckpt_rst_threads_put(struct ckpt_rst_threads *rt)
@@ -350,7 +379,7 @@ static int restore_thread(struct ckpt_ctx *ctx, struct ckpt_rst_thread *t)
  * user namespace or one above it, as is_rlimit_overlimit() finds for
  * clone().
  */
-static bool ckpt_nproc_over(unsigned int nr)
+bool ckpt_nproc_over(unsigned int nr)
 {
 	struct ucounts *iter;
 	long max = min_t(unsigned long, rlimit(RLIMIT_NPROC), LONG_MAX);
@@ -376,15 +405,15 @@ static bool ckpt_nproc_over(unsigned int nr)
  */
 static int restore_threads_ids(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_threads *rt = ctx->rst_threads;
-	pid_t pid = ctx->rst_task->pid, *tids;
+	struct ckpt_rst_threads *rt = ctx->p.rst_threads;
+	pid_t pid = ctx->p.rst_task->pid, *tids;
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	unsigned int i, taken = 0;
 	char list[64] = "";
 
 	if (!rt->nr)
 		return 0;
-	if (pid != ctx->rst_task->tgid)
+	if (pid != ctx->p.rst_task->tgid)
 		return -EBADMSG;
 	tids = kvmalloc_array(rt->nr, sizeof(*tids), GFP_KERNEL_ACCOUNT);
 	if (!tids)
@@ -399,7 +428,8 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 	if (ctx->flags & RESTART_VERIFY)
 		return 0;
 
-	if (task_pid_vnr(current) != pid)
+	/* another process of a tree gets its pid as it is made */
+	if (!ctx->cur && task_pid_vnr(current) != pid)
 		return ckpt_refuse(ctx, -EBUSY, -1,
 				   "the process had pid %d and %u more threads, whose ids it keeps: it comes back only as pid %d, not %d",
 				   pid, rt->nr, pid, task_pid_vnr(current));
@@ -443,17 +473,26 @@ static int restore_threads_ids(struct ckpt_ctx *ctx)
 /* Whether @tid is the id of a thread of the image, once they are read. */
 bool restore_thread_is(struct ckpt_ctx *ctx, pid_t tid)
 {
-	struct ckpt_rst_threads *rt = ctx->rst_threads;
+	struct ckpt_rst_threads *rt = ctx->p.rst_threads;
 
-	return tid == ctx->rst_task->pid ||
+	return tid == ctx->p.rst_task->pid ||
 	       (rt->tids && bsearch(&tid, rt->tids, rt->nr, sizeof(tid),
 				    ckpt_cmp_int));
+}
+
+/* The ids of the current process's other threads, sorted, and how many. */
+unsigned int restore_threads_tids(struct ckpt_ctx *ctx, const pid_t **tids)
+{
+	struct ckpt_rst_threads *rt = ctx->p.rst_threads;
+
+	*tids = rt ? rt->tids : NULL;
+	return rt && rt->tids ? rt->nr : 0;
 }
 
 /* The pending signals of the image, its threads' with the process's. */
 unsigned long restore_threads_signals_nr(struct ckpt_ctx *ctx)
 {
-	return ctx->rst_threads->nr_siginfo;
+	return ctx->p.rst_threads->nr_siginfo;
 }
 
 /*
@@ -473,9 +512,9 @@ int restore_threads(struct ckpt_ctx *ctx)
 	refcount_set(&rt->users, 1);
 	init_completion(&rt->restored);
 	init_completion(&rt->go);
-	ctx->rst_threads = rt;
+	ctx->p.rst_threads = rt;
 
-	if (!ckpt_thread_resume_valid(&ctx->rst_task->t, ctx->rst_arch))
+	if (!ckpt_thread_resume_valid(&ctx->p.rst_task->t, ctx->p.rst_arch))
 		return -EBADMSG;
 	rt->nr_siginfo = restore_signals_nr(ctx);
 	if (ctx->rst_version < 4)
@@ -520,17 +559,34 @@ static void restore_thread_ax(struct callback_head *work)
 	kfree(a);
 }
 
-static int restore_thread_apply(struct ckpt_rst_thread *t)
+/*
+ * Sets @ax, the return register of a task restart made, as it leaves for
+ * user space (task work, before any signal is taken).
+ */
+int restore_ax_later(long ax)
 {
-	struct ckpt_hdr_thread *h = &t->h;
-	struct task_struct *tsk = current;
 	struct ckpt_thread_ax *a;
 	int ret;
 
 	a = kmalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	ret = ckpt_arch_restore_cpu_apply(t->cpu, &a->ax);
+	a->ax = ax;
+	init_task_work(&a->work, restore_thread_ax);
+	ret = task_work_add(current, &a->work, TWA_SIGNAL);
+	if (ret)
+		kfree(a);
+	return ret;
+}
+
+static int restore_thread_apply(struct ckpt_rst_thread *t)
+{
+	struct ckpt_hdr_thread *h = &t->h;
+	struct task_struct *tsk = current;
+	long ax;
+	int ret;
+
+	ret = ckpt_arch_restore_cpu_apply(t->cpu, &ax);
 	if (!ret)
 		ret = restore_thread_state(&h->t);
 	if (!ret) {
@@ -541,13 +597,7 @@ static int restore_thread_apply(struct ckpt_rst_thread *t)
 	}
 	if (!ret)
 		ret = restore_thread_signals(h, t->info);
-	if (!ret) {
-		init_task_work(&a->work, restore_thread_ax);
-		ret = task_work_add(tsk, &a->work, TWA_SIGNAL);
-	}
-	if (ret)
-		kfree(a);
-	return ret;
+	return ret ?: restore_ax_later(ax);
 }
 
 /*
@@ -583,7 +633,7 @@ static int restore_thread_fn(void *arg)
  */
 int restore_threads_apply(struct ckpt_ctx *ctx)
 {
-	struct ckpt_rst_threads *rt = ctx->rst_threads;
+	struct ckpt_rst_threads *rt = ctx->p.rst_threads;
 	unsigned int i, tries = 0;
 	pid_t pid;
 
@@ -631,11 +681,12 @@ int restore_threads_apply(struct ckpt_ctx *ctx)
 /* Once the whole process is restored: its threads may leave for user space. */
 void restore_threads_go(struct ckpt_ctx *ctx)
 {
-	complete_all(&ctx->rst_threads->go);
+	if (ctx->p.rst_threads)
+		complete_all(&ctx->p.rst_threads->go);
 }
 
 void restore_threads_free(struct ckpt_ctx *ctx)
 {
-	if (ctx->rst_threads)
-		ckpt_rst_threads_put(ctx->rst_threads);
+	if (ctx->p.rst_threads)
+		ckpt_rst_threads_put(ctx->p.rst_threads);
 }

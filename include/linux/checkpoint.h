@@ -8,6 +8,7 @@
 
 #include <linux/err.h>
 #include <linux/path.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/xxhash.h>
 #include <uapi/linux/checkpoint.h>
@@ -18,6 +19,12 @@ struct ckpt_rst_signals;
 struct ckpt_rst_files;
 struct ckpt_rst_threads;
 struct ckpt_park;
+struct ckpt_pid_index;
+struct ckpt_rst_descs;
+struct ckpt_rst_tree;
+struct ckpt_seen;
+struct ckpt_shmem_def;
+struct ckpt_vmas;
 struct dentry;
 struct file;
 struct iov_iter;
@@ -42,6 +49,62 @@ struct ckpt_thread_ref {
 	struct task_struct *task;
 	unsigned long switches;		/* at the start, as ctx->switches */
 	bool stack;			/* its kernel stack pinned */
+	bool parked;			/* by the checkpoint, not stopped */
+};
+
+/* How a task parked for a checkpoint waits: killable, not counted as load */
+#define CKPT_PARK_STATE		(TASK_KILLABLE | TASK_NOLOAD)
+
+/*
+ * What one process of an operation has: its target's state on checkpoint,
+ * what restart read of it, to apply after the point of no return.  The
+ * operation works on one process at a time, whose state is the
+ * context's; the others' wait in their struct ckpt_proc
+ * (ckpt_proc_switch()).
+ */
+struct ckpt_proc_state {
+	struct task_struct *task;	/* the target, the thread that
+					 * leads it; current on restart
+					 */
+	struct mm_struct *mm;		/* the target's, when checked */
+	bool stack;			/* its kernel stack pinned */
+	bool self;			/* the caller's own process */
+	bool parked;			/* by the checkpoint, not
+					 * stopped
+					 */
+	u32 resume;			/* CKPT_RESUME_* of the target */
+	unsigned long switches;		/* its context switches then */
+	struct ckpt_thread_ref *threads;	/* its other threads */
+	unsigned int nr_threads;
+	struct path root;		/* the target's root: paths are
+					 * its; the restarter's on
+					 * restart
+					 */
+	struct ckpt_made_map *made_maps;	/* files.c: the memfds
+						 * and deleted files
+						 * mapped
+						 */
+	unsigned int nr_made_maps;
+	struct ckpt_vmas *vmas;		/* memory.c: until its pages */
+
+	/*
+	 * Restart reads and checks everything it can before its point
+	 * of no return, and keeps it here to apply after it.
+	 */
+	struct ckpt_hdr_task *rst_task;	/* process.c */
+	struct ckpt_hdr_attr *rst_attr;
+	struct ckpt_rst_sched *rst_sched;	/* sched.c */
+	struct file *rst_exe;
+	struct file *rst_cwd;
+	struct ckpt_rst_signals *rst_sig;	/* signal.c */
+	struct ckpt_rst_files *rst_files;	/* files.c */
+	struct ckpt_rst_mm *rst_mm;	/* memory.c */
+	struct ckpt_rst_threads *rst_threads;	/* thread.c */
+	void *rst_arch;			/* the architecture's registers */
+	long rst_retval;		/* its return register: what
+					 * restart(2) returns to it
+					 */
+	bool rst_stop;			/* a SIGSTOP came for it */
 };
 
 /*
@@ -65,50 +128,47 @@ struct ckpt_ctx {
 					 * image's error record
 					 */
 	int err_fd;
-
-	struct task_struct *task;	/* the target, the thread that leads
-					 * it; current on restart
-					 */
-	struct mm_struct *mm;		/* the target's, when it was checked */
-	bool stack;			/* its kernel stack pinned */
 	bool err_final;			/* writing the error record */
-	u32 resume;			/* CKPT_RESUME_* of the target */
-	unsigned long switches;		/* its context switches at the start */
-	struct ckpt_thread_ref *threads;	/* its other threads */
-	unsigned int nr_threads;
-	bool self;			/* the caller's own process */
-	struct ckpt_park *park;		/* its other threads, parked */
-	struct path root;		/* the target's root: paths are its */
-	struct ckpt_made_map *made_maps;	/* files.c: the memfds and
-						 * deleted files mapped
-						 */
-	unsigned int nr_made_maps;
 
-	/*
-	 * Restart reads and checks everything it can before its point of
-	 * no return, and keeps it here to apply after it.
-	 */
-	struct ckpt_hdr_task *rst_task;	/* process.c */
-	struct ckpt_hdr_attr *rst_attr;
-	struct ckpt_rst_sched *rst_sched;	/* sched.c */
-	struct file *rst_exe;
-	struct file *rst_cwd;
-	struct ckpt_rst_signals *rst_sig;	/* signal.c */
-	struct ckpt_rst_files *rst_files;	/* files.c */
-	struct ckpt_rst_mm *rst_mm;	/* memory.c */
-	struct ckpt_rst_threads *rst_threads;	/* thread.c */
-	void *rst_arch;			/* the architecture's registers */
-	long rst_retval;		/* what restart(2) returns: the
-					 * restored process's return register
+	/* the processes: the first is the one checkpoint(2) names */
+	struct ckpt_proc *procs;
+	unsigned int nr_procs;
+	unsigned int cur;		/* whose state is below */
+	struct ckpt_park *park;		/* the tasks parked for the dump */
+	struct ckpt_seen *seen;		/* files.c: the descriptions, and
+					 * the shared anonymous memory
 					 */
+	struct ckpt_shmem_def *shmem_defs;	/* memory.c: that memory */
+	unsigned int nr_shmem_defs, cap_shmem_defs;
+	struct ckpt_rst_descs *rst_descs;	/* and on restart */
+	struct ckpt_rst_tree *rst_tree;	/* tree.c */
+	struct ckpt_pid_index *rst_pids;	/* the processes, by pid */
+	struct file *rst_stdio[3];	/* RESTART_KEEP_STDIO: the
+					 * restarter's fds 0-2, for the tree
+					 */
+
+	/* the current process's */
+	struct ckpt_proc_state p;
+
 	u32 rst_version;		/* the image's format version */
+	u64 rst_hdr_flags;		/* its checkpoint(2) flags */
 	bool rst_ponr;			/* past the point of no return */
-	bool rst_stop;			/* a SIGSTOP came after it */
+};
+
+/* A process of the operation, while another is current. */
+struct ckpt_proc {
+	struct ckpt_hdr_proc h;
+	int parent;			/* its index, -1 for the first */
+	struct ckpt_proc_state st;
+	struct task_struct *made;	/* restart: the process made */
 };
 
 /* the image stream: sys.c */
 int ckpt_stream(struct ckpt_ctx *ctx, struct iov_iter *iter);
 bool ckpt_task_dying(struct task_struct *task);
+bool ckpt_task_is_stopped(struct task_struct *task);
+int ckpt_threads_get(struct ckpt_ctx *ctx);
+bool ckpt_threads_all(struct ckpt_ctx *ctx);
 int ckpt_target_moved(struct ckpt_ctx *ctx);
 int ckpt_threads_moved(struct ckpt_ctx *ctx);
 bool restart_retry_read(struct ckpt_ctx *ctx);
@@ -149,7 +209,25 @@ int ckpt_cmp_int(const void *a, const void *b);
 bool ckpt_ints_distinct(int *v, unsigned int nr);
 
 int do_checkpoint(struct ckpt_ctx *ctx);
+void checkpoint_error(struct ckpt_ctx *ctx, int err);
 long do_restart(struct ckpt_ctx *ctx);
+int restart_proc_apply(struct ckpt_ctx *ctx);
+
+/* the processes of a tree: tree.c */
+void ckpt_proc_switch(struct ckpt_ctx *ctx, unsigned int i);
+bool ckpt_proc_is_zombie(struct ckpt_ctx *ctx, unsigned int i);
+int ckpt_tree_get(struct ckpt_ctx *ctx);
+int checkpoint_tree(struct ckpt_ctx *ctx);
+int ckpt_tree_moved(struct ckpt_ctx *ctx);
+int ckpt_tree_kill(struct ckpt_ctx *ctx);
+int restore_tree(struct ckpt_ctx *ctx);
+int restore_tree_check(struct ckpt_ctx *ctx);
+int restore_tree_ids_check(struct ckpt_ctx *ctx);
+int ckpt_tree_pipes(struct ckpt_ctx *ctx);
+int restore_children_apply(struct ckpt_ctx *ctx);
+int restore_tree_ids_apply(struct ckpt_ctx *ctx);
+void restore_tree_end(struct ckpt_ctx *ctx, int err);
+void ckpt_tree_free(struct ckpt_ctx *ctx);
 
 /*
  * Objects, each written and restored side by side in its own file.  On
@@ -168,11 +246,17 @@ bool ckpt_thread_resume_valid(const struct ckpt_thread *h, const void *cpu);
 int restore_thread_state(const struct ckpt_thread *h);
 int checkpoint_threads(struct ckpt_ctx *ctx);		/* thread.c */
 int ckpt_park(struct ckpt_ctx *ctx);
+int ckpt_park_add(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_park_wait(struct ckpt_ctx *ctx);
 void ckpt_unpark(struct ckpt_ctx *ctx);
 int restore_threads(struct ckpt_ctx *ctx);
 bool restore_thread_is(struct ckpt_ctx *ctx, pid_t tid);
 unsigned long restore_threads_signals_nr(struct ckpt_ctx *ctx);
 int restore_threads_apply(struct ckpt_ctx *ctx);
+int restore_ax_later(long ax);
+unsigned int restore_threads_tids(struct ckpt_ctx *ctx, const pid_t **tids);
+bool ckpt_nproc_over(unsigned int nr);
+void ckpt_threads_put(struct ckpt_ctx *ctx);
 void restore_threads_go(struct ckpt_ctx *ctx);
 void restore_threads_free(struct ckpt_ctx *ctx);
 int checkpoint_signals(struct ckpt_ctx *ctx);		/* signal.c */
@@ -195,7 +279,14 @@ int checkpoint_files(struct ckpt_ctx *ctx);		/* files.c */
 int restore_files(struct ckpt_ctx *ctx);
 int restore_files_apply(struct ckpt_ctx *ctx);
 void restore_files_free(struct ckpt_ctx *ctx);
+void restore_descs_free(struct ckpt_ctx *ctx);
+int restore_files_seals(struct ckpt_ctx *ctx);
+void checkpoint_files_free(struct ckpt_ctx *ctx);
+int ckpt_seen_get(struct ckpt_ctx *ctx, const void *key, u32 *id);
+int ckpt_seen_put(struct ckpt_ctx *ctx, const void *key, u32 id);
 int checkpoint_mm(struct ckpt_ctx *ctx);		/* memory.c */
+int checkpoint_mm_pages(struct ckpt_ctx *ctx);
+void checkpoint_mm_free(struct ckpt_ctx *ctx);
 int restore_mm(struct ckpt_ctx *ctx);
 int restore_mm_apply(struct ckpt_ctx *ctx);
 int restore_mm_pages(struct ckpt_ctx *ctx);

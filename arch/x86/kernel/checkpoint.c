@@ -160,11 +160,11 @@ static const char *ckpt_arch_unsupported(struct ckpt_ctx *ctx,
 	    task->thread.iopl_emul)
 		return "I/O port access (ioperm, iopl)";
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-	if (READ_ONCE(ctx->mm->context.ldt))
+	if (READ_ONCE(ctx->p.mm->context.ldt))
 		return "a local descriptor table (modify_ldt)";
 #endif
 #ifdef CONFIG_ADDRESS_MASKING
-	if (ctx->mm->context.untag_mask != -1UL)
+	if (ctx->p.mm->context.untag_mask != -1UL)
 		return "linear address masking (ARCH_ENABLE_TAGGED_ADDR)";
 #endif
 	return NULL;

@@ -19,7 +19,16 @@
 
 /* checkpoint(2) flags, kept in the image header */
 #define CHECKPOINT_CSUM_PAGES	(1UL << 0)	/* the tail covers page data too */
-#define CHECKPOINT_FLAGS_ALL	CHECKPOINT_CSUM_PAGES
+#define CHECKPOINT_TREE		(1UL << 1)	/* the process and all its
+						 * descendants (version 7)
+						 */
+#define CHECKPOINT_KILL		(1UL << 2)	/* kill the processes once the
+						 * image is whole, before they
+						 * run again, and wait until
+						 * they are gone
+						 */
+#define CHECKPOINT_FLAGS_ALL	(CHECKPOINT_CSUM_PAGES | CHECKPOINT_TREE | \
+				 CHECKPOINT_KILL)
 
 /* restart(2) flags */
 #define RESTART_VERIFY		(1UL << 0)	/* read and check, apply nothing */
@@ -37,7 +46,7 @@
 				 RESTART_LOG)
 
 #define CKPT_ALIGN		8
-#define CKPT_VERSION		6	/* restart reads 2 to 5 too */
+#define CKPT_VERSION		7	/* restart reads 2 to 6 too */
 #define CKPT_REC_MAX		(1U << 16)	/* no record is longer */
 
 #define CKPT_MAGIC_HEAD		"\177CKPTIMG"	/* 8 bytes, no NUL */
@@ -67,6 +76,7 @@ enum {
 	CKPT_HDR_VMA_FILE = 303,
 	CKPT_HDR_PAGES = 304,
 	CKPT_HDR_VMA_MADE = 305,
+	CKPT_HDR_VMA_SHMEM = 306,
 
 	CKPT_HDR_SIGNALS = 401,
 	CKPT_HDR_SIGINFO = 402,
@@ -93,6 +103,9 @@ enum {
 	CKPT_HDR_INOTIFY = 517,
 	CKPT_HDR_INOTIFY_WATCH = 518,
 	CKPT_HDR_INOTIFY_EVENT = 519,
+
+	CKPT_HDR_TREE = 601,
+	CKPT_HDR_PROC = 602,
 };
 
 struct ckpt_hdr {
@@ -112,6 +125,42 @@ struct ckpt_hdr_header {
 	__u64 flags;		/* checkpoint(2) flags */
 	__s64 time;		/* CLOCK_REALTIME seconds at checkpoint */
 	char release[CKPT_RELEASE_LEN];	/* kernel release, NUL-padded */
+};
+
+/*
+ * The processes of the image (version 7), after its header: @nr
+ * CKPT_HDR_PROC records, in the order restart makes them, a parent
+ * before its children and each child's descendants before its next
+ * sibling.  The first is the process checkpoint(2) was given, the only
+ * one without CHECKPOINT_TREE.  Each live process then has its sections
+ * (task to memory layout), in that order, and after all of them, in the
+ * same order, its pages.  A zombie has none.
+ */
+#define CKPT_PROCS_MAX		(1U << 15)
+
+struct ckpt_hdr_tree {
+	struct ckpt_hdr h;
+	__u32 nr;		/* processes */
+	__u32 pad;
+};
+
+/* flags of struct ckpt_hdr_proc */
+#define CKPT_PROC_ZOMBIE	(1U << 0)	/* exited, not yet waited for */
+
+/*
+ * A process: ids in the pid namespace of the first process, 0 for one
+ * not seen there (a session of the container's parent).
+ */
+struct ckpt_hdr_proc {
+	struct ckpt_hdr h;
+	__s32 pid;
+	__s32 ppid;		/* an earlier process's, or the first's parent */
+	__s32 pgid;
+	__s32 sid;
+	__u32 flags;		/* CKPT_PROC_* */
+	__u32 exit_signal;	/* sent to the parent on exit: SIGCHLD, ... */
+	__u32 exit_code;	/* a zombie's wait status, as wait(2) has it */
+	__u32 nr_threads;	/* besides the one that leads it */
 };
 
 /*
@@ -336,7 +385,13 @@ enum ckpt_vma_kind {
 						 * file's: CKPT_HDR_VMA_MADE
 						 * follows (version 6)
 						 */
-#define CKPT_VMA_FLAGS_ALL	((1ULL << 14) - 1)
+#define CKPT_VMA_SAME_SHMEM	(1ULL << 14)	/* version 7: shared anonymous
+						 * memory an earlier process of
+						 * the tree maps: a
+						 * CKPT_HDR_VMA_SHMEM record
+						 * follows, and no pages
+						 */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 15) - 1)
 
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;
@@ -359,6 +414,18 @@ struct ckpt_hdr_vma_made {
 	struct ckpt_hdr h;
 	__u32 file;
 	__u32 pad;
+};
+
+/*
+ * The shared anonymous memory a CKPT_VMA_SAME_SHMEM mapping maps (version
+ * 7): that of VMA @vma (its index in its mm section) of the earlier
+ * process @proc (its index in the tree), whose range in the object holds
+ * this one's.
+ */
+struct ckpt_hdr_vma_shmem {
+	struct ckpt_hdr h;
+	__u32 proc;
+	__u32 vma;
 };
 
 /*
