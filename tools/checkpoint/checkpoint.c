@@ -27,14 +27,17 @@ enum { EXIT_USAGE = 2, EXIT_NOPROC = 3 };
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: checkpoint [-o FILE] [--kill] [--csum-pages] PID\n"
+"Usage: checkpoint [-o FILE] [--tree] [--kill] [--csum-pages] PID\n"
 "Write the image of process PID to FILE, or to standard output.\n"
 "A running PID is stopped for the dump and continued after it; one that\n"
 "was already stopped stays stopped.\n"
 "\n"
 "  -o, --output FILE  write the image to FILE (created or truncated)\n"
-"  -k, --kill         kill PID once its image is written, and wait until\n"
-"                     it is gone (its locks and files let go)\n"
+"  -T, --tree         PID and all its descendants; the kernel holds them\n"
+"                     for the dump, unseen (no stop, no SIGCHLD)\n"
+"  -k, --kill         kill PID (with --tree, every process of the image)\n"
+"                     once its image is written, and wait until it is\n"
+"                     gone (its locks and files let go)\n"
 "  -c, --csum-pages   let the tail's checksum cover the memory's pages too,\n"
 "                     not only the records (costs about a third more time)\n"
 "  -h, --help         show this help\n"
@@ -193,6 +196,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "kill", no_argument, NULL, 'k' },
+		{ "tree", no_argument, NULL, 'T' },
 		{ "csum-pages", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -205,8 +209,11 @@ int main(int argc, char **argv)
 	long crid;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "o:kch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:kcTh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'T':
+			flags |= CHECKPOINT_TREE;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -255,7 +262,12 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
-	if (!all_stopped(pid)) {
+	/* the kernel parks a tree, and kills it before it runs again */
+	if (flags & CHECKPOINT_TREE) {
+		if (do_kill)
+			flags |= CHECKPOINT_KILL;
+		do_kill = false;
+	} else if (!all_stopped(pid)) {
 		if (stop_process(pid)) {
 			fprintf(stderr, "checkpoint: cannot stop process %d: %s\n",
 				pid, strerror(errno));

@@ -21,11 +21,13 @@ enum { EXIT_USAGE = 2 };
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: ckptinfo [FILE]\n"
+"Usage: ckptinfo [--tree] [FILE]\n"
 "Print every record of the checkpoint image in FILE, or standard input,\n"
 "one line a record: offset, type, fields.  The tail's checksum is checked:\n"
 "it covers the records, and the page data when flags has csum-pages.\n"
 "\n"
+"  -t, --tree  print the image's processes instead, one a line, each\n"
+"              under its parent: pid, ppid, pgid, sid, threads, state\n"
 "  -h, --help  show this help\n"
 "\n"
 "Exit status: 0 a well-formed image; 1 a malformed one; 2 usage.\n");
@@ -81,6 +83,93 @@ static void print_task(const struct ckpt_hdr_task *t)
 	       t->sgid, t->fsgid);
 	print_str("comm", t->t.comm, sizeof(t->t.comm));
 	print_resume(&t->t);
+}
+
+static void print_proc(const struct ckpt_hdr_proc *p)
+{
+	printf(" pid=%d ppid=%d pgid=%d sid=%d threads=%u exit_signal=%u",
+	       p->pid, p->ppid, p->pgid, p->sid, p->nr_threads + 1,
+	       p->exit_signal);
+	if (p->flags & CKPT_PROC_ZOMBIE)
+		printf(" zombie=%#x", p->exit_code);
+}
+
+/* What a zombie's wait status says, into @buf. */
+static const char *zombie_status(uint32_t code, char *buf, size_t len)
+{
+	if (code & 0x7f)
+		snprintf(buf, len, "zombie, killed by signal %u%s", code & 0x7f,
+			 code & 0x80 ? " (core)" : "");
+	else
+		snprintf(buf, len, "zombie, exited %u", (code >> 8) & 0xff);
+	return buf;
+}
+
+/*
+ * --tree: the processes, in image order (a parent before its children),
+ * each indented under its parent.
+ */
+static int print_tree(const struct image *img)
+{
+	size_t off = 0, data, page_size = sysconf(_SC_PAGESIZE);
+	struct ckpt_hdr_proc *procs = NULL;
+	unsigned int nr = 0, i, j, *depth;
+	char state[64];
+	int *parent;
+
+	while (off + sizeof(struct ckpt_hdr) <= img->len) {
+		const struct ckpt_hdr *h = (const void *)(img->buf + off);
+
+		if (h->len < sizeof(*h) || img->len - off < h->len)
+			break;
+		if (h->type == CKPT_HDR_TASK)
+			break;
+		if (h->type == CKPT_HDR_PROC && h->len == sizeof(*procs)) {
+			procs = realloc(procs, (nr + 1) * sizeof(*procs));
+			if (!procs)
+				return 1;
+			memcpy(&procs[nr++], h, sizeof(*procs));
+		}
+		off = record_next(off, h, &data, page_size);
+	}
+	if (!nr) {
+		printf("no process records: an image of one process, of a format before version 7\n");
+		free(procs);
+		return 1;
+	}
+	parent = calloc(nr, sizeof(*parent));
+	depth = calloc(nr, sizeof(*depth));
+	if (!parent || !depth) {
+		free(depth);
+		free(parent);
+		free(procs);
+		return 1;
+	}
+	printf("%-24s %7s %7s %7s %7s  %s\n", "PID", "PPID", "PGID", "SID",
+	       "THREADS", "STATE");
+	for (i = 0; i < nr; i++) {
+		unsigned int d = 0;
+
+		parent[i] = -1;
+		for (j = i; j-- > 0;)
+			if (procs[j].pid == procs[i].ppid) {
+				parent[i] = j;
+				break;
+			}
+		if (parent[i] >= 0)
+			d = depth[parent[i]] + 1;
+		depth[i] = d;
+		printf("%*s%-*d %7d %7d %7d %7u  %s\n", (int)(2 * (d % 10)), "",
+		       24 - (int)(2 * (d % 10)), procs[i].pid, procs[i].ppid,
+		       procs[i].pgid, procs[i].sid, procs[i].nr_threads + 1,
+		       procs[i].flags & CKPT_PROC_ZOMBIE ?
+		       zombie_status(procs[i].exit_code, state, sizeof(state)) :
+		       "live");
+	}
+	free(depth);
+	free(parent);
+	free(procs);
+	return 0;
 }
 
 static void print_thread(const struct ckpt_hdr_thread *t)
@@ -322,6 +411,10 @@ struct kind {
 static const struct kind kinds[] = {
 	{ CKPT_HDR_HEADER, "header", sizeof(struct ckpt_hdr_header),
 	  sizeof(struct ckpt_hdr_header) },
+	{ CKPT_HDR_TREE, "tree", sizeof(struct ckpt_hdr_tree),
+	  sizeof(struct ckpt_hdr_tree) },
+	{ CKPT_HDR_PROC, "proc", sizeof(struct ckpt_hdr_proc),
+	  sizeof(struct ckpt_hdr_proc) },
 	{ CKPT_HDR_TASK, "task", sizeof(struct ckpt_hdr_task),
 	  sizeof(struct ckpt_hdr_task) },
 	{ CKPT_HDR_EXE, "exe", sizeof(struct ckpt_hdr_file) + 2,
@@ -442,6 +535,13 @@ static int inspect(const struct image *img)
 		switch (h.type) {
 		case CKPT_HDR_HEADER:
 			print_header((const void *)rec);
+			break;
+		case CKPT_HDR_TREE:
+			printf(" nr=%u",
+			       ((const struct ckpt_hdr_tree *)rec)->nr);
+			break;
+		case CKPT_HDR_PROC:
+			print_proc((const void *)rec);
 			break;
 		case CKPT_HDR_TASK:
 			print_task((const void *)rec);
@@ -623,15 +723,21 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "tree", no_argument, NULL, 't' },
 		{ }
 	};
 	struct image img;
 	int c, fd = STDIN_FILENO;
+	bool tree = false;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ht", opts, NULL)) != -1) {
 		if (c == 'h') {
 			print_usage(stdout);
 			return 0;
+		}
+		if (c == 't') {
+			tree = true;
+			continue;
 		}
 		print_usage(stderr);
 		return EXIT_USAGE;
@@ -651,7 +757,7 @@ int main(int argc, char **argv)
 		perror("ckptinfo: read");
 		return EXIT_FAILURE;
 	}
-	c = inspect(&img);
+	c = tree ? print_tree(&img) : inspect(&img);
 	image_free(&img);
 	return c;
 }

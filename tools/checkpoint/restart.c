@@ -3,6 +3,7 @@
  * restart - become the process stored in an image
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -200,9 +201,21 @@ static pid_t peek_pid(int fd)
 		return 0;
 	memcpy(&hdr, buf, sizeof(hdr));
 	memcpy(&task, buf + sizeof(hdr), sizeof(task));
-	if (hdr.h.type != CKPT_HDR_HEADER || task.h.type != CKPT_HDR_TASK ||
-	    hdr.h.len != sizeof(hdr) || task.h.len != sizeof(task) ||
+	if (hdr.h.type != CKPT_HDR_HEADER || hdr.h.len != sizeof(hdr) ||
 	    memcmp(hdr.magic, CKPT_MAGIC_HEAD, sizeof(hdr.magic)))
+		return 0;
+	/* version 7: the tree's records, the first process's first */
+	if (task.h.type == CKPT_HDR_TREE) {
+		struct ckpt_hdr_proc proc;
+
+		memcpy(&proc, buf + sizeof(hdr) + sizeof(struct ckpt_hdr_tree),
+		       sizeof(proc));
+		if (task.h.len != sizeof(struct ckpt_hdr_tree) ||
+		    proc.h.type != CKPT_HDR_PROC || proc.h.len != sizeof(proc))
+			return 0;
+		return proc.pid > 0 ? proc.pid : 0;
+	}
+	if (task.h.type != CKPT_HDR_TASK || task.h.len != sizeof(task))
 		return 0;
 	return task.pid > 0 ? task.pid : 0;
 }
@@ -292,6 +305,68 @@ static int wait_child(pid_t pid)
 	}
 }
 
+/* The parent of process @pid, from /proc/PID/stat, or 0. */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* ") S PPID ..." */
+	return p && strlen(p) > 4 ? atoi(p + 4) : 0;
+}
+
+/*
+ * Continues @root and every descendant of it: a tree restored with
+ * RESTART_STOPPED stops whole, each process of it.
+ */
+static void continue_tree(pid_t root)
+{
+	pid_t *tree = NULL, *all = NULL, pid;
+	size_t nt = 0, na = 0, i, j;
+	struct dirent *d;
+	DIR *dir;
+
+	kill(root, SIGCONT);
+	dir = opendir("/proc");
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		pid = atoi(d->d_name);
+		if (pid <= 0)
+			continue;
+		all = realloc(all, (na + 1) * 2 * sizeof(*all));
+		if (!all)
+			break;
+		all[2 * na] = pid;
+		all[2 * na + 1] = proc_ppid(pid);
+		na++;
+	}
+	closedir(dir);
+	tree = all ? malloc((na + 1) * sizeof(*tree)) : NULL;
+	if (tree) {
+		tree[nt++] = root;
+		for (i = 0; i < nt; i++)
+			for (j = 0; j < na; j++)
+				if (all[2 * j + 1] == tree[i] && all[2 * j] != root) {
+					tree[nt++] = all[2 * j];
+					kill(all[2 * j], SIGCONT);
+				}
+	}
+	free(tree);
+	free(all);
+}
+
 /*
  * In a child with the image's pid when it can have it (any pid for 0):
  * restart(2) there, the process stopping once it is restored (a failure
@@ -360,7 +435,7 @@ static int restart_child(const char *input, int fd, long crid,
 	}
 	notify(true);
 	if (!(flags & RESTART_STOPPED))
-		kill(child, SIGCONT);
+		continue_tree(child);
 	if (opt_detach) {
 		fprintf(stderr, "restart: restored as pid %d\n", child);
 		return 0;
