@@ -40,6 +40,7 @@ host_program() {
 	done
 }
 host_program /usr/bin/sqlite3
+host_program /bin/bash
 
 # Debian's python3, with the modules the tests import: those sys.modules
 # holds once they are, with their compiled bytecode, and the shared

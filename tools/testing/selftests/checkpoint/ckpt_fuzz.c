@@ -29,6 +29,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -43,7 +44,9 @@
 
 #define RESTORED	42
 #define TIMEOUT_MS	5000
-#define NBASE		4	/* the images to start from */
+#define NBASE		5	/* the images to start from */
+#define BASE_THREADS	3	/* restarted with their pids */
+#define BASE_TREE	4
 
 static uint64_t rng;
 
@@ -81,7 +84,7 @@ static const uint64_t nasty[] = {
  */
 static pid_t base_pid[NBASE];	/* the processes they were of */
 
-static int state_image(void (*prep)(void), pid_t *made)
+static int state_image(void (*prep)(void), pid_t *made, unsigned long flags)
 {
 	int fd = memfd_create("base", 0);
 	pid_t pid;
@@ -98,7 +101,7 @@ static int state_image(void (*prep)(void), pid_t *made)
 		close_range(fd + 1, ~0U, 0);
 		if (prep)
 			prep();
-		crid = sys_checkpoint(0, fd, 0);
+		crid = sys_checkpoint(0, fd, flags);
 		_exit(crid < 0 ? 1 : crid ? 0 : RESTORED);
 	}
 	*made = pid;
@@ -182,6 +185,47 @@ static void *pauser(void *arg)
 	for (;;)
 		pause();
 	return NULL;
+}
+
+/*
+ * A tree (CHECKPOINT_TREE): a child that exited with a status and one
+ * that waits, reading a pipe with data from its parent, in a group of
+ * its own; both die with their parent (PR_SET_PDEATHSIG).
+ */
+static void tree_state(void)
+{
+	int p[2];
+	pid_t c, z;
+
+	if (pipe(p))
+		_exit(1);
+	z = fork();
+	if (!z)
+		_exit(3);
+	c = fork();
+	if (!c) {
+		char b;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		close(p[1]);
+		while (read(p[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	setpgid(c, c);
+	close(p[0]);
+	if (write(p[1], "tree", 4) != 4)
+		_exit(1);
+	/* the first child a zombie */
+	for (;;) {
+		siginfo_t si = {};
+
+		if (!waitid(P_PID, z, &si, WEXITED | WNOWAIT | WNOHANG) &&
+		    si.si_pid)
+			break;
+		usleep(1000);
+	}
 }
 
 /*
@@ -587,7 +631,7 @@ struct tally {
 };
 
 static const char *const base_name[NBASE] = {
-	"small", "memory", "files", "threads",
+	"small", "memory", "files", "threads", "tree",
 };
 
 static struct tally *me;
@@ -656,6 +700,9 @@ static enum outcome restart_in_child(int fd, bool keep_stdio, pid_t want)
 	}
 	return O_HANG;
 ended:
+	/* a restored tree's orphans */
+	while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+		;
 	if (WIFSIGNALED(status))
 		return WTERMSIG(status) == SIGKILL ? O_KILLED : O_SIGNAL;
 	switch (WEXITSTATUS(status)) {
@@ -787,7 +834,8 @@ static int fuzz(struct image *base, int nbase, long count)
 		me->prep_ms += (t0.tv_sec - tp.tv_sec) * 1e3 +
 			       (t0.tv_nsec - tp.tv_nsec) / 1e6;
 		o = verify ? verify_here(fd) :
-			     restart_in_child(fd, below(2), k == NBASE - 1 ?
+			     restart_in_child(fd, below(2),
+					      k == BASE_THREADS || k == BASE_TREE ?
 					      base_pid[k] : 0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		me->tried[k][!verify]++;
@@ -809,7 +857,7 @@ static int fuzz(struct image *base, int nbase, long count)
 int main(int argc, char **argv)
 {
 	void (*prep[NBASE])(void) = {
-		NULL, memory_state, files_state, threads_state,
+		NULL, memory_state, files_state, threads_state, tree_state,
 	};
 	long count = argc > 1 ? strtol(argv[1], NULL, 0) : 2000;
 	int nw = sysconf(_SC_NPROCESSORS_ONLN), i, j, bad = 0, fd[NBASE];
@@ -831,11 +879,18 @@ int main(int argc, char **argv)
 		return 1;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* the tree's children, orphaned, come to be reaped here */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	for (i = 0; i < (int)ARRAY_SIZE(base); i++) {
-		fd[i] = state_image(prep[i], &base_pid[i]);
+		fd[i] = state_image(prep[i], &base_pid[i],
+				    i == BASE_TREE ? CHECKPOINT_TREE : 0);
 		if (fd[i] < 0)
 			bad = 1;
 	}
+	usleep(100000);
+	while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+		;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	for (i = 0; i < (int)ARRAY_SIZE(base); i++) {
 		if (fd[i] >= 0 && read_all(fd[i], &base[i]))
 			bad = 1;
@@ -855,6 +910,8 @@ int main(int argc, char **argv)
 		if (!workers[i]) {
 			me = &t[i];
 			rng = (seed + i) | 1;
+			/* what restored trees leave, for the next to reuse */
+			prctl(PR_SET_CHILD_SUBREAPER, 1);
 			_exit(fuzz(base, ARRAY_SIZE(base),
 				   count / nw + (i < count % nw)));
 		}

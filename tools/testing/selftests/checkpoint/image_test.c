@@ -148,12 +148,27 @@ TEST_F(image, records_come_in_order)
 	struct ckpt_hdr_files *fl;
 	struct ckpt_hdr_file_locks *lk;
 	struct ckpt_hdr_pages *pg = NULL;
+	struct ckpt_hdr_proc *pr;
 	int i = 0, vmas = 0;
 
 	ASSERT_LT(8, self->nrec);
 	TH_LOG("image of %zu bytes in %d records", self->img.len, self->nrec);
 	EXPECT_EQ(CKPT_HDR_HEADER, self->rec[i].type);
 	EXPECT_EQ(sizeof(struct ckpt_hdr_header), self->rec[i++].len);
+	/* a tree of one process: the caller, as it is */
+	ASSERT_EQ(CKPT_HDR_TREE, self->rec[i].type);
+	EXPECT_EQ(sizeof(struct ckpt_hdr_tree), self->rec[i].len);
+	EXPECT_EQ(1, ((struct ckpt_hdr_tree *)(self->img.buf +
+					       self->rec[i++].off))->nr);
+	ASSERT_EQ(CKPT_HDR_PROC, self->rec[i].type);
+	EXPECT_EQ(sizeof(struct ckpt_hdr_proc), self->rec[i].len);
+	pr = (void *)(self->img.buf + self->rec[i++].off);
+	EXPECT_EQ(getpid(), pr->pid);
+	EXPECT_EQ(getppid(), pr->ppid);
+	EXPECT_EQ(getpgrp(), pr->pgid);
+	EXPECT_EQ(getsid(0), pr->sid);
+	EXPECT_EQ(0, pr->flags);
+	EXPECT_EQ(0, pr->nr_threads);
 	EXPECT_EQ(CKPT_HDR_TASK, self->rec[i].type);
 	EXPECT_EQ(sizeof(struct ckpt_hdr_task), self->rec[i++].len);
 	EXPECT_EQ(CKPT_HDR_EXE, self->rec[i++].type);

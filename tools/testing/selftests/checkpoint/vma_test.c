@@ -327,7 +327,9 @@ static int to_version_2(struct image *img)
 		    rec[i].type == CKPT_HDR_THREADS ||
 		    rec[i].type == CKPT_HDR_SCHED ||
 		    rec[i].type == CKPT_HDR_POSIX_TIMERS ||
-		    rec[i].type == CKPT_HDR_POSIX_TIMER)
+		    rec[i].type == CKPT_HDR_POSIX_TIMER ||
+		    rec[i].type == CKPT_HDR_TREE ||
+		    rec[i].type == CKPT_HDR_PROC)
 			continue;
 		memcpy(buf + len, img->buf + rec[i].off, end - rec[i].off);
 		if (rec[i].type == CKPT_HDR_HEADER)

@@ -1,0 +1,903 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trees of processes (CHECKPOINT_TREE): a process and its descendants
+ * checkpointed without any of them seeing it, killed, and restarted by
+ * one restart(2), each with its pid, parent, group and session, the
+ * descriptions and pipes they share shared again, zombies with their
+ * status.  Each test builds the tree, waits until every process of it
+ * says it is ready (a file each), moves it, and lets it go on (a file);
+ * the processes check their state and say how it went by exit status,
+ * which each parent collects with wait().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+static char dir[64];
+
+/* Puts the string @s, with its NUL, at @at. */
+static void put_str(char *at, const char *s)
+{
+	memcpy(at, s, strlen(s) + 1);
+}
+
+static void path_of(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+/* Says @name, a file in the test's directory. */
+static void say(const char *name)
+{
+	char path[128];
+	int fd;
+
+	path_of(path, sizeof(path), name);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool said(const char *name)
+{
+	char path[128];
+
+	path_of(path, sizeof(path), name);
+	return !access(path, F_OK);
+}
+
+/* Waits until @name is said; false after 60 s. */
+static bool wait_for(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (said(name))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A process of a tree: its stdio on /dev/null, none of the runner's */
+static void tree_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+/* Waits for child @pid: 0 if it exited 0, else a code naming @what. */
+static int child_ok(pid_t pid, int what)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return what;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : what;
+}
+
+/*
+ * The test's directory; and the test adopts the orphans of the trees it
+ * kills, to reap them before their pids are wanted again.
+ */
+static void make_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ckpt-tree-%d", getpid());
+	mkdir(dir, 0700);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		return;
+}
+
+/*
+ * Checkpoints the tree of @root, once each of @nr names is said, with
+ * CHECKPOINT_KILL, restarts it in a child that has its pid, says "go",
+ * and returns the restored root's exit code; -1 when the checkpoint
+ * failed (the reason printed).
+ */
+static int move_tree(pid_t root, const char *const *ready, int nr)
+{
+	struct image img = {};
+	int fd, i, ret = -1;
+	pid_t r;
+
+	for (i = 0; i < nr; i++)
+		if (!wait_for(ready[i]))
+			goto out;
+	fd = image_fd();
+	if (fd < 0)
+		goto out;
+	if (sys_checkpoint(root, fd, CHECKPOINT_TREE | CHECKPOINT_KILL) <= 0) {
+		fprintf(stderr, "checkpoint: %s\n", strerror(errno));
+		lseek(fd, 0, SEEK_SET);
+		if (!read_all(fd, &img) && image_error(&img))
+			fprintf(stderr, "  %s\n", image_error(&img)->msg);
+		image_free(&img);
+		close(fd);
+		goto out;
+	}
+	/* the tree's zombies, ours now, go, and their pids with them */
+	while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+		;
+	r = fork_with_pid(root);
+	if (!r) {
+		lseek(fd, 0, SEEK_SET);
+		sys_restart_log(0, fd, RESTART_LOG, 2);
+		_exit(200 + errno % 50);
+	}
+	close(fd);
+	if (r < 0)
+		goto out;
+	say("go");
+	ret = wait_exit(r);
+	return ret;
+out:
+	reap(root);
+	return ret;
+}
+
+/*
+ * Three levels: the root writes into a pipe its child reads, which
+ * passes what it reads on to its own child through another; a second
+ * child checks its memory; all share one file description, whose
+ * offset they move in turn after the restart.
+ */
+#define TREE_DATA	"0123456789"
+
+static int tree_leaf(int in)
+{
+	char buf[64] = "";
+	ssize_t n, got = 0;
+
+	say("leaf");
+	if (!wait_for("go"))
+		return 1;
+	while ((n = read(in, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	return strcmp(buf, TREE_DATA TREE_DATA "!") ? 2 : 0;
+}
+
+static int tree_middle(int in, int log)
+{
+	char buf[64];
+	int p[2], ret;
+	ssize_t n;
+	pid_t leaf;
+
+	if (pipe(p))
+		return 1;
+	leaf = fork();
+	if (!leaf) {
+		close(p[1]);
+		close(in);
+		_exit(tree_leaf(p[0]));
+	}
+	close(p[0]);
+	say("middle");
+	if (!wait_for("go"))
+		return 1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(p[1], buf, n) != n)
+			return 3;
+	if (write(p[1], "!", 1) != 1)
+		return 3;
+	close(p[1]);
+	ret = child_ok(leaf, 4);
+	/* at the offset the root left, one description between them */
+	if (!ret && write(log, "middle;", 7) != 7)
+		ret = 5;
+	return ret;
+}
+
+static int tree_root(void)
+{
+	static char heap_mark[4096] = "root's own";
+	char path[128];
+	int p[2], log, ret;
+	pid_t middle, other;
+
+	tree_stdio();
+	path_of(path, sizeof(path), "log");
+	log = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (log < 0 || write(log, "root;", 5) != 5 || pipe(p))
+		return 1;
+	middle = fork();
+	if (!middle) {
+		close(p[1]);
+		_exit(tree_middle(p[0], log));
+	}
+	other = fork();
+	if (!other) {
+		static char mark[4096];
+
+		close(p[0]);
+		close(p[1]);
+		snprintf(mark, sizeof(mark), "the other child's");
+		say("other");
+		if (!wait_for("go"))
+			_exit(1);
+		_exit(strcmp(mark, "the other child's") ||
+		       strcmp(heap_mark, "root's own") ? 6 : 0);
+	}
+	close(p[0]);
+	/* data in the pipe at the checkpoint, and more after */
+	if (write(p[1], TREE_DATA, 10) != 10)
+		return 1;
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	if (write(p[1], TREE_DATA, 10) != 10)
+		return 7;
+	close(p[1]);
+	ret = child_ok(middle, 8) ?: child_ok(other, 9);
+	if (!ret && write(log, "root again", 10) != 10)
+		ret = 10;
+	return ret;
+}
+
+TEST(fork_tree_three_levels_with_pipes_and_a_shared_offset)
+{
+	static const char *const ready[] = { "root", "middle", "leaf", "other" };
+	char path[128], buf[64] = "";
+	pid_t root;
+	int fd;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(tree_root());
+	ASSERT_EQ(0, move_tree(root, ready, 4));
+	path_of(path, sizeof(path), "log");
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, buf, sizeof(buf) - 1));
+	close(fd);
+	EXPECT_STREQ("root;middle;root again", buf);
+	remove_dir();
+}
+
+/*
+ * Zombies: a child that exited with a status and one a signal killed,
+ * not waited for at the checkpoint; after the restart the parent reaps
+ * them with their status, and no other child is there.
+ */
+static int zombie_root(void)
+{
+	pid_t exited, killed;
+	int status, ret = 0;
+
+	tree_stdio();
+	exited = fork();
+	if (!exited)
+		_exit(42);
+	killed = fork();
+	if (!killed) {
+		pause();
+		_exit(0);
+	}
+	kill(killed, SIGUSR1);
+	/* both dead, not reaped */
+	for (;;) {
+		siginfo_t a = {}, b = {};
+
+		if (!waitid(P_PID, killed, &a, WEXITED | WNOWAIT | WNOHANG) &&
+		    !waitid(P_PID, exited, &b, WEXITED | WNOWAIT | WNOHANG) &&
+		    a.si_pid && b.si_pid)
+			break;
+		usleep(1000);
+	}
+	usleep(100000);
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	if (waitpid(exited, &status, 0) != exited || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 42)
+		ret = 2;
+	if (!ret && (waitpid(killed, &status, 0) != killed ||
+		     !WIFSIGNALED(status) || WTERMSIG(status) != SIGUSR1))
+		ret = 3;
+	if (!ret && (waitpid(-1, &status, WNOHANG) != -1 || errno != ECHILD))
+		ret = 4;
+	return ret;
+}
+
+TEST(zombies_are_reaped_after_restart_with_their_status)
+{
+	static const char *const ready[] = { "root" };
+	pid_t root;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(zombie_root());
+	ASSERT_EQ(0, move_tree(root, ready, 1));
+	remove_dir();
+}
+
+/*
+ * A session: its leader, the root, with two process groups of two each,
+ * and a group whose leader exited, its member an orphan the root, a
+ * subreaper, adopted.  Each checks its ids after the restart.
+ */
+static int ids_check(pid_t pgid, pid_t sid, pid_t ppid)
+{
+	if (!wait_for("go"))
+		return 1;
+	if (getpgrp() != pgid)
+		return 2;
+	if (getsid(0) != sid)
+		return 3;
+	return getppid() == ppid ? 0 : 4;
+}
+
+static int session_root(void)
+{
+	pid_t me, a, a2, b, b2, lead, orphan = 0;
+	int p[2], ret;
+
+	tree_stdio();
+	me = setsid();
+	if (me < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) || pipe(p))
+		return 1;
+	a = fork();
+	if (!a) {
+		setpgid(0, 0);
+		say("a");
+		_exit(ids_check(getpid(), me, me));
+	}
+	setpgid(a, a);
+	a2 = fork();
+	if (!a2) {
+		setpgid(0, a);
+		say("a2");
+		_exit(ids_check(a, me, me));
+	}
+	b = fork();
+	if (!b) {
+		setpgid(0, 0);
+		say("b");
+		_exit(ids_check(getpid(), me, me));
+	}
+	setpgid(b, b);
+	b2 = fork();
+	if (!b2) {
+		setpgid(0, b);
+		say("b2");
+		_exit(ids_check(b, me, me));
+	}
+	/* a group whose leader exits, leaving its child to the root */
+	lead = fork();
+	if (!lead) {
+		pid_t m;
+
+		setpgid(0, 0);
+		m = fork();
+		if (!m) {
+			pid_t g = getpgrp();
+
+			while (getppid() != me)
+				usleep(1000);
+			say("orphan");
+			_exit(ids_check(g, me, me));
+		}
+		if (write(p[1], &m, sizeof(m)) != sizeof(m))
+			_exit(1);
+		_exit(0);
+	}
+	if (read(p[0], &orphan, sizeof(orphan)) != sizeof(orphan) ||
+	    child_ok(lead, 1))
+		return 1;
+	close(p[0]);
+	close(p[1]);
+	say("root");
+	ret = ids_check(me, me, getppid());
+	if (ret)
+		return 10 + ret;
+	if (getpgid(orphan) != lead)
+		return 20;
+	return child_ok(a, 31) ?: child_ok(a2, 32) ?: child_ok(b, 33) ?:
+	       child_ok(b2, 34) ?: child_ok(orphan, 35);
+}
+
+TEST(session_with_groups_and_an_exited_leader)
+{
+	static const char *const ready[] = {
+		"root", "a", "a2", "b", "b2", "orphan",
+	};
+	pid_t root;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(session_root());
+	ASSERT_EQ(0, move_tree(root, ready, 6));
+	remove_dir();
+}
+
+/*
+ * The tree is held for its dump unseen: its parent gets no SIGCHLD and
+ * wait() no stop or continue, and it goes on after.
+ */
+static volatile sig_atomic_t sigchld;
+
+static void on_sigchld(int sig)
+{
+	sigchld++;
+}
+
+static int unseen_root(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigchld };
+	unsigned long spins = 0;
+	int status, events = 0;
+	pid_t child;
+
+	tree_stdio();
+	sigaction(SIGCHLD, &sa, NULL);
+	child = fork();
+	if (!child) {
+		/* until its parent has looked: its exit would be seen */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (!said("exit"))
+			spins++;
+		_exit(0);
+	}
+	say("root");
+	while (!said("done")) {
+		pid_t r = waitpid(child, &status,
+				  WUNTRACED | WCONTINUED | WNOHANG);
+
+		if (r < 0)
+			return 10 + errno % 40;
+		if (r)
+			events++;
+	}
+	if (events)
+		return 2;
+	if (sigchld)
+		return 3;
+	say("exit");
+	return child_ok(child, 4);
+}
+
+TEST(tree_is_held_unseen_and_goes_on)
+{
+	struct image img = {};
+	pid_t root;
+	int fd;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(unseen_root());
+	ASSERT_TRUE(wait_for("root"));
+	usleep(100000);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_LT(0, sys_checkpoint(root, fd, CHECKPOINT_TREE));
+	lseek(fd, 0, SEEK_SET);
+	ASSERT_EQ(0, read_all(fd, &img));
+	close(fd);
+	EXPECT_EQ(NULL, image_error(&img));
+	image_free(&img);
+	say("done");
+	EXPECT_EQ(0, wait_exit(root));
+	remove_dir();
+}
+
+/* A pipe whose other end a process outside the tree holds is refused. */
+TEST(pipe_shared_with_an_outside_process_is_refused)
+{
+	char why[256] = "", want[64];
+	struct image img = {};
+	int p[2], fd;
+	pid_t root;
+
+	make_dir();
+	ASSERT_EQ(0, pipe(p));
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root) {
+		tree_stdio();
+		close(p[1]);
+		if (!fork()) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			say("child");
+			pause();
+			_exit(0);
+		}
+		say("root");
+		pause();
+		_exit(0);
+	}
+	close(p[0]);
+	ASSERT_TRUE(wait_for("root"));
+	ASSERT_TRUE(wait_for("child"));
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_GT(0, sys_checkpoint(root, fd, CHECKPOINT_TREE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	lseek(fd, 0, SEEK_SET);
+	ASSERT_EQ(0, read_all(fd, &img));
+	close(fd);
+	ASSERT_NE(NULL, image_error(&img));
+	snprintf(why, sizeof(why), "%s", image_error(&img)->msg);
+	image_free(&img);
+	snprintf(want, sizeof(want), "process %d", getpid());
+	EXPECT_NE(NULL, strstr(why, want));
+	EXPECT_NE(NULL, strstr(why, "outside the tree"));
+	TH_LOG("%s", why);
+	reap(root);
+	close(p[1]);
+	remove_dir();
+}
+
+/*
+ * Debian's bash runs a pipeline: one loop writes numbers, another
+ * doubles them into a file; moved mid-way, every line comes once.
+ */
+TEST(bash_pipeline_moved_mid_way_writes_every_line_once)
+{
+	char path[128], cmd[256], line[32];
+	int i, n = 0, bad = 0;
+	struct stat st;
+	pid_t root;
+	FILE *f;
+
+	if (access("/bin/bash", X_OK))
+		SKIP(return, "no /bin/bash");
+	make_dir();
+	path_of(path, sizeof(path), "out");
+	snprintf(cmd, sizeof(cmd), "%s | %s > %s",
+		 "for ((i = 0; i < 3000; i++)); do echo $i; done",
+		 "while read x; do echo $((x * 2)); done", path);
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root) {
+		tree_stdio();
+		execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* mid-way: some lines written, not all */
+	for (i = 0; i < 6000; i++) {
+		if (!stat(path, &st) && st.st_size > 1000)
+			break;
+		usleep(10000);
+	}
+	say("ready");
+	{
+		static const char *const ready[] = { "ready" };
+
+		ASSERT_EQ(0, move_tree(root, ready, 1));
+	}
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (atoi(line) != 2 * n)
+			bad++;
+		n++;
+	}
+	fclose(f);
+	EXPECT_EQ(3000, n);
+	EXPECT_EQ(0, bad);
+	remove_dir();
+}
+
+/*
+ * What a child inherited: a POSIX lock it took through an inherited fd
+ * is its own after the restart; a memfd mapped shared by the parent,
+ * whose fd it closed before the fork, is one memory again, which the
+ * child writes and the parent reads.
+ */
+static int inherited_root(void)
+{
+	char path[128], *mem;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			    .l_len = 10 };
+	int fd, mfd, p[2], status;
+	pid_t c;
+
+	tree_stdio();
+	path_of(path, sizeof(path), "locked");
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	mfd = memfd_create("shared", 0);
+	if (fd < 0 || mfd < 0 || ftruncate(mfd, 4096) || pipe(p))
+		return 1;
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (mem == MAP_FAILED)
+		return 1;
+	close(mfd);
+	put_str(mem, "before");
+	c = fork();
+	if (!c) {
+		if (fcntl(fd, F_SETLK, &fl))
+			_exit(1);
+		say("child");
+		if (!wait_for("go"))
+			_exit(1);
+		put_str(mem, "written by the child");
+		_exit(wait_for("checked") ? 0 : 1);
+	}
+	if (!wait_for("child"))
+		return 1;
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	/* the child's lock, seen from here */
+	fl.l_type = F_WRLCK;
+	if (fcntl(fd, F_GETLK, &fl) || fl.l_type != F_WRLCK || fl.l_pid != c)
+		return 2;
+	while (strcmp(mem, "written by the child"))
+		if (waitpid(c, &status, WNOHANG))
+			return 3;
+	say("checked");
+	return child_ok(c, 4);
+}
+
+TEST(inherited_lock_and_shared_memfd_mapping)
+{
+	static const char *const ready[] = { "root" };
+	pid_t root;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(inherited_root());
+	ASSERT_EQ(0, move_tree(root, ready, 1));
+	remove_dir();
+}
+
+/*
+ * RESTART_KEEP_STDIO: the first process's fds 0-2 are the restarter's,
+ * and so are a child's that it inherited.
+ */
+static int stdio_root(void)
+{
+	pid_t c;
+
+	tree_stdio();
+	c = fork();
+	if (!c) {
+		say("child");
+		if (!wait_for("go"))
+			_exit(1);
+		_exit(write(1, "child\n", 6) == 6 ? 0 : 1);
+	}
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	if (child_ok(c, 2))
+		return 2;
+	return write(1, "root\n", 5) == 5 ? 0 : 3;
+}
+
+TEST(kept_stdio_goes_to_the_children_too)
+{
+	char buf[64] = "";
+	int fd, out[2], n = 0, got;
+	pid_t root, r;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(stdio_root());
+	ASSERT_TRUE(wait_for("root"));
+	ASSERT_TRUE(wait_for("child"));
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(root, fd, CHECKPOINT_TREE |
+					      CHECKPOINT_KILL));
+	while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+		;
+	ASSERT_EQ(0, pipe(out));
+	r = fork_with_pid(root);
+	ASSERT_LE(0, r);
+	if (!r) {
+		dup2(out[1], 1);
+		lseek(fd, 0, SEEK_SET);
+		sys_restart_log(0, fd, RESTART_KEEP_STDIO | RESTART_LOG, 2);
+		_exit(200 + errno % 50);
+	}
+	close(out[1]);
+	close(fd);
+	say("go");
+	while (n < (int)sizeof(buf) - 1 &&
+	       (got = read(out[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += got;
+	close(out[0]);
+	EXPECT_EQ(0, wait_exit(r));
+	EXPECT_STREQ("child\nroot\n", buf);
+	remove_dir();
+}
+
+/*
+ * Shared anonymous memory that the root and its child map (inherited) is
+ * one memory again: the child writes, the root reads, in each part of a
+ * mapping split before the fork.
+ */
+static int shmem_root(void)
+{
+	char *mem, *own;
+	pid_t c;
+
+	tree_stdio();
+	mem = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	own = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || own == MAP_FAILED)
+		return 1;
+	put_str(mem + 4096, "before");
+	put_str(own, "first");
+	put_str(own + 4096, "second");
+	if (mprotect(own + 4096, 4096, PROT_READ))
+		return 1;
+	c = fork();
+	if (!c) {
+		say("child");
+		if (!wait_for("go"))
+			_exit(1);
+		if (strcmp(mem + 4096, "before") || strcmp(own + 4096, "second"))
+			_exit(2);
+		put_str(mem + 4096, "written by the child");
+		put_str(own, "child's first");
+		_exit(wait_for("checked") ? 0 : 1);
+	}
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	while (strcmp(mem + 4096, "written by the child"))
+		if (waitpid(c, NULL, WNOHANG))
+			return 3;
+	while (strcmp(own, "child's first"))
+		if (waitpid(c, NULL, WNOHANG))
+			return 5;
+	say("checked");
+	return child_ok(c, 4);
+}
+
+TEST(shared_anonymous_memory_is_shared_again)
+{
+	static const char *const ready[] = { "root", "child" };
+	pid_t root;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(shmem_root());
+	ASSERT_EQ(0, move_tree(root, ready, 2));
+	remove_dir();
+}
+
+/*
+ * The tools, as an unprivileged user: checkpoint --tree --kill takes a
+ * parent and the child it feeds through a pipe, restart --ns brings
+ * both back under their pids in new namespaces, and exits with the
+ * parent's status, which is the child's sum of what came before and
+ * after.
+ */
+static int fed_child(int in)
+{
+	int a = 0, b = 0;
+
+	if (read(in, &a, sizeof(a)) != sizeof(a) ||
+	    read(in, &b, sizeof(b)) != sizeof(b))
+		return 1;
+	return a + b;
+}
+
+static int feeding_root(void)
+{
+	int p[2], v = 20, status;
+	pid_t c;
+
+	tree_stdio();
+	if (pipe(p))
+		return 1;
+	c = fork();
+	if (!c) {
+		close(p[1]);
+		say("child");
+		_exit(fed_child(p[0]));
+	}
+	close(p[0]);
+	if (write(p[1], &v, sizeof(v)) != sizeof(v))
+		return 1;
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	v = 22;
+	if (write(p[1], &v, sizeof(v)) != sizeof(v))
+		return 1;
+	if (waitpid(c, &status, 0) != c || !WIFEXITED(status))
+		return 2;
+	return WEXITSTATUS(status);
+}
+
+static int run_tool(const char *path, char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		execv(path, argv);
+		_exit(127);
+	}
+	return pid < 0 ? -1 : wait_exit(pid);
+}
+
+TEST(unprivileged_tree_through_the_tools)
+{
+	char img[128], pid_s[16];
+	pid_t user;
+
+	if (access("/bin/restart", X_OK) || access("/bin/checkpoint", X_OK))
+		SKIP(return, "no tools in this system");
+	make_dir();
+	chmod(dir, 0777);
+	path_of(img, sizeof(img), "tree.img");
+	user = fork();
+	ASSERT_LE(0, user);
+	if (!user) {
+		pid_t root, r;
+
+		if (setgid(1000) || setuid(1000) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(1);
+		root = fork();
+		if (!root)
+			_exit(feeding_root());
+		if (!wait_for("root") || !wait_for("child"))
+			_exit(3);
+		snprintf(pid_s, sizeof(pid_s), "%d", root);
+		if (run_tool("/bin/checkpoint", (char *[]){ "checkpoint",
+			     "--tree", "--kill", "-o", img, pid_s, NULL }))
+			_exit(4);
+		waitpid(root, NULL, 0);
+		r = fork();
+		if (!r) {
+			execl("/bin/restart", "restart", "--ns", "-i", img,
+			      (char *)NULL);
+			_exit(127);
+		}
+		usleep(200000);
+		say("go");
+		_exit(wait_exit(r));
+	}
+	EXPECT_EQ(42, wait_exit(user));
+	remove_dir();
+}
+
+TEST_HARNESS_MAIN
