@@ -41,6 +41,10 @@ for s in 'BUG: KASAN: slab-out-of-bounds' 'WARNING: CPU: 0 PID: 1 at x' \
 		"$run" "$s" "$end" |
 		expect 1 "1 passed, 1 failed, 0 skipped" || bad=1
 done
+# a user process's own general protection fault is not the kernel's
+printf '%s\nok 1 a\n[ 1.0] %s\nckpt-harness: exit t 0\n%s\n' "$run" \
+	'traps: ckpt_fuzz[2409] general protection fault ip:46b7c7 sp:7fc4abe6e200 error:0 in ckpt_fuzz[6a7c7,401000+8f000]' \
+	"$end" | expect 0 "1 passed, 0 failed, 0 skipped" || bad=1
 # make test-debug: a leak from the checkpoint code fails, another does not
 leak() {
 	printf '%s\nok 1 a\nckpt-harness: exit t 0\n%s\n' "$run" "$end"
