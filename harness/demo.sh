@@ -92,5 +92,24 @@ echo "before: $(tail -n 1 /tmp/before.log)"
 echo "after:  $(head -n 1 /tmp/after.log)"
 [ -n "$first" ] && [ "$first" = $((last + 1)) ] || fail "through a pipe"
 
+say "A tree: a shell runs a pipeline, one loop feeding another through a pipe into a file. checkpoint --tree takes the shell and its children, unseen; restart brings back all three, the pipe between them."
+rm -f /tmp/pipeline.out
+sh -c 'i=0; while [ $i -lt 400 ]; do echo $i; i=$((i + 1)); sleep 0.01; done |
+	while read x; do echo $((x * 2)); done > /tmp/pipeline.out' &
+pid=$!
+sleep 2
+echo "\$ checkpoint --tree --kill -o /tmp/tree.img $pid"
+checkpoint --tree --kill -o /tmp/tree.img "$pid" >/dev/null || fail "checkpoint --tree"
+wait "$pid" 2>/dev/null
+echo "\$ ckptinfo --tree /tmp/tree.img"
+ckptinfo --tree /tmp/tree.img || fail "ckptinfo --tree"
+echo "the pipeline stopped at: $(tail -n 1 /tmp/pipeline.out)"
+echo "\$ restart --ns -i /tmp/tree.img"
+restart --ns -i /tmp/tree.img || fail "restart of the tree"
+n=$(wc -l < /tmp/pipeline.out)
+awk 'NR - 1 != $1 / 2 { bad = 1 } END { exit bad || NR != 400 }' /tmp/pipeline.out ||
+	fail "the pipeline's output"
+echo "the pipeline ran to its end: $n lines, each number once."
+
 echo
 echo "ckpt-demo: done"

@@ -440,6 +440,12 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_deleted) },
 	{ CKPT_HDR_INOTIFY, "inotify", sizeof(struct ckpt_hdr_inotify),
 	  sizeof(struct ckpt_hdr_inotify) },
+	{ CKPT_HDR_SCHED, "sched", sizeof(struct ckpt_hdr_sched),
+	  sizeof(struct ckpt_hdr_sched) + CKPT_SCHED_CPUS_MAX / 8 },
+	{ CKPT_HDR_VMA_MADE, "vmamade", sizeof(struct ckpt_hdr_vma_made),
+	  sizeof(struct ckpt_hdr_vma_made) },
+	{ CKPT_HDR_VMA_SHMEM, "vmashmem", sizeof(struct ckpt_hdr_vma_shmem),
+	  sizeof(struct ckpt_hdr_vma_shmem) },
 	{ CKPT_HDR_INOTIFY_WATCH, "inotify_watch",
 	  sizeof(struct ckpt_hdr_inotify_watch),
 	  sizeof(struct ckpt_hdr_inotify_watch) },
@@ -536,6 +542,24 @@ static int inspect(const struct image *img)
 		case CKPT_HDR_HEADER:
 			print_header((const void *)rec);
 			break;
+		case CKPT_HDR_SCHED: {
+			const struct ckpt_hdr_sched *sc = (const void *)rec;
+
+			printf(" policy=%#x priority=%u cpus=%s", sc->policy,
+			       sc->priority,
+			       sc->flags & CKPT_SCHED_ALL_CPUS ? "all" : "some");
+			break;
+		}
+		case CKPT_HDR_VMA_MADE:
+			printf(" file=%u",
+			       ((const struct ckpt_hdr_vma_made *)rec)->file);
+			break;
+		case CKPT_HDR_VMA_SHMEM: {
+			const struct ckpt_hdr_vma_shmem *vs = (const void *)rec;
+
+			printf(" proc=%u vma=%u", vs->proc, vs->vma);
+			break;
+		}
 		case CKPT_HDR_TREE:
 			printf(" nr=%u",
 			       ((const struct ckpt_hdr_tree *)rec)->nr);
