@@ -1013,19 +1013,30 @@ int checkpoint_files(struct ckpt_ctx *ctx)
 		return ret;
 	seen = ctx->seen;
 
-	/* each of its threads holds the table once (checkpoint_thread_check()) */
+	/*
+	 * each of its threads holds the table once (checkpoint_thread_check()),
+	 * and so does each thread of a process of the tree that shares it
+	 */
 	task_lock(task);
 	seen->owner = task->files;
 	if (task->files)
-		shared = atomic_read(&task->files->count) > 1 + ctx->p.nr_threads;
+		shared = atomic_read(&task->files->count) >
+			 (ctx->flags & CHECKPOINT_TREE ?
+			  ckpt_tree_users(ctx, false) : 1 + ctx->p.nr_threads);
 	task_unlock(task);
 	if (shared)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 				   "the file descriptor table is shared with another process");
 
-	fds = ckpt_fds_get(ctx, &nr);
-	if (IS_ERR(fds))
-		return PTR_ERR(fds);
+	/* the table of an earlier process (CLONE_FILES): written with it */
+	if (ctx->procs[ctx->cur].h.files_of) {
+		fds = NULL;
+		nr = 0;
+	} else {
+		fds = ckpt_fds_get(ctx, &nr);
+		if (IS_ERR(fds))
+			return PTR_ERR(fds);
+	}
 	ret = ckpt_made_maps_get(ctx);
 	if (ret) {
 		ckpt_fds_put(fds, nr);
@@ -2122,7 +2133,9 @@ int restore_files(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	max = min_t(u64, ctx->p.rst_attr->rlim[RLIMIT_NOFILE].cur, sysctl_nr_open);
-	if (h.nr_fds > max || (ctx->rst_version < 6 && h.nr_mapped) ||
+	/* an earlier process's table, which it shares, has its fds */
+	if ((restore_proc_files_of(ctx) && h.nr_fds) ||
+	    h.nr_fds > max || (ctx->rst_version < 6 && h.nr_mapped) ||
 	    h.nr_mapped > sysctl_max_map_count)
 		return -EBADMSG;
 	/* the limit is the image's when the fds are installed */
@@ -2267,6 +2280,13 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 			return ret;
 	}
 
+	/* the table of the earlier process it shares, restored already */
+	if (restore_proc_files_of(ctx)) {
+		ret = restore_share_files(ctx);
+		if (ret)
+			return ret;
+		goto shared;
+	}
 	ret = unshare_files();
 	if (ret)
 		return ret;
@@ -2300,6 +2320,7 @@ int restore_files_apply(struct ckpt_ctx *ctx)
 	if (ret < 0)
 		return ret;
 
+shared:
 	/*
 	 * The table is the process's, and closing the caller's fds dropped
 	 * whatever POSIX locks it held: the image's are the table's now.

@@ -456,13 +456,13 @@ static int ckpt_task_unsupported(struct ckpt_ctx *ctx)
 		bool fs, sighand;
 
 		task_lock(task);
-		fs = task->fs && task->fs->users > 1 + ctx->p.nr_threads;
+		fs = task->fs && task->fs->users > ckpt_tree_users(ctx, true);
 		task_unlock(task);
 		sighand = refcount_read(&task->sighand->count) >
 			  1 + ctx->p.nr_threads;
 		if (fs)
 			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-					   "the working directory and umask are shared with another process (CLONE_FS): not supported yet");
+					   "the working directory and umask are shared with a process outside the tree (CLONE_FS): not supported");
 		if (sighand)
 			return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
 					   "the signal handlers are shared with another process (CLONE_SIGHAND): not supported yet");
@@ -1077,6 +1077,9 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	set_dumpable(tsk->mm, ckpt_dumpable(h->dumpable,
 					    get_dumpable(tsk->mm)));
 
+	/* an earlier process's, which it shares (CLONE_FS), restored */
+	if (restore_proc_fs_of(ctx))
+		return restore_share_fs(ctx);
 	spin_lock(&tsk->fs->lock);
 	tsk->fs->umask = h->umask;
 	spin_unlock(&tsk->fs->lock);

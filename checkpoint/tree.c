@@ -39,6 +39,7 @@
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/fdtable.h>
+#include <linux/fs_struct.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/nsproxy.h>
@@ -595,6 +596,38 @@ out:
 }
 
 /*
+ * What the processes share that threads share too: an fd table
+ * (CLONE_FILES), a working directory and umask (CLONE_FS).  The first
+ * process of each, in image order, writes it; the others name it.
+ */
+static void ckpt_tree_shares(struct ckpt_ctx *ctx)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct ckpt_proc *p = &ctx->procs[i];
+		struct task_struct *t = i == ctx->cur ? ctx->p.task : p->st.task;
+
+		if (ckpt_proc_is_zombie(ctx, i))
+			continue;
+		task_lock(t);
+		p->files = t->files;
+		p->fs = t->fs;
+		task_unlock(t);
+		for (j = 0; j < i && (!p->h.files_of || !p->h.fs_of); j++) {
+			if (ckpt_proc_is_zombie(ctx, j))
+				continue;
+			if (!p->h.files_of && ctx->procs[j].files == p->files &&
+			    !ctx->procs[j].h.files_of)
+				p->h.files_of = j + 1;
+			if (!p->h.fs_of && ctx->procs[j].fs == p->fs &&
+			    !ctx->procs[j].h.fs_of)
+				p->h.fs_of = j + 1;
+		}
+	}
+}
+
+/*
  * The processes to checkpoint: the target alone, or with
  * CHECKPOINT_TREE all its descendants too, their tasks parked, but those
  * stopped already.  A tree that changed before all were parked (a fork,
@@ -642,8 +675,10 @@ int ckpt_tree_get(struct ckpt_ctx *ctx)
 				ret = -EAGAIN;
 		}
 		ckpt_proc_switch(ctx, 0);
-		if (!ret && ckpt_tree_same(ctx))
+		if (!ret && ckpt_tree_same(ctx)) {
+			ckpt_tree_shares(ctx);
 			return 0;
+		}
 		ckpt_tree_put(ctx);
 	}
 	return -EAGAIN;
@@ -688,6 +723,24 @@ int ckpt_tree_kill(struct ckpt_ctx *ctx)
 	}
 	ckpt_proc_switch(ctx, 0);
 	return ret;
+}
+
+/*
+ * The tasks of the tree that use the current process's fd table, or its
+ * fs_struct: each its process's threads.  More users than these are
+ * outside the tree.
+ */
+unsigned int ckpt_tree_users(struct ckpt_ctx *ctx, bool fs)
+{
+	const struct ckpt_proc *me = &ctx->procs[ctx->cur];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ctx->nr_procs; i++)
+		if (!ckpt_proc_is_zombie(ctx, i) &&
+		    (fs ? ctx->procs[i].fs == me->fs :
+			  ctx->procs[i].files == me->files))
+			n += 1 + ctx->procs[i].h.nr_threads;
+	return n;
 }
 
 /* The tree record and one record for each process. */
@@ -878,6 +931,17 @@ int restore_tree(struct ckpt_ctx *ctx)
 		} else if (p->h.exit_code) {
 			goto out;
 		}
+		/* an earlier live process's own, for each shared */
+		if ((p->h.flags & CKPT_PROC_ZOMBIE &&
+		     (p->h.files_of || p->h.fs_of)) ||
+		    p->h.files_of > i || p->h.fs_of > i ||
+		    (p->h.files_of &&
+		     (ckpt_proc_is_zombie(ctx, p->h.files_of - 1) ||
+		      ctx->procs[p->h.files_of - 1].h.files_of)) ||
+		    (p->h.fs_of &&
+		     (ckpt_proc_is_zombie(ctx, p->h.fs_of - 1) ||
+		      ctx->procs[p->h.fs_of - 1].h.fs_of)))
+			goto out;
 		p->parent = -1;
 		if (i) {
 			/* on the way back up from the process before it */
@@ -1332,6 +1396,79 @@ out:
 	kfree(ids);
 	kfree(phantom);
 	return ret;
+}
+
+u32 restore_proc_files_of(struct ckpt_ctx *ctx)
+{
+	return ctx->procs ? ctx->procs[ctx->cur].h.files_of : 0;
+}
+
+u32 restore_proc_fs_of(struct ckpt_ctx *ctx)
+{
+	return ctx->procs ? ctx->procs[ctx->cur].h.fs_of : 0;
+}
+
+/* The process restored for the image's process @i, restored before. */
+static struct task_struct *restore_tree_task(struct ckpt_ctx *ctx,
+					     unsigned int i)
+{
+	return i ? ctx->procs[i].made : ctx->procs[0].st.task;
+}
+
+/*
+ * Past the point of no return, for a process that shared an earlier
+ * one's fd table: that table, as restored, becomes this one's too, as
+ * clone(CLONE_FILES) would have it; the copy fork() gave it goes.
+ */
+int restore_share_files(struct ckpt_ctx *ctx)
+{
+	struct task_struct *from = restore_tree_task(ctx,
+					restore_proc_files_of(ctx) - 1);
+	struct files_struct *files, *old;
+
+	task_lock(from);
+	files = from->files;
+	if (files)
+		atomic_inc(&files->count);
+	task_unlock(from);
+	if (!files)
+		return -ESRCH;
+	task_lock(current);
+	old = current->files;
+	current->files = files;
+	task_unlock(current);
+	put_files_struct(old);
+	return 0;
+}
+
+/* The same for the working directory, root and umask (CLONE_FS). */
+int restore_share_fs(struct ckpt_ctx *ctx)
+{
+	struct task_struct *from = restore_tree_task(ctx,
+					restore_proc_fs_of(ctx) - 1);
+	struct fs_struct *fs, *old;
+	bool last;
+
+	task_lock(from);
+	fs = from->fs;
+	if (fs) {
+		spin_lock(&fs->lock);
+		fs->users++;
+		spin_unlock(&fs->lock);
+	}
+	task_unlock(from);
+	if (!fs)
+		return -ESRCH;
+	task_lock(current);
+	old = current->fs;
+	current->fs = fs;
+	spin_lock(&old->lock);
+	last = !--old->users;
+	spin_unlock(&old->lock);
+	task_unlock(current);
+	if (last)
+		free_fs_struct(old);
+	return 0;
 }
 
 /* Once the whole tree is restored, or on a failure: go, or die. */

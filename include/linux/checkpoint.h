@@ -161,6 +161,7 @@ struct ckpt_proc {
 	int parent;			/* its index, -1 for the first */
 	struct ckpt_proc_state st;
 	struct task_struct *made;	/* restart: the process made */
+	const void *files, *fs;		/* checkpoint: which, to compare */
 };
 
 /* the image stream: sys.c */
@@ -228,6 +229,11 @@ int restore_children_apply(struct ckpt_ctx *ctx);
 int restore_tree_ids_apply(struct ckpt_ctx *ctx);
 void restore_tree_end(struct ckpt_ctx *ctx, int err);
 void ckpt_tree_free(struct ckpt_ctx *ctx);
+unsigned int ckpt_tree_users(struct ckpt_ctx *ctx, bool fs);
+u32 restore_proc_files_of(struct ckpt_ctx *ctx);
+u32 restore_proc_fs_of(struct ckpt_ctx *ctx);
+int restore_share_files(struct ckpt_ctx *ctx);
+int restore_share_fs(struct ckpt_ctx *ctx);
 
 /*
  * Objects, each written and restored side by side in its own file.  On

@@ -92,6 +92,10 @@ static void print_proc(const struct ckpt_hdr_proc *p)
 	       p->exit_signal);
 	if (p->flags & CKPT_PROC_ZOMBIE)
 		printf(" zombie=%#x", p->exit_code);
+	if (p->files_of)
+		printf(" files_of=%u", p->files_of - 1);
+	if (p->fs_of)
+		printf(" fs_of=%u", p->fs_of - 1);
 }
 
 /* What a zombie's wait status says, into @buf. */

@@ -161,6 +161,13 @@ struct ckpt_hdr_proc {
 	__u32 exit_signal;	/* sent to the parent on exit: SIGCHLD, ... */
 	__u32 exit_code;	/* a zombie's wait status, as wait(2) has it */
 	__u32 nr_threads;	/* besides the one that leads it */
+	__u32 files_of;		/* 1 + the index of the earlier process
+				 * whose fd table it shares (CLONE_FILES),
+				 * or 0: its own
+				 */
+	__u32 fs_of;		/* the same for its working directory and
+				 * umask (CLONE_FS)
+				 */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -799,6 +800,72 @@ TEST(shared_anonymous_memory_is_shared_again)
 	if (!root)
 		_exit(shmem_root());
 	ASSERT_EQ(0, move_tree(root, ready, 2));
+	remove_dir();
+}
+
+/*
+ * A child made with clone(CLONE_FILES | CLONE_FS) shares its parent's fd
+ * table and working directory after the restart too: an fd the parent
+ * opens the child has, a chdir() of the child moves the parent.
+ */
+static int sharer_fn(void *arg)
+{
+	int i;
+
+	say("child");
+	if (!wait_for("go"))
+		return 1;
+	for (i = 0; fcntl(42, F_GETFD) < 0; i++) {
+		if (i == 60000)
+			return 2;
+		usleep(1000);
+	}
+	if (chdir(dir))
+		return 3;
+	say("moved");
+	return 0;
+}
+
+static int sharing_root(void)
+{
+	static char stack[65536] __attribute__((aligned(16)));
+	char cwd[128];
+	pid_t c;
+	int fd;
+
+	tree_stdio();
+	if (chdir("/"))
+		return 1;
+	c = clone(sharer_fn, stack + sizeof(stack),
+		  CLONE_FILES | CLONE_FS | SIGCHLD, NULL);
+	if (c < 0)
+		return 1;
+	if (!wait_for("child"))
+		return 1;
+	say("root");
+	if (!wait_for("go"))
+		return 1;
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 42) != 42)
+		return 4;
+	if (!wait_for("moved"))
+		return 5;
+	if (!getcwd(cwd, sizeof(cwd)) || strcmp(cwd, dir))
+		return 6;
+	return child_ok(c, 7);
+}
+
+TEST(clone_files_and_fs_are_shared_again)
+{
+	static const char *const ready[] = { "root" };
+	pid_t root;
+
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(sharing_root());
+	ASSERT_EQ(0, move_tree(root, ready, 1));
 	remove_dir();
 }
 
