@@ -1705,6 +1705,26 @@ static int restore_open(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	return 0;
 }
 
+/*
+ * Whether the current process has an fd of its own on description @id:
+ * 1; 0 if each it has is the restarter's (RESTART_KEEP_STDIO), or
+ * -EBADMSG for none.
+ */
+static int ckpt_rfd_own(const struct ckpt_rst_files *rf, u32 id)
+{
+	unsigned int i;
+	int ret = -EBADMSG;
+
+	for (i = 0; i < rf->nr_fds; i++) {
+		if (rf->fds[i].file != id)
+			continue;
+		if (rf->fds[i].stdio < 0)
+			return 1;
+		ret = 0;
+	}
+	return ret;
+}
+
 /* The lowest fd on description @id, for a reason to name. */
 static int ckpt_rfile_fd(const struct ckpt_rst_files *rf, u32 id)
 {
@@ -1800,6 +1820,16 @@ static int restore_file_lock(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf,
 	if (!file ||
 	    (l->kind == CKPT_LOCK_POSIX && ckpt_stdio_replaces(ctx, rf, f)))
 		return 0;
+	/*
+	 * A POSIX lock is the table's, taken through one of its own fds on
+	 * the description; one whose fds there all became the restarter's
+	 * (RESTART_KEEP_STDIO) goes, as a dup2() over them would drop it.
+	 */
+	if (l->kind == CKPT_LOCK_POSIX) {
+		ret = ckpt_rfd_own(rf, l->file);
+		if (ret <= 0)
+			return ret;
+	}
 	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
 		return -EBADMSG;
 	if (l->kind != CKPT_LOCK_FLOCK &&

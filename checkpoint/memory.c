@@ -991,7 +991,8 @@ static unsigned long ckpt_vma_charge(const struct ckpt_rvma *v)
  * given back.  The caller's own memory still counts then: the check errs
  * on the safe side.
  */
-static int restore_mm_commit_check(struct ckpt_rst_mm *rm)
+static int restore_mm_commit_check(struct ckpt_ctx *ctx,
+				   struct ckpt_rst_mm *rm)
 {
 	unsigned long pages, charged = 0;
 	unsigned int i;
@@ -1006,7 +1007,11 @@ static int restore_mm_commit_check(struct ckpt_rst_mm *rm)
 			break;
 		charged += pages;
 	}
-	vm_unacct_memory(charged);
+	/* a tree's processes each charge: given back once all are checked */
+	if (ctx->nr_procs > 1 && !ret)
+		ctx->rst_charged += charged;
+	else
+		vm_unacct_memory(charged);
 	return ret ? -ENOMEM : 0;
 }
 
@@ -1091,7 +1096,7 @@ int restore_mm(struct ckpt_ctx *ctx)
 	}
 	ret = restore_mm_limits_check(rm, total);
 	if (!ret)
-		ret = restore_mm_commit_check(rm);
+		ret = restore_mm_commit_check(ctx, rm);
 	if (ret)
 		return ret;
 

@@ -1072,8 +1072,7 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	tsk->pdeath_signal = h->pdeath_signal;
 	restore_settings(h);
 	/* it cannot be taken back: a caller that has it keeps it */
-	if (h->no_new_privs)
-		task_set_no_new_privs(tsk);
+
 	set_dumpable(tsk->mm, ckpt_dumpable(h->dumpable,
 					    get_dumpable(tsk->mm)));
 
@@ -1085,6 +1084,17 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	spin_unlock(&tsk->fs->lock);
 	set_fs_pwd(tsk->fs, &ctx->p.rst_cwd->f_path);
 	return 0;
+}
+
+/*
+ * Past the point of no return, once its children are made, which would
+ * inherit it, and before its threads, which do: no_new_privs.  It cannot
+ * be taken back: a caller that has it keeps it.
+ */
+void restore_nnp_apply(struct ckpt_ctx *ctx)
+{
+	if (ctx->p.rst_attr->no_new_privs)
+		task_set_no_new_privs(current);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/namei.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -492,6 +493,9 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 		}
 		ret = restart_proc_prepare(ctx);
 	}
+	/* what all the processes charged to the commit limit, given back */
+	vm_unacct_memory(ctx->rst_charged);
+	ctx->rst_charged = 0;
 	if (ret)
 		return ret;
 	ckpt_proc_switch(ctx, 0);
@@ -545,14 +549,18 @@ int restart_proc_apply(struct ckpt_ctx *ctx)
 	 * cut short), and while the caller's own RLIMIT_NPROC holds (the
 	 * image's could refuse them): only then this thread's signals and
 	 * the process's pending ones, and RLIMIT_NPROC.  The children are
-	 * made from the memory restored, with every signal blocked.
+	 * made from the memory restored, with every signal blocked, before
+	 * no_new_privs, which they would inherit, and the threads, which
+	 * must.
 	 */
 	if (!ret)
 		ret = restore_sigactions_apply(ctx);
 	if (!ret)
-		ret = restore_threads_apply(ctx);
-	if (!ret)
 		ret = restore_children_apply(ctx);
+	if (!ret) {
+		restore_nnp_apply(ctx);
+		ret = restore_threads_apply(ctx);
+	}
 	if (!ret)
 		ret = restore_signals_apply(ctx);
 	if (!ret)
@@ -596,7 +604,9 @@ static int restart_image(struct ckpt_ctx *ctx)
 	restore_signals_ponr();
 	if (!fatal_signal_pending(current))
 		flush_signals(current);
-	ret = restart_proc_apply(ctx);
+	ret = restore_tree_ponr(ctx);
+	if (!ret)
+		ret = restart_proc_apply(ctx);
 	if (!ret && ctx->nr_procs > 1)
 		ret = restore_tree_ids_apply(ctx);
 	if (!ret && ctx->nr_procs > 1)

@@ -587,6 +587,32 @@ int restore_posix_timers_check(struct ckpt_ctx *ctx)
 }
 
 /*
+ * A tree's processes each queue their timers and pending signals for the
+ * caller's user: together within its RLIMIT_SIGPENDING, as one process's
+ * are (restore_posix_timers_check()).
+ */
+int restore_tree_sigpending_check(struct ckpt_ctx *ctx)
+{
+	unsigned long need = 0;
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_procs; i++) {
+		if (ckpt_proc_is_zombie(ctx, i))
+			continue;
+		ckpt_proc_switch(ctx, i);
+		need += ctx->p.rst_sig->ptimers.nr +
+			restore_threads_signals_nr(ctx);
+	}
+	ckpt_proc_switch(ctx, 0);
+	if (need &&
+	    !ckpt_sigpending_fit(task_rlimit(current, RLIMIT_SIGPENDING), need))
+		return ckpt_refuse(ctx, -EAGAIN, -1,
+				   "the tree's %lu POSIX timers and pending signals: more signal queue entries than RLIMIT_SIGPENDING leaves the restarter's user",
+				   need);
+	return 0;
+}
+
+/*
  * Reads and checks @nr pending signals into *@info, which has room for
  * *@cap and grows as they come: with @shared, one may be pending for the
  * process rather than for its thread alone.

@@ -542,6 +542,9 @@ static int ckpt_ctx_set_target(struct ckpt_ctx *ctx, pid_t pid)
 	if (ret)
 		return ret;
 	ckpt_proc_switch(ctx, 0);
+	ret = ckpt_tree_records(ctx);
+	if (ret)
+		return ret;
 	/* what the tree shares with others, once each may be read */
 	if (ctx->flags & CHECKPOINT_TREE) {
 		ret = ckpt_tree_pipes(ctx);

@@ -638,13 +638,8 @@ int ckpt_tree_get(struct ckpt_ctx *ctx)
 	unsigned int tries, i;
 	int ret;
 
-	if (!(ctx->flags & CHECKPOINT_TREE)) {
-		ret = ckpt_procs_alloc(ctx, 1);
-		if (!ret)
-			ckpt_proc_record(&ctx->procs[0].h, ctx->p.task,
-					 task_active_pid_ns(ctx->p.task), true);
-		return ret;
-	}
+	if (!(ctx->flags & CHECKPOINT_TREE))
+		return ckpt_procs_alloc(ctx, 1);
 
 	/* as for one process: exiting, it does not hold still */
 	if (ctx->p.task->exit_state || ctx->p.task->flags & PF_EXITING)
@@ -675,10 +670,8 @@ int ckpt_tree_get(struct ckpt_ctx *ctx)
 				ret = -EAGAIN;
 		}
 		ckpt_proc_switch(ctx, 0);
-		if (!ret && ckpt_tree_same(ctx)) {
-			ckpt_tree_shares(ctx);
+		if (!ret && ckpt_tree_same(ctx))
 			return 0;
-		}
 		ckpt_tree_put(ctx);
 	}
 	return -EAGAIN;
@@ -741,6 +734,37 @@ unsigned int ckpt_tree_users(struct ckpt_ctx *ctx, bool fs)
 			  ctx->procs[i].files == me->files))
 			n += 1 + ctx->procs[i].h.nr_threads;
 	return n;
+}
+
+/*
+ * The records of the processes, once each holds still and is checked:
+ * their ids and threads then, which no parked or stopped process of them
+ * changes; and what they share.
+ */
+int ckpt_tree_records(struct ckpt_ctx *ctx)
+{
+	struct pid_namespace *ns = task_active_pid_ns(ctx->p.task);
+	unsigned int i;
+
+	if (!ns)
+		return -ESRCH;
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct ckpt_hdr_proc *h = &ctx->procs[i].h;
+		u32 flags = h->flags, code = h->exit_code;
+
+		if (flags & CKPT_PROC_ZOMBIE)
+			continue;
+		ckpt_proc_switch(ctx, i);
+		read_lock(&tasklist_lock);
+		ckpt_proc_record(h, ctx->p.task, ns, !i);
+		read_unlock(&tasklist_lock);
+		h->flags = flags;
+		h->exit_code = code;
+		h->nr_threads = ctx->p.nr_threads;
+	}
+	ckpt_proc_switch(ctx, 0);
+	ckpt_tree_shares(ctx);
+	return 0;
 }
 
 /* The tree record and one record for each process. */
@@ -1120,6 +1144,9 @@ int restore_tree_check(struct ckpt_ctx *ctx)
 		return ckpt_refuse(ctx, -EEXIST, -1,
 				   "pids the tree needs are taken: %s%s (%u in all)",
 				   list, taken > 4 ? ", ..." : "", taken);
+	ret = restore_tree_sigpending_check(ctx);
+	if (ret)
+		return ret;
 	/* as clone() counts them, under the caller's limit */
 	if (ckpt_nproc_over(tasks + first->nr_threads) &&
 	    !uid_eq(current_uid(), GLOBAL_ROOT_UID) &&
@@ -1133,6 +1160,26 @@ int restore_tree_check(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	refcount_set(&ctx->rst_tree->users, 1);
 	init_completion(&ctx->rst_tree->go);
+	return 0;
+}
+
+/*
+ * At the point of no return of a tree: the first process is the caller,
+ * and the others start as the caller's children would, with its limits
+ * (the first process's own come before it makes them).
+ */
+int restore_tree_ponr(struct ckpt_ctx *ctx)
+{
+	if (ctx->nr_procs <= 1)
+		return 0;
+	ctx->procs[0].made = get_task_struct(current);
+	ctx->rst_rlim = kmalloc(sizeof(current->signal->rlim), GFP_KERNEL);
+	if (!ctx->rst_rlim)
+		return -ENOMEM;
+	task_lock(current->group_leader);
+	memcpy(ctx->rst_rlim, current->signal->rlim,
+	       sizeof(current->signal->rlim));
+	task_unlock(current->group_leader);
 	return 0;
 }
 
@@ -1175,6 +1222,11 @@ static int restore_child_fn(void *arg)
 	}
 	if (!fatal_signal_pending(current))
 		flush_signals(current);
+	/* the restarter's limits, as its child would have them */
+	task_lock(current->group_leader);
+	memcpy(current->signal->rlim, ctx->rst_rlim,
+	       sizeof(current->signal->rlim));
+	task_unlock(current->group_leader);
 	ckpt_proc_switch(ctx, c->index);
 	ret = restart_proc_apply(ctx);
 	if (!ret)
@@ -1335,34 +1387,39 @@ int restore_tree_ids_apply(struct ckpt_ctx *ctx)
 				schedule_timeout_uninterruptible(1);
 		}
 	}
-	/* each one's group and session, found before the lock */
+	/*
+	 * Under the lock that reaping takes: every process alive, and still
+	 * its parent's child, before any moves; then each one's group and
+	 * session found, and given; and a phantom no one took freed.
+	 */
+	write_lock_irq(&tasklist_lock);
+	for (i = 0; !ret && i < n; i++) {
+		struct task_struct *t = i ? ctx->procs[i].made : current;
+		bool zombie = ckpt_proc_is_zombie(ctx, i);
+		int parent = ctx->procs[i].parent;
+
+		if (!pid_alive(t) || t->exit_state == EXIT_DEAD ||
+		    (!zombie && (t->exit_state || t->flags & PF_EXITING)) ||
+		    (i && t->real_parent !=
+			  (parent ? ctx->procs[parent].made : current)))
+			ret = -ESRCH;
+	}
 	rcu_read_lock();
 	for (i = 0; !ret && i < n; i++) {
 		const struct ckpt_hdr_proc *h = &ctx->procs[i].h;
 
-		ids[2 * i] = get_pid(restore_id_pid(ctx, ns, h->pgid, false,
-						    task_pgrp(current)));
-		ids[2 * i + 1] = get_pid(restore_id_pid(ctx, ns, h->sid, true,
-							task_session(current)));
+		ids[2 * i] = restore_id_pid(ctx, ns, h->pgid, false,
+					    task_pgrp(current));
+		ids[2 * i + 1] = restore_id_pid(ctx, ns, h->sid, true,
+						task_session(current));
 		if (!ids[2 * i] || !ids[2 * i + 1])
 			ret = -ESRCH;
 	}
 	rcu_read_unlock();
-
-	write_lock_irq(&tasklist_lock);
 	for (i = 0; !ret && i < n; i++) {
 		struct task_struct *t = i ? ctx->procs[i].made : current;
 		struct pid *pgrp = ids[2 * i], *session = ids[2 * i + 1];
-		bool zombie = ckpt_proc_is_zombie(ctx, i);
 
-		/* as made: alive, or a zombie, and still its parent's child */
-		if (!pid_alive(t) || t->exit_state == EXIT_DEAD ||
-		    (!zombie && (t->exit_state || t->flags & PF_EXITING)) ||
-		    (i && t->real_parent != ctx->procs[ctx->procs[i].parent].made &&
-		     !(ctx->procs[i].parent == 0 && t->real_parent == current))) {
-			ret = -ESRCH;
-			break;
-		}
 		if (task_session(t) != session) {
 			change_pid(t, PIDTYPE_SID, session);
 			t->signal->leader = session == task_pid(t);
@@ -1374,24 +1431,23 @@ int restore_tree_ids_apply(struct ckpt_ctx *ctx)
 		}
 		if (task_pgrp(t) != pgrp)
 			change_pid(t, PIDTYPE_PGID, pgrp);
-		if (zombie)
+		if (ckpt_proc_is_zombie(ctx, i))
 			t->exit_signal = ctx->procs[i].h.exit_signal;
 	}
-	write_unlock_irq(&tasklist_lock);
-out:
-	for (i = 0; ids && i < 2 * n; i++)
-		put_pid(ids[i]);
-	/* a phantom no one took goes */
-	for (i = 0; phantom && i < nr; i++) {
+	for (i = 0; i < nr; i++) {
 		bool used = false;
 
-		rcu_read_lock();
 		for (k = PIDTYPE_PGID; k <= PIDTYPE_SID; k++)
 			used |= pid_has_task(phantom[i], k);
-		rcu_read_unlock();
 		if (!used)
 			free_pid(phantom[i]);
 	}
+	write_unlock_irq(&tasklist_lock);
+	nr = 0;
+out:
+	/* allocated, and the lock not reached */
+	for (i = 0; phantom && i < nr; i++)
+		free_pid(phantom[i]);
 	kfree(want);
 	kfree(ids);
 	kfree(phantom);
@@ -1495,6 +1551,8 @@ void ckpt_tree_free(struct ckpt_ctx *ctx)
 	ctx->nr_procs = 0;
 	kvfree(ctx->rst_pids);
 	ctx->rst_pids = NULL;
+	kfree(ctx->rst_rlim);
+	ctx->rst_rlim = NULL;
 	if (ctx->rst_tree)
 		ckpt_rst_tree_put(ctx->rst_tree);
 	ctx->rst_tree = NULL;

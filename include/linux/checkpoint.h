@@ -19,6 +19,7 @@ struct ckpt_rst_signals;
 struct ckpt_rst_files;
 struct ckpt_rst_threads;
 struct ckpt_park;
+struct rlimit;
 struct ckpt_pid_index;
 struct ckpt_rst_descs;
 struct ckpt_rst_tree;
@@ -143,6 +144,10 @@ struct ckpt_ctx {
 	struct ckpt_rst_descs *rst_descs;	/* and on restart */
 	struct ckpt_rst_tree *rst_tree;	/* tree.c */
 	struct ckpt_pid_index *rst_pids;	/* the processes, by pid */
+	struct rlimit *rst_rlim;	/* the restarter's, for the tree */
+	unsigned long rst_charged;	/* pages the tree's processes charged
+					 * to the commit limit, while checked
+					 */
 	struct file *rst_stdio[3];	/* RESTART_KEEP_STDIO: the
 					 * restarter's fds 0-2, for the tree
 					 */
@@ -223,8 +228,12 @@ int ckpt_tree_moved(struct ckpt_ctx *ctx);
 int ckpt_tree_kill(struct ckpt_ctx *ctx);
 int restore_tree(struct ckpt_ctx *ctx);
 int restore_tree_check(struct ckpt_ctx *ctx);
+int restore_tree_ponr(struct ckpt_ctx *ctx);
+int restore_tree_sigpending_check(struct ckpt_ctx *ctx);
+void restore_nnp_apply(struct ckpt_ctx *ctx);
 int restore_tree_ids_check(struct ckpt_ctx *ctx);
 int ckpt_tree_pipes(struct ckpt_ctx *ctx);
+int ckpt_tree_records(struct ckpt_ctx *ctx);
 int restore_children_apply(struct ckpt_ctx *ctx);
 int restore_tree_ids_apply(struct ckpt_ctx *ctx);
 void restore_tree_end(struct ckpt_ctx *ctx, int err);

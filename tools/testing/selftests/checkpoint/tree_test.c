@@ -828,7 +828,7 @@ static int sharer_fn(void *arg)
 
 static int sharing_root(void)
 {
-	static char stack[65536] __attribute__((aligned(16)));
+	char *stack = malloc(65536);
 	char cwd[128];
 	pid_t c;
 	int fd;
@@ -836,7 +836,9 @@ static int sharing_root(void)
 	tree_stdio();
 	if (chdir("/"))
 		return 1;
-	c = clone(sharer_fn, stack + sizeof(stack),
+	if (!stack)
+		return 1;
+	c = clone(sharer_fn, stack + 65536,
 		  CLONE_FILES | CLONE_FS | SIGCHLD, NULL);
 	if (c < 0)
 		return 1;
