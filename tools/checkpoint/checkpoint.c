@@ -50,21 +50,12 @@ static void print_usage(FILE *f)
 /* The state letter of /proc/PID/task/TID/stat, or 0. */
 static char proc_state(pid_t pid, pid_t tid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64], buf[512];
+	const char *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	f = proc_stat_fields(path, buf, sizeof(buf));
+	return f ? f[0] : 0;
 }
 
 /*

@@ -8,6 +8,7 @@
 #define CKPT_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,6 +53,29 @@ static inline long sys_restart_log(int crid, int fd, unsigned long flags,
  * CAP_CHECKPOINT_RESTORE over the namespace.  A restored process with
  * threads needs its own pid back.
  */
+/*
+ * The fields of the stat file at @path after the task's name, "S PPID
+ * ...", in @buf of @size bytes; NULL if it cannot be read.
+ */
+static inline const char *proc_stat_fields(const char *path, char *buf,
+					   size_t size)
+{
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
 static inline pid_t fork_with_pid(pid_t pid)
 {
 	struct clone_args args = {

@@ -308,22 +308,13 @@ static int wait_child(pid_t pid)
 /* The parent of process @pid, from /proc/PID/stat, or 0. */
 static pid_t proc_ppid(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64], buf[512];
+	const char *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* ") S PPID ..." */
-	return p && strlen(p) > 4 ? atoi(p + 4) : 0;
+	f = proc_stat_fields(path, buf, sizeof(buf));
+	/* "S PPID ..." */
+	return f && strlen(f) > 2 ? atoi(f + 2) : 0;
 }
 
 /*

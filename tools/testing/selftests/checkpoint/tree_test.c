@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +161,28 @@ static int move_tree(pid_t root, const char *const *ready, int nr)
 	return ret;
 out:
 	reap(root);
+	return ret;
+}
+
+/*
+ * Runs @root_fn in a child, which builds a tree, moves the tree once
+ * the @nr names of @ready are said, and returns the restored root's
+ * exit code (or -1).
+ */
+static int tree_round_trip(int (*root_fn)(void), const char *const *ready,
+			   int nr)
+{
+	pid_t root;
+	int ret;
+
+	make_dir();
+	root = fork();
+	if (root < 0)
+		return -1;
+	if (!root)
+		_exit(root_fn());
+	ret = move_tree(root, ready, nr);
+	remove_dir();
 	return ret;
 }
 
@@ -332,15 +355,8 @@ static int zombie_root(void)
 TEST(zombies_are_reaped_after_restart_with_their_status)
 {
 	static const char *const ready[] = { "root" };
-	pid_t root;
 
-	make_dir();
-	root = fork();
-	ASSERT_LE(0, root);
-	if (!root)
-		_exit(zombie_root());
-	ASSERT_EQ(0, move_tree(root, ready, 1));
-	remove_dir();
+	ASSERT_EQ(0, tree_round_trip(zombie_root, ready, 1));
 }
 
 /*
@@ -359,6 +375,25 @@ static int ids_check(pid_t pgid, pid_t sid, pid_t ppid)
 	return getppid() == ppid ? 0 : 4;
 }
 
+/*
+ * A child of session leader @me in group @join, or in a group of its own
+ * for 0, that says @name and checks its ids after the restart.
+ */
+static pid_t session_member(const char *name, pid_t join, pid_t me)
+{
+	pid_t c = fork();
+
+	if (!c) {
+		setpgid(0, join);
+		say(name);
+		_exit(ids_check(join ?: getpid(), me, me));
+	}
+	/* and from the parent, as a shell does, whichever comes first */
+	if (c > 0)
+		setpgid(c, join ?: c);
+	return c;
+}
+
 static int session_root(void)
 {
 	pid_t me, a, a2, b, b2, lead, orphan = 0;
@@ -368,32 +403,10 @@ static int session_root(void)
 	me = setsid();
 	if (me < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) || pipe(p))
 		return 1;
-	a = fork();
-	if (!a) {
-		setpgid(0, 0);
-		say("a");
-		_exit(ids_check(getpid(), me, me));
-	}
-	setpgid(a, a);
-	a2 = fork();
-	if (!a2) {
-		setpgid(0, a);
-		say("a2");
-		_exit(ids_check(a, me, me));
-	}
-	b = fork();
-	if (!b) {
-		setpgid(0, 0);
-		say("b");
-		_exit(ids_check(getpid(), me, me));
-	}
-	setpgid(b, b);
-	b2 = fork();
-	if (!b2) {
-		setpgid(0, b);
-		say("b2");
-		_exit(ids_check(b, me, me));
-	}
+	a = session_member("a", 0, me);
+	a2 = session_member("a2", a, me);
+	b = session_member("b", 0, me);
+	b2 = session_member("b2", b, me);
 	/* a group whose leader exits, leaving its child to the root */
 	lead = fork();
 	if (!lead) {
@@ -433,15 +446,8 @@ TEST(session_with_groups_and_an_exited_leader)
 	static const char *const ready[] = {
 		"root", "a", "a2", "b", "b2", "orphan",
 	};
-	pid_t root;
 
-	make_dir();
-	root = fork();
-	ASSERT_LE(0, root);
-	if (!root)
-		_exit(session_root());
-	ASSERT_EQ(0, move_tree(root, ready, 6));
-	remove_dir();
+	ASSERT_EQ(0, tree_round_trip(session_root, ready, 6));
 }
 
 /*
@@ -668,15 +674,8 @@ static int inherited_root(void)
 TEST(inherited_lock_and_shared_memfd_mapping)
 {
 	static const char *const ready[] = { "root" };
-	pid_t root;
 
-	make_dir();
-	root = fork();
-	ASSERT_LE(0, root);
-	if (!root)
-		_exit(inherited_root());
-	ASSERT_EQ(0, move_tree(root, ready, 1));
-	remove_dir();
+	ASSERT_EQ(0, tree_round_trip(inherited_root, ready, 1));
 }
 
 /*
@@ -792,15 +791,8 @@ static int shmem_root(void)
 TEST(shared_anonymous_memory_is_shared_again)
 {
 	static const char *const ready[] = { "root", "child" };
-	pid_t root;
 
-	make_dir();
-	root = fork();
-	ASSERT_LE(0, root);
-	if (!root)
-		_exit(shmem_root());
-	ASSERT_EQ(0, move_tree(root, ready, 2));
-	remove_dir();
+	ASSERT_EQ(0, tree_round_trip(shmem_root, ready, 2));
 }
 
 /*
@@ -860,14 +852,57 @@ static int sharing_root(void)
 TEST(clone_files_and_fs_are_shared_again)
 {
 	static const char *const ready[] = { "root" };
+
+	ASSERT_EQ(0, tree_round_trip(sharing_root, ready, 1));
+}
+
+/*
+ * A vfork() parent waits for its child in the kernel, where it cannot be
+ * parked: the checkpoint gives up on it after a second, EBUSY, naming
+ * it.
+ */
+TEST(vfork_parent_is_refused_by_name)
+{
+	char why[256] = "", want[32];
+	struct image img = {};
 	pid_t root;
+	int fd;
 
 	make_dir();
 	root = fork();
 	ASSERT_LE(0, root);
-	if (!root)
-		_exit(sharing_root());
-	ASSERT_EQ(0, move_tree(root, ready, 1));
+	if (!root) {
+		tree_stdio();
+		say("root");
+		if (!vfork()) {
+			struct timespec ts = { 60, 0 };
+
+			syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+			syscall(SYS_nanosleep, &ts, NULL);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	ASSERT_TRUE(wait_for("root"));
+	usleep(200000);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_GT(0, sys_checkpoint(root, fd, CHECKPOINT_TREE));
+	EXPECT_EQ(EBUSY, errno);
+	lseek(fd, 0, SEEK_SET);
+	ASSERT_EQ(0, read_all(fd, &img));
+	close(fd);
+	ASSERT_NE(NULL, image_error(&img));
+	snprintf(why, sizeof(why), "%s", image_error(&img)->msg);
+	image_free(&img);
+	snprintf(want, sizeof(want), "task %d ", root);
+	EXPECT_NE(NULL, strstr(why, want));
+	EXPECT_NE(NULL, strstr(why, "vfork"));
+	TH_LOG("%s", why);
+	/* the parent killed, its child dies with it, ours to reap */
+	reap(root);
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
 	remove_dir();
 }
 
