@@ -1007,11 +1007,9 @@ static int restore_mm_commit_check(struct ckpt_ctx *ctx,
 			break;
 		charged += pages;
 	}
-	/* a tree's processes each charge: given back once all are checked */
-	if (ctx->nr_procs > 1 && !ret)
-		ctx->rst_charged += charged;
-	else
-		vm_unacct_memory(charged);
+	vm_unacct_memory(charged);
+	/* a tree's, summed, are checked once for them all */
+	ctx->rst_charged += charged;
 	return ret ? -ENOMEM : 0;
 }
 

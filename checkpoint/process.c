@@ -1079,6 +1079,13 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	/* an earlier process's, which it shares (CLONE_FS), restored */
 	if (restore_proc_fs_of(ctx))
 		return restore_share_fs(ctx);
+	/* the tree's own: the caller's may be shared with another */
+	if (ctx->nr_procs > 1) {
+		int ret = unshare_fs_struct();
+
+		if (ret)
+			return ret;
+	}
 	spin_lock(&tsk->fs->lock);
 	tsk->fs->umask = h->umask;
 	spin_unlock(&tsk->fs->lock);

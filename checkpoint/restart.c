@@ -482,6 +482,9 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 	ret = restore_header(ctx);
 	if (!ret)
 		ret = restore_tree(ctx);
+	/* what the tree asks of the caller, before its sections are read */
+	if (!ret)
+		ret = restore_tree_check(ctx);
 	for (i = 0; !ret && i < ctx->nr_procs; i++) {
 		if (ckpt_proc_is_zombie(ctx, i))
 			continue;
@@ -493,15 +496,12 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 		}
 		ret = restart_proc_prepare(ctx);
 	}
-	/* what all the processes charged to the commit limit, given back */
-	vm_unacct_memory(ctx->rst_charged);
-	ctx->rst_charged = 0;
 	if (ret)
 		return ret;
 	ckpt_proc_switch(ctx, 0);
 	ret = restore_tree_ids_check(ctx);
 	if (!ret)
-		ret = restore_tree_check(ctx);
+		ret = restore_tree_charges_check(ctx);
 	if (ret)
 		return ret;
 

@@ -593,19 +593,24 @@ int restore_posix_timers_check(struct ckpt_ctx *ctx)
  */
 int restore_tree_sigpending_check(struct ckpt_ctx *ctx)
 {
-	unsigned long need = 0;
+	unsigned long need = 0, lim = task_rlimit(current, RLIMIT_SIGPENDING);
 	unsigned int i;
 
+	/*
+	 * each queues them under its own image's limit, in an order of the
+	 * tree's: all of them under the least of those, and the caller's
+	 */
 	for (i = 0; i < ctx->nr_procs; i++) {
 		if (ckpt_proc_is_zombie(ctx, i))
 			continue;
 		ckpt_proc_switch(ctx, i);
 		need += ctx->p.rst_sig->ptimers.nr +
 			restore_threads_signals_nr(ctx);
+		lim = min_t(u64, lim,
+			    ctx->p.rst_attr->rlim[RLIMIT_SIGPENDING].cur);
 	}
 	ckpt_proc_switch(ctx, 0);
-	if (need &&
-	    !ckpt_sigpending_fit(task_rlimit(current, RLIMIT_SIGPENDING), need))
+	if (need && !ckpt_sigpending_fit(lim, need))
 		return ckpt_refuse(ctx, -EAGAIN, -1,
 				   "the tree's %lu POSIX timers and pending signals: more signal queue entries than RLIMIT_SIGPENDING leaves the restarter's user",
 				   need);

@@ -43,6 +43,9 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/nsproxy.h>
+#include <linux/security.h>
+#include <linux/mman.h>
+#include <linux/posix-timers.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/pipe_fs_i.h>
@@ -1144,9 +1147,6 @@ int restore_tree_check(struct ckpt_ctx *ctx)
 		return ckpt_refuse(ctx, -EEXIST, -1,
 				   "pids the tree needs are taken: %s%s (%u in all)",
 				   list, taken > 4 ? ", ..." : "", taken);
-	ret = restore_tree_sigpending_check(ctx);
-	if (ret)
-		return ret;
 	/* as clone() counts them, under the caller's limit */
 	if (ckpt_nproc_over(tasks + first->nr_threads) &&
 	    !uid_eq(current_uid(), GLOBAL_ROOT_UID) &&
@@ -1156,11 +1156,35 @@ int restore_tree_check(struct ckpt_ctx *ctx)
 				   tasks + first->nr_threads);
 
 	ctx->rst_tree = kzalloc(sizeof(*ctx->rst_tree), GFP_KERNEL_ACCOUNT);
-	if (!ctx->rst_tree)
+	ctx->rst_rlim = kmalloc(sizeof(current->signal->rlim), GFP_KERNEL);
+	if (!ctx->rst_tree || !ctx->rst_rlim)
 		return -ENOMEM;
 	refcount_set(&ctx->rst_tree->users, 1);
 	init_completion(&ctx->rst_tree->go);
 	return 0;
+}
+
+/*
+ * Once a tree's processes are read, before the point of no return: the
+ * memory they will charge to the commit limit, checked at once (each
+ * process's was, alone, as it was read; nothing is held meanwhile), and
+ * the signal queue entries they will take for the caller's user.
+ */
+int restore_tree_charges_check(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	if (ctx->nr_procs <= 1 || (ctx->flags & RESTART_VERIFY))
+		return 0;
+	if (ctx->rst_charged) {
+		if (security_vm_enough_memory_mm(current->mm, ctx->rst_charged))
+			return ckpt_refuse(ctx, -ENOMEM, -1,
+					   "the tree's memory, %lu pages, is more than the commit limit allows",
+					   ctx->rst_charged);
+		vm_unacct_memory(ctx->rst_charged);
+	}
+	ret = restore_tree_sigpending_check(ctx);
+	return ret;
 }
 
 /*
@@ -1173,9 +1197,6 @@ int restore_tree_ponr(struct ckpt_ctx *ctx)
 	if (ctx->nr_procs <= 1)
 		return 0;
 	ctx->procs[0].made = get_task_struct(current);
-	ctx->rst_rlim = kmalloc(sizeof(current->signal->rlim), GFP_KERNEL);
-	if (!ctx->rst_rlim)
-		return -ENOMEM;
 	task_lock(current->group_leader);
 	memcpy(ctx->rst_rlim, current->signal->rlim,
 	       sizeof(current->signal->rlim));
@@ -1227,6 +1248,8 @@ static int restore_child_fn(void *arg)
 	memcpy(current->signal->rlim, ctx->rst_rlim,
 	       sizeof(current->signal->rlim));
 	task_unlock(current->group_leader);
+	if (ctx->rst_rlim[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
+		update_rlimit_cpu(current, ctx->rst_rlim[RLIMIT_CPU].rlim_cur);
 	ckpt_proc_switch(ctx, c->index);
 	ret = restart_proc_apply(ctx);
 	if (!ret)
@@ -1509,12 +1532,16 @@ int restore_share_fs(struct ckpt_ctx *ctx)
 	fs = from->fs;
 	if (fs) {
 		spin_lock(&fs->lock);
-		fs->users++;
-		spin_unlock(&fs->lock);
+		/* as copy_fs() has it: not while an exec changes it */
+		if (fs->in_exec)
+			fs = ERR_PTR(-EAGAIN);
+		else
+			fs->users++;
+		spin_unlock(&from->fs->lock);
 	}
 	task_unlock(from);
-	if (!fs)
-		return -ESRCH;
+	if (IS_ERR_OR_NULL(fs))
+		return fs ? PTR_ERR(fs) : -ESRCH;
 	task_lock(current);
 	old = current->fs;
 	current->fs = fs;

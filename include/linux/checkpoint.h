@@ -145,8 +145,8 @@ struct ckpt_ctx {
 	struct ckpt_rst_tree *rst_tree;	/* tree.c */
 	struct ckpt_pid_index *rst_pids;	/* the processes, by pid */
 	struct rlimit *rst_rlim;	/* the restarter's, for the tree */
-	unsigned long rst_charged;	/* pages the tree's processes charged
-					 * to the commit limit, while checked
+	unsigned long rst_charged;	/* pages the processes will charge
+					 * to the commit limit
 					 */
 	struct file *rst_stdio[3];	/* RESTART_KEEP_STDIO: the
 					 * restarter's fds 0-2, for the tree
@@ -229,6 +229,7 @@ int ckpt_tree_kill(struct ckpt_ctx *ctx);
 int restore_tree(struct ckpt_ctx *ctx);
 int restore_tree_check(struct ckpt_ctx *ctx);
 int restore_tree_ponr(struct ckpt_ctx *ctx);
+int restore_tree_charges_check(struct ckpt_ctx *ctx);
 int restore_tree_sigpending_check(struct ckpt_ctx *ctx);
 void restore_nnp_apply(struct ckpt_ctx *ctx);
 int restore_tree_ids_check(struct ckpt_ctx *ctx);
