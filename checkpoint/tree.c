@@ -1411,9 +1411,27 @@ int restore_tree_ids_apply(struct ckpt_ctx *ctx)
 		}
 	}
 	/*
+	 * Each one's group and session, found before the lock, held: a pid
+	 * of the tree's stays in use while its process lives, which is
+	 * checked under the lock; the restarter's while it is in them; a
+	 * phantom, ours, until it is given.
+	 */
+	rcu_read_lock();
+	for (i = 0; !ret && i < n; i++) {
+		const struct ckpt_hdr_proc *h = &ctx->procs[i].h;
+
+		ids[2 * i] = get_pid(restore_id_pid(ctx, ns, h->pgid, false,
+						    task_pgrp(current)));
+		ids[2 * i + 1] = get_pid(restore_id_pid(ctx, ns, h->sid, true,
+							task_session(current)));
+		if (!ids[2 * i] || !ids[2 * i + 1])
+			ret = -ESRCH;
+	}
+	rcu_read_unlock();
+	/*
 	 * Under the lock that reaping takes: every process alive, and still
 	 * its parent's child, before any moves; then each one's group and
-	 * session found, and given; and a phantom no one took freed.
+	 * session given; and a phantom no one took freed.
 	 */
 	write_lock_irq(&tasklist_lock);
 	for (i = 0; !ret && i < n; i++) {
@@ -1427,18 +1445,6 @@ int restore_tree_ids_apply(struct ckpt_ctx *ctx)
 			  (parent ? ctx->procs[parent].made : current)))
 			ret = -ESRCH;
 	}
-	rcu_read_lock();
-	for (i = 0; !ret && i < n; i++) {
-		const struct ckpt_hdr_proc *h = &ctx->procs[i].h;
-
-		ids[2 * i] = restore_id_pid(ctx, ns, h->pgid, false,
-					    task_pgrp(current));
-		ids[2 * i + 1] = restore_id_pid(ctx, ns, h->sid, true,
-						task_session(current));
-		if (!ids[2 * i] || !ids[2 * i + 1])
-			ret = -ESRCH;
-	}
-	rcu_read_unlock();
 	for (i = 0; !ret && i < n; i++) {
 		struct task_struct *t = i ? ctx->procs[i].made : current;
 		struct pid *pgrp = ids[2 * i], *session = ids[2 * i + 1];
@@ -1471,6 +1477,8 @@ out:
 	/* allocated, and the lock not reached */
 	for (i = 0; phantom && i < nr; i++)
 		free_pid(phantom[i]);
+	for (i = 0; ids && i < 2 * n; i++)
+		put_pid(ids[i]);
 	kfree(want);
 	kfree(ids);
 	kfree(phantom);
