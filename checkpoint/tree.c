@@ -202,7 +202,7 @@ static const char *ckpt_tree_unsupported(struct task_struct *root,
 	return what;
 }
 
-/* The record of process @p, with its ids in @ns. */
+/* The ids of process @p in @ns, and its exit signal, into its record. */
 static void ckpt_proc_record(struct ckpt_hdr_proc *h, struct task_struct *p,
 			     struct pid_namespace *ns, bool first)
 {
@@ -214,13 +214,6 @@ static void ckpt_proc_record(struct ckpt_hdr_proc *h, struct task_struct *p,
 	h->sid = task_session_nr_ns(p, ns);
 	rcu_read_unlock();
 	h->exit_signal = p->exit_signal < 0 ? 0 : p->exit_signal;
-	/* the first is checked as a target: a zombie's is refused there */
-	if (p->exit_state && !first) {
-		h->flags = CKPT_PROC_ZOMBIE;
-		h->exit_code = READ_ONCE(p->exit_code);
-	} else {
-		h->nr_threads = READ_ONCE(p->signal->nr_threads) - 1;
-	}
 }
 
 /*
@@ -308,6 +301,11 @@ static int ckpt_tree_take(struct ckpt_ctx *ctx)
 		if (i)
 			p->st.task = t;
 		ckpt_proc_record(&p->h, t, ns, !i);
+		/* the first is checked as a target: a zombie's refused there */
+		if (i && t->exit_state) {
+			p->h.flags = CKPT_PROC_ZOMBIE;
+			p->h.exit_code = READ_ONCE(t->exit_code);
+		}
 	}
 	ret = 0;
 	goto out;
@@ -753,16 +751,13 @@ int ckpt_tree_records(struct ckpt_ctx *ctx)
 		return -ESRCH;
 	for (i = 0; i < ctx->nr_procs; i++) {
 		struct ckpt_hdr_proc *h = &ctx->procs[i].h;
-		u32 flags = h->flags, code = h->exit_code;
 
-		if (flags & CKPT_PROC_ZOMBIE)
+		if (ckpt_proc_is_zombie(ctx, i))
 			continue;
 		ckpt_proc_switch(ctx, i);
 		read_lock(&tasklist_lock);
 		ckpt_proc_record(h, ctx->p.task, ns, !i);
 		read_unlock(&tasklist_lock);
-		h->flags = flags;
-		h->exit_code = code;
 		h->nr_threads = ctx->p.nr_threads;
 	}
 	ckpt_proc_switch(ctx, 0);

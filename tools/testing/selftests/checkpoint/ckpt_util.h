@@ -295,11 +295,12 @@ static inline struct ckpt_hdr_error *image_error(const struct image *img)
 }
 
 /*
- * Checkpoints @pid (0: the caller), which is to be refused: returns the
- * errno, with the reason the image gives and the fd it names in @why
- * (@len bytes) and @fd; or 0 if the checkpoint was taken.
+ * Checkpoints @pid (0: the caller) with @flags, which is to be refused:
+ * returns the errno, with the reason the image gives and the fd it names
+ * in @why (@len bytes) and @fd; or 0 if the checkpoint was taken.
  */
-static inline int checkpoint_refusal(pid_t pid, char *why, size_t len, int *fd)
+static inline int checkpoint_refusal_flags(pid_t pid, unsigned long flags,
+					   char *why, size_t len, int *fd)
 {
 	struct ckpt_hdr_error *e;
 	struct image img = {};
@@ -309,7 +310,7 @@ static inline int checkpoint_refusal(pid_t pid, char *why, size_t len, int *fd)
 	*fd = -2;
 	if (out < 0)
 		return -1;
-	if (sys_checkpoint(pid, out, 0) > 0) {
+	if (sys_checkpoint(pid, out, flags) > 0) {
 		close(out);
 		return 0;
 	}
@@ -324,6 +325,11 @@ static inline int checkpoint_refusal(pid_t pid, char *why, size_t len, int *fd)
 	image_free(&img);
 	close(out);
 	return err;
+}
+
+static inline int checkpoint_refusal(pid_t pid, char *why, size_t len, int *fd)
+{
+	return checkpoint_refusal_flags(pid, 0, why, len, fd);
 }
 
 /*
