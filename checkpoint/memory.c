@@ -38,6 +38,8 @@ struct ckpt_vma {
 	struct file *file;		/* referenced, for CKPT_VMA_FILE */
 	struct file *shmem;		/* referenced, for CKPT_VMA_SHMEM */
 	bool made;			/* @file is a memfd or deleted */
+	bool anon;			/* it has an anon_vma: pages */
+	bool cow;			/* the parent's too: CKPT_VMA_COW */
 	int same_proc;			/* the earlier process whose ... */
 	unsigned int same_vma;		/* ... VMA maps its shmem object */
 };
@@ -161,6 +163,49 @@ static void ckpt_vmas_free(struct ckpt_vmas *vmas)
 	kvfree(vmas->vma);
 }
 
+/* The VM_* flags a VMA record carries one for one, both ways. */
+static const struct {
+	vm_flags_t vm;
+	u64 ckpt;
+} ckpt_vma_bits[] = {
+	{ VM_SHARED, CKPT_VMA_SHARED },
+	{ VM_GROWSDOWN, CKPT_VMA_GROWSDOWN },
+	{ VM_LOCKED, CKPT_VMA_LOCKED },
+	{ VM_DONTCOPY, CKPT_VMA_DONTCOPY },
+	{ VM_DONTDUMP, CKPT_VMA_DONTDUMP },
+	{ VM_NORESERVE, CKPT_VMA_NORESERVE },
+	{ VM_WIPEONFORK, CKPT_VMA_WIPEONFORK },
+	{ VM_SEQ_READ, CKPT_VMA_SEQ_READ },
+	{ VM_RAND_READ, CKPT_VMA_RAND_READ },
+	{ VM_HUGEPAGE, CKPT_VMA_HUGEPAGE },
+	{ VM_NOHUGEPAGE, CKPT_VMA_NOHUGEPAGE },
+};
+
+/* The VM_* flags of the CKPT_VMA_* @flags that stand for one. */
+static vm_flags_t ckpt_vm_flags(u64 flags)
+{
+	vm_flags_t vm_flags = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
+		if (flags & ckpt_vma_bits[i].ckpt)
+			vm_flags |= ckpt_vma_bits[i].vm;
+	return vm_flags;
+}
+
+static u64 ckpt_vma_flags(vm_flags_t vm_flags)
+{
+	u64 flags = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
+		if (vm_flags & ckpt_vma_bits[i].vm)
+			flags |= ckpt_vma_bits[i].ckpt;
+	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
+		flags |= CKPT_VMA_MAYWRITE;
+	return flags;
+}
+
 /*
  * In a tree, shared anonymous memory is one object for every process that
  * maps it: a VMA of it defines it, its pages written with it, and a VMA
@@ -219,6 +264,52 @@ static int ckpt_vma_shmem_def(struct ckpt_ctx *ctx, struct ckpt_vma *v,
 	return ckpt_seen_put(ctx, key, ctx->nr_shmem_defs);
 }
 
+/*
+ * Private memory that a process of a tree may share copy-on-write with
+ * its parent since a fork(): a VMA that the parent has too, alike in all
+ * that restart gives a VMA, and that fork() copies with its pages (not
+ * VM_DONTCOPY or VM_WIPEONFORK, nor locked, which the copy is not).
+ * Its pages that are the parent's, the same page in both, go into the
+ * image once, with the parent's.  The parent's VMAs were taken before.
+ */
+static bool ckpt_vma_cow(struct ckpt_ctx *ctx, const struct ckpt_vma *v)
+{
+	const vm_flags_t prot = VM_READ | VM_WRITE | VM_EXEC;
+	const struct ckpt_vmas *pv;
+	const struct ckpt_vma *p;
+	unsigned int lo = 0, hi, mid;
+
+	if (!ctx->cur || !v->anon || v->made ||
+	    (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE) ||
+	    v->vm_flags & (VM_MAYSHARE | VM_LOCKED_MASK | VM_DONTCOPY |
+			   VM_WIPEONFORK))
+		return false;
+	pv = ctx->procs[ctx->procs[ctx->cur].parent].st.vmas;
+	if (!pv)
+		return false;
+	hi = pv->nr;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pv->vma[mid].start < v->start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pv->nr)
+		return false;
+	p = &pv->vma[lo];
+	if (p->start != v->start || p->end != v->end || p->pgoff != v->pgoff ||
+	    p->kind != v->kind || !p->anon || p->made ||
+	    (p->vm_flags ^ v->vm_flags) & prot ||
+	    ckpt_vma_flags(p->vm_flags) != ckpt_vma_flags(v->vm_flags))
+		return false;
+	if (v->kind == CKPT_VMA_FILE &&
+	    (file_inode(p->file) != file_inode(v->file) ||
+	     (p->file->f_mode ^ v->file->f_mode) & FMODE_WRITE))
+		return false;
+	return true;
+}
+
 /* Takes the VMAs of @mm, whose mmap lock the caller holds. */
 static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			 struct ckpt_vmas *vmas)
@@ -255,6 +346,8 @@ static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->vm_flags = vma->vm_flags;
 		v->file = v->kind == CKPT_VMA_FILE ? get_file(vma->vm_file) : NULL;
 		v->made = v->file && ckpt_file_is_made(v->file);
+		v->anon = vma->anon_vma;
+		v->cow = ckpt_vma_cow(ctx, v);
 		v->shmem = v->kind == CKPT_VMA_SHMEM ? get_file(vma->vm_file) :
 			   NULL;
 		vmas->nr++;
@@ -310,49 +403,6 @@ static int checkpoint_mm_layout(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return ret;
 }
 
-/* The VM_* flags a VMA record carries one for one, both ways. */
-static const struct {
-	vm_flags_t vm;
-	u64 ckpt;
-} ckpt_vma_bits[] = {
-	{ VM_SHARED, CKPT_VMA_SHARED },
-	{ VM_GROWSDOWN, CKPT_VMA_GROWSDOWN },
-	{ VM_LOCKED, CKPT_VMA_LOCKED },
-	{ VM_DONTCOPY, CKPT_VMA_DONTCOPY },
-	{ VM_DONTDUMP, CKPT_VMA_DONTDUMP },
-	{ VM_NORESERVE, CKPT_VMA_NORESERVE },
-	{ VM_WIPEONFORK, CKPT_VMA_WIPEONFORK },
-	{ VM_SEQ_READ, CKPT_VMA_SEQ_READ },
-	{ VM_RAND_READ, CKPT_VMA_RAND_READ },
-	{ VM_HUGEPAGE, CKPT_VMA_HUGEPAGE },
-	{ VM_NOHUGEPAGE, CKPT_VMA_NOHUGEPAGE },
-};
-
-/* The VM_* flags of the CKPT_VMA_* @flags that stand for one. */
-static vm_flags_t ckpt_vm_flags(u64 flags)
-{
-	vm_flags_t vm_flags = 0;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
-		if (flags & ckpt_vma_bits[i].ckpt)
-			vm_flags |= ckpt_vma_bits[i].vm;
-	return vm_flags;
-}
-
-static u64 ckpt_vma_flags(vm_flags_t vm_flags)
-{
-	u64 flags = 0;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ckpt_vma_bits); i++)
-		if (vm_flags & ckpt_vma_bits[i].vm)
-			flags |= ckpt_vma_bits[i].ckpt;
-	if ((vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
-		flags |= CKPT_VMA_MAYWRITE;
-	return flags;
-}
-
 static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 {
 	struct ckpt_hdr_vma_made made = {};
@@ -386,6 +436,8 @@ static int checkpoint_vma(struct ckpt_ctx *ctx, struct ckpt_vma *v)
 
 	if (v->same_proc >= 0)
 		h.flags |= CKPT_VMA_SAME_SHMEM;
+	if (v->cow)
+		h.flags |= CKPT_VMA_COW;
 
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
 	if (!ret && v->same_proc >= 0) {
@@ -410,6 +462,9 @@ struct ckpt_pagewalk {
 	struct ckpt_hdr_pages *h;	/* addr[] collects the batch */
 	bool anon_only;			/* a private file mapping */
 	unsigned long next;		/* where a full batch stopped */
+	unsigned long *pfn;		/* the parent's page at each */
+	struct ckpt_hdr_pages_keep *keep;	/* runs of them, to write */
+	const struct ckpt_vma *keep_vma;	/* of the last run */
 };
 
 static int ckpt_pte_entry(pte_t *pte, unsigned long addr, unsigned long end,
@@ -598,6 +653,189 @@ full:
 	return ret;
 }
 
+/* Where the parent's pages are: addresses, ascending, and their pfns. */
+struct ckpt_pfnwalk {
+	const u64 *addr;
+	unsigned long *pfn;
+	unsigned int i, nr;
+};
+
+/* The anonymous page @pfn is at @addr: one of the batch's, or past it. */
+static int ckpt_pfn_at(struct ckpt_pfnwalk *w, unsigned long addr,
+		       unsigned long pfn)
+{
+	while (w->i < w->nr && w->addr[w->i] < addr)
+		w->i++;
+	if (w->i < w->nr && w->addr[w->i] == addr)
+		w->pfn[w->i++] = pfn;
+	return w->i == w->nr;		/* the batch is done */
+}
+
+static int ckpt_pfn_pte(pte_t *pte, unsigned long addr, unsigned long end,
+			struct mm_walk *walk)
+{
+	pte_t ptent = ptep_get(pte);
+	struct page *page;
+
+	if (!pte_present(ptent))
+		return 0;
+	page = vm_normal_page(walk->vma, addr, ptent);
+	if (!page || !PageAnon(page))
+		return 0;
+	return ckpt_pfn_at(walk->private, addr, page_to_pfn(page));
+}
+
+static int ckpt_pfn_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
+			struct mm_walk *walk)
+{
+	unsigned long pfn = 0;
+	struct page *page;
+	spinlock_t *ptl;		/* the huge pmd's, while it is read */
+	int ret = 0;
+
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (!ptl)
+		return 0;		/* a table: ckpt_pfn_pte() */
+	if (pmd_present(*pmd)) {
+		page = vm_normal_page_pmd(walk->vma, addr, *pmd);
+		if (page && PageAnon(page))
+			pfn = pmd_pfn(*pmd);
+	}
+	spin_unlock(ptl);
+	walk->action = ACTION_CONTINUE;
+	for (; pfn && !ret && addr < end; addr += PAGE_SIZE)
+		ret = ckpt_pfn_at(walk->private, addr,
+				  pfn + ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT));
+	return ret;
+}
+
+static const struct mm_walk_ops ckpt_pfn_ops = {
+	.pmd_entry = ckpt_pfn_pmd,
+	.pte_entry = ckpt_pfn_pte,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/*
+ * Which of the batch's pages the parent maps too, at the same address:
+ * @pw->pfn[i] is the pfn of the anonymous page the parent has at
+ * addr[i], or ULONG_MAX.  Its page tables are only read: the walk
+ * faults nothing in, and a page the parent swapped out counts as
+ * another.  The tree holds still, so a page both map now was in both
+ * as the parent's pages were written, with what they hold: a write
+ * since, by anyone, would have copied it.
+ */
+static int ckpt_parent_pfns(struct ckpt_ctx *ctx, struct ckpt_pagewalk *pw)
+{
+	struct mm_struct *mm = ctx->procs[ctx->procs[ctx->cur].parent].st.mm;
+	struct ckpt_hdr_pages *h = pw->h;
+	struct ckpt_pfnwalk w = {
+		.addr = h->addr,
+		.pfn = pw->pfn,
+		.nr = h->nr_pages,
+	};
+	int ret;
+
+	memset(pw->pfn, 0xff, h->nr_pages * sizeof(*pw->pfn));
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	ret = walk_page_range(mm, h->addr[0], h->addr[h->nr_pages - 1] +
+			      PAGE_SIZE, &ckpt_pfn_ops, &w);
+	mmap_read_unlock(mm);
+	return ret < 0 ? ret : 0;
+}
+
+static int ckpt_keep_flush(struct ckpt_ctx *ctx, struct ckpt_pagewalk *pw)
+{
+	struct ckpt_hdr_pages_keep *k = pw->keep;
+	int ret;
+
+	if (!k->nr_runs)
+		return 0;
+	ret = ckpt_write_obj(ctx, &k->h, CKPT_HDR_PAGES_KEEP,
+			     struct_size(k, run, k->nr_runs));
+	k->nr_runs = 0;
+	return ret;
+}
+
+/* The parent's page at @addr of @v is kept: a run grows, or one starts. */
+static int ckpt_keep_add(struct ckpt_ctx *ctx, struct ckpt_pagewalk *pw,
+			 const struct ckpt_vma *v, unsigned long addr)
+{
+	struct ckpt_hdr_pages_keep *k = pw->keep;
+	struct ckpt_page_run *r;
+	int ret;
+
+	r = k->nr_runs ? &k->run[k->nr_runs - 1] : NULL;
+	if (r && pw->keep_vma == v &&
+	    r->addr + (r->nr_pages << PAGE_SHIFT) == addr) {
+		r->nr_pages++;
+		return 0;
+	}
+	if (k->nr_runs == CKPT_RUNS_MAX) {
+		ret = ckpt_keep_flush(ctx, pw);
+		if (ret)
+			return ret;
+	}
+	k->run[k->nr_runs].addr = addr;
+	k->run[k->nr_runs++].nr_pages = 1;
+	pw->keep_vma = v;
+	return 0;
+}
+
+/*
+ * Writes @nr pages at @pw->h->addr[@i...], which the caller references,
+ * after the runs before them.  Drops the references.
+ */
+static int ckpt_pages_write(struct ckpt_ctx *ctx, struct ckpt_pagewalk *pw,
+			    unsigned int i, unsigned int nr,
+			    struct page **pages)
+{
+	struct ckpt_hdr_pages *h = pw->h;
+	int ret;
+
+	ret = ckpt_keep_flush(ctx, pw);
+	if (!ret) {
+		/* to the front: what lies after @i + @nr stays */
+		memmove(h->addr, h->addr + i, nr * sizeof(*h->addr));
+		h->nr_pages = nr;
+		/* a target that ran since fails the record: ckpt_write_obj() */
+		ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_PAGES,
+				     struct_size(h, addr, nr));
+	}
+	if (!ret)
+		ret = ckpt_stream_pages(ctx, pages + i, nr);
+	ckpt_pages_put(pages + i, nr);
+	return ret;
+}
+
+/*
+ * A batch of a CKPT_VMA_COW VMA: the pages that are the parent's go as
+ * runs, the others as they are, in address order.
+ */
+static int ckpt_cow_batch(struct ckpt_ctx *ctx, const struct ckpt_vma *v,
+			  struct ckpt_pagewalk *pw, struct page **pages)
+{
+	unsigned int nr = pw->h->nr_pages, i = 0, j;
+	int ret;
+
+	ret = ckpt_parent_pfns(ctx, pw);
+	while (!ret && i < nr) {
+		if (pw->pfn[i] == page_to_pfn(pages[i])) {
+			ret = ckpt_keep_add(ctx, pw, v, pw->h->addr[i]);
+			put_page(pages[i++]);
+			continue;
+		}
+		for (j = i + 1; j < nr; j++)
+			if (pw->pfn[j] == page_to_pfn(pages[j]))
+				break;
+		ret = ckpt_pages_write(ctx, pw, i, j - i, pages);
+		i = j;
+	}
+	ckpt_pages_put(pages + i, nr - i);
+	return ret;
+}
+
 static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 				struct ckpt_vma *v, struct ckpt_pagewalk *pw,
 				struct page **pages)
@@ -616,13 +854,11 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			return ret;
 		if (!pw->h->nr_pages)
 			continue;
-
-		/* a target that ran since fails the record: ckpt_write_obj() */
-		ret = ckpt_write_obj(ctx, &pw->h->h, CKPT_HDR_PAGES,
-				     struct_size(pw->h, addr, pw->h->nr_pages));
-		if (!ret)
-			ret = ckpt_stream_pages(ctx, pages, pw->h->nr_pages);
-		ckpt_pages_put(pages, pw->h->nr_pages);
+		if (v->cow)
+			ret = ckpt_cow_batch(ctx, v, pw, pages);
+		else
+			ret = ckpt_pages_write(ctx, pw, 0, pw->h->nr_pages,
+					       pages);
 		if (ret)
 			return ret;
 	}
@@ -638,8 +874,10 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	int ret = -ENOMEM;
 
 	pw.h = kzalloc(struct_size(pw.h, addr, CKPT_PAGES_MAX), GFP_KERNEL);
+	pw.keep = kzalloc(struct_size(pw.keep, run, CKPT_RUNS_MAX), GFP_KERNEL);
+	pw.pfn = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pw.pfn), GFP_KERNEL);
 	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
-	if (!pw.h || !pages)
+	if (!pw.h || !pw.keep || !pw.pfn || !pages)
 		goto out;
 
 	for (i = 0; i < vmas->nr; i++) {
@@ -654,10 +892,15 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	}
 
 	/* the end of memory */
+	ret = ckpt_keep_flush(ctx, &pw);
 	pw.h->nr_pages = 0;
-	ret = ckpt_write_obj(ctx, &pw.h->h, CKPT_HDR_PAGES, sizeof(*pw.h));
+	if (!ret)
+		ret = ckpt_write_obj(ctx, &pw.h->h, CKPT_HDR_PAGES,
+				     sizeof(*pw.h));
 out:
 	kfree(pages);
+	kfree(pw.pfn);
+	kfree(pw.keep);
 	kfree(pw.h);
 	return ret;
 }
@@ -695,14 +938,12 @@ int checkpoint_mm(struct ckpt_ctx *ctx)
 /*
  * The pages of the VMAs checkpoint_mm() took, after every process's
  * sections (the image's order, for restart to make a parent's memory
- * before its children).
+ * before its children).  The VMAs stay, for the children's to be
+ * compared with.
  */
 int checkpoint_mm_pages(struct ckpt_ctx *ctx)
 {
-	int ret = checkpoint_pages(ctx, ctx->p.mm, ctx->p.vmas);
-
-	checkpoint_mm_free(ctx);
-	return ret;
+	return checkpoint_pages(ctx, ctx->p.mm, ctx->p.vmas);
 }
 
 void checkpoint_mm_free(struct ckpt_ctx *ctx)
@@ -736,6 +977,7 @@ struct ckpt_rst_mm {
 	struct ckpt_rvma *vma;		/* grown as the records come */
 	unsigned int nr, cap;		/* of vma[] read so far, room */
 	struct mm_struct *mm;		/* the new one, until it is current's */
+	bool cow;			/* a CKPT_VMA_COW VMA: made by fork() */
 };
 
 static bool ckpt_addr_ok(u64 addr)
@@ -873,6 +1115,44 @@ static int restore_vma_same(struct ckpt_ctx *ctx, struct ckpt_rvma *v)
 	return 0;
 }
 
+/*
+ * A CKPT_VMA_COW VMA: its process is made by fork() from its parent,
+ * once that is restored, and keeps the parent's VMA of that range.  The
+ * parent, which comes before it, must have one alike in all the record
+ * says (but CKPT_VMA_COW, which says how the parent got it), of the same
+ * file.  Its pages are the parent's, of the same image, where the
+ * CKPT_HDR_PAGES_KEEP records say; none else of the parent's stays.
+ */
+static int restore_vma_cow(struct ckpt_ctx *ctx, const struct ckpt_rvma *v)
+{
+	const struct ckpt_rst_mm *pm;
+	const struct ckpt_rvma *p;
+	unsigned int lo = 0, hi, mid;
+
+	pm = ctx->procs[ctx->procs[ctx->cur].parent].st.rst_mm;
+	if (!pm)
+		return -EBADMSG;
+	hi = pm->nr;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pm->vma[mid].start < v->start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pm->nr)
+		return -EBADMSG;
+	p = &pm->vma[lo];
+	if (p->start != v->start || p->end != v->end ||
+	    p->orig_pgoff != v->orig_pgoff || p->kind != v->kind ||
+	    p->prot != v->prot || (p->flags ^ v->flags) & ~CKPT_VMA_COW)
+		return -EBADMSG;
+	if (v->kind == CKPT_VMA_FILE &&
+	    (!p->file || !v->file || file_inode(p->file) != file_inode(v->file)))
+		return -EBADMSG;
+	return 0;
+}
+
 /* Checks a VMA record against the one before it: sorted, apart, sane. */
 static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		       const struct ckpt_rvma *prev)
@@ -900,6 +1180,13 @@ static int restore_vma(struct ckpt_ctx *ctx, struct ckpt_rvma *v,
 		return -EBADMSG;
 	if (h.flags & CKPT_VMA_SAME_SHMEM &&
 	    (ctx->rst_version < 7 || h.kind != CKPT_VMA_SHMEM))
+		return -EBADMSG;
+	/* as ckpt_vma_cow() takes them, fork() copying them whole */
+	if (h.flags & CKPT_VMA_COW &&
+	    (ctx->rst_version < 7 || !ctx->cur ||
+	     (h.kind != CKPT_VMA_ANON && h.kind != CKPT_VMA_FILE) ||
+	     h.flags & (CKPT_VMA_SHARED | CKPT_VMA_LOCKED | CKPT_VMA_MADE |
+			CKPT_VMA_DONTCOPY | CKPT_VMA_WIPEONFORK)))
 		return -EBADMSG;
 	if (h.pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((h.end - h.start) >> PAGE_SHIFT))
 		return -EBADMSG;
@@ -1086,6 +1373,10 @@ int restore_mm(struct ckpt_ctx *ctx)
 		v = &rm->vma[i];
 		rm->nr++;
 		ret = restore_vma(ctx, v, i ? v - 1 : NULL);
+		if (!ret && v->flags & CKPT_VMA_COW) {
+			ret = restore_vma_cow(ctx, v);
+			rm->cow = true;
+		}
 		if (ret)
 			return ret;
 		if (v->start < mmap_min_addr)
@@ -1098,7 +1389,8 @@ int restore_mm(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 
-	if (ctx->flags & RESTART_VERIFY)
+	/* a process made by fork() edits the mm it is made with */
+	if (ctx->flags & RESTART_VERIFY || rm->cow)
 		return 0;
 	rm->mm = mm_alloc();
 	if (!rm->mm)
@@ -1184,8 +1476,43 @@ static int restore_vma_map(struct ckpt_rvma *v)
 }
 
 /*
+ * A process made by fork() from its restored parent, whose mm it has a
+ * copy of: of it, only the CKPT_VMA_COW VMAs stay, with their pages;
+ * the rest of the address space goes, the vDSO too (mapped again where
+ * the image has it).  The executable is the image's.
+ */
+static int restore_mm_cow_apply(struct ckpt_ctx *ctx, struct ckpt_rst_mm *rm)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long from = 0, to;
+	struct file *exe;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i <= rm->nr; i++) {
+		if (i < rm->nr && !(rm->vma[i].flags & CKPT_VMA_COW))
+			continue;
+		to = i < rm->nr ? rm->vma[i].start : TASK_SIZE;
+		if (to > from)
+			ret = vm_munmap(from, to - from);
+		if (i < rm->nr)
+			from = rm->vma[i].end;
+	}
+	if (ret)
+		return ret;
+	/* the parent's, unless it is another file */
+	exe = get_mm_exe_file(mm);
+	if (!exe || file_inode(exe) != file_inode(ctx->p.rst_exe))
+		ret = replace_mm_exe_file(mm, ctx->p.rst_exe);
+	if (exe)
+		fput(exe);
+	return ret;
+}
+
+/*
  * Past the point of no return: makes the new mm current's, as execve()
- * does, maps every VMA at its address and sets the mm's layout.
+ * does, maps every VMA at its address and sets the mm's layout.  A
+ * process made by fork() keeps the VMAs it shares with its parent.
  */
 int restore_mm_apply(struct ckpt_ctx *ctx)
 {
@@ -1200,10 +1527,16 @@ int restore_mm_apply(struct ckpt_ctx *ctx)
 	rlim_stack = current->signal->rlim[RLIMIT_STACK];
 	task_unlock(current->group_leader);
 
-	ret = exec_restart_mmap(mm);
+	if (rm->cow) {
+		mm = current->mm;
+		ret = restore_mm_cow_apply(ctx, rm);
+	} else {
+		ret = exec_restart_mmap(mm);
+		if (!ret)
+			rm->mm = NULL;	/* current's now */
+	}
 	if (ret)
 		return ret;
-	rm->mm = NULL;			/* current's now */
 	rseq_execve(current);		/* it pointed into the old mm */
 	/*
 	 * The image's personality lays the address space out, and none
@@ -1225,7 +1558,8 @@ int restore_mm_apply(struct ckpt_ctx *ctx)
 	 */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < rm->nr; i++) {
-			if (!!(rm->vma[i].flags & CKPT_VMA_SET_LATE) == pass)
+			if (!!(rm->vma[i].flags & CKPT_VMA_SET_LATE) == pass ||
+			    rm->vma[i].flags & CKPT_VMA_COW)
 				continue;
 			ret = restore_vma_map(&rm->vma[i]);
 			if (ret)
@@ -1327,6 +1661,83 @@ static int restore_private_pages(struct ckpt_ctx *ctx, u64 *addr,
 }
 
 /*
+ * Of a process made by fork(), the parent's pages that are not to stay:
+ * those of the CKPT_VMA_COW VMAs from @z->from to @to, which no
+ * CKPT_HDR_PAGES_KEEP run names, go as MADV_DONTNEED would take them.
+ * The process's own pages are written there after, into new pages.
+ */
+struct ckpt_cow_zap {
+	unsigned long from;		/* what lies below is done */
+	unsigned int v;			/* the VMA record it is in, or after */
+};
+
+static void restore_cow_zap(struct ckpt_rst_mm *rm, struct ckpt_cow_zap *z,
+			    unsigned long to)
+{
+	VMA_ITERATOR(vmi, current->mm, 0);
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long s, e;
+
+	if (!rm->cow || to <= z->from)
+		return;
+	mmap_read_lock(mm);
+	for (; z->v < rm->nr && rm->vma[z->v].start < to; z->v++) {
+		const struct ckpt_rvma *rv = &rm->vma[z->v];
+
+		if (!(rv->flags & CKPT_VMA_COW) || rv->end <= z->from)
+			continue;
+		s = max(z->from, rv->start);
+		e = min(to, rv->end);
+		vma_iter_set(&vmi, s);
+		for_each_vma_range(vmi, vma, e)
+			zap_page_range_single(vma, max(s, vma->vm_start),
+					      min(e, vma->vm_end) -
+					      max(s, vma->vm_start), NULL);
+		if (rv->end > to)
+			break;		/* the rest of it later */
+	}
+	mmap_read_unlock(mm);
+	z->from = to;
+}
+
+/*
+ * Checks a CKPT_HDR_PAGES_KEEP record: runs ascending after what came
+ * before, each in one CKPT_VMA_COW VMA; and lets the parent's pages
+ * between them go.
+ */
+static int restore_pages_keep(struct ckpt_ctx *ctx, struct ckpt_rst_mm *rm,
+			      struct ckpt_hdr_pages_keep *k, u64 *last,
+			      unsigned int *v, struct ckpt_cow_zap *z)
+{
+	const struct ckpt_rvma *rv;
+	unsigned int i;
+
+	if (k->h.len != struct_size(k, run, k->nr_runs) || !k->nr_runs ||
+	    k->pad)
+		return -EBADMSG;
+	for (i = 0; i < k->nr_runs; i++) {
+		u64 addr = k->run[i].addr, nr = k->run[i].nr_pages;
+
+		if (!PAGE_ALIGNED(addr) || (*last && addr <= *last) || !nr ||
+		    addr >= TASK_SIZE || nr > (TASK_SIZE - addr) >> PAGE_SHIFT)
+			return -EBADMSG;
+		while (*v < rm->nr && rm->vma[*v].end <= addr)
+			(*v)++;
+		rv = &rm->vma[*v];
+		if (*v == rm->nr || addr < rv->start ||
+		    addr + (nr << PAGE_SHIFT) > rv->end ||
+		    !(rv->flags & CKPT_VMA_COW))
+			return -EBADMSG;
+		if (!(ctx->flags & RESTART_VERIFY))
+			restore_cow_zap(rm, z, addr);
+		z->from = addr + (nr << PAGE_SHIFT);
+		*last = z->from - PAGE_SIZE;
+	}
+	return 0;
+}
+
+/*
  * Reads the page records up to the one that ends them.  With
  * RESTART_VERIFY the data is only read; else it goes into the new mm.
  */
@@ -1334,6 +1745,11 @@ int restore_mm_pages(struct ckpt_ctx *ctx)
 {
 	bool verify = ctx->flags & RESTART_VERIFY;
 	struct ckpt_rst_mm *rm = ctx->p.rst_mm;
+	size_t max = max(struct_size_t(struct ckpt_hdr_pages, addr,
+				       CKPT_PAGES_MAX),
+			 struct_size_t(struct ckpt_hdr_pages_keep, run,
+				       CKPT_RUNS_MAX));
+	struct ckpt_cow_zap zap = {};
 	struct ckpt_hdr_pages *h;
 	struct ckpt_rvma *rv;
 	unsigned int i, j, v = 0;
@@ -1342,23 +1758,37 @@ int restore_mm_pages(struct ckpt_ctx *ctx)
 	void *buf;
 	int ret = -ENOMEM;
 
-	h = kmalloc(struct_size(h, addr, CKPT_PAGES_MAX), GFP_KERNEL);
+	h = kmalloc(max, GFP_KERNEL);
 	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
 	buf = (void *)__get_free_page(GFP_KERNEL);
 	if (!h || !pages || !buf)
 		goto out;
 
 	for (;;) {
-		ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_PAGES, sizeof(*h),
-				    struct_size(h, addr, CKPT_PAGES_MAX));
+		ret = ckpt_read_obj_of(ctx, &h->h, CKPT_HDR_PAGES,
+				       ctx->rst_version >= 7 ?
+				       CKPT_HDR_PAGES_KEEP : 0,
+				       sizeof(*h), max);
 		if (ret)
 			break;
+		if (h->h.type == CKPT_HDR_PAGES_KEEP) {
+			ret = restore_pages_keep(ctx, rm, (void *)h, &last, &v,
+						 &zap);
+			if (ret)
+				break;
+			continue;
+		}
 		ret = -EBADMSG;
-		if (h->h.len != struct_size(h, addr, h->nr_pages) || h->pad)
+		if (h->h.len != struct_size(h, addr, h->nr_pages) ||
+		    h->nr_pages > CKPT_PAGES_MAX || h->pad)
 			break;
 		ret = 0;
-		if (!h->nr_pages)
+		if (!h->nr_pages) {
+			/* none of the parent's pages stays after the last */
+			if (!verify)
+				restore_cow_zap(rm, &zap, TASK_SIZE);
 			break;
+		}
 		/* the batch starts in or after the VMA the last one ended in */
 		rv = &rm->vma[v];
 		ret = restore_pages_check(rm, h, &last, &v);
@@ -1382,6 +1812,9 @@ int restore_mm_pages(struct ckpt_ctx *ctx)
 								 h->addr[i],
 								 buf);
 			} else {
+				/* the parent's page there goes first */
+				restore_cow_zap(rm, &zap,
+						h->addr[j - 1] + PAGE_SIZE);
 				ret = restore_private_pages(ctx, h->addr + i,
 							    j - i, pages);
 			}
@@ -1394,6 +1827,12 @@ out:
 	kfree(pages);
 	kfree(h);
 	return ret;
+}
+
+/* Whether the process of @st is made by fork(), for CKPT_VMA_COW. */
+bool restore_mm_forked(const struct ckpt_proc_state *st)
+{
+	return st->rst_mm && st->rst_mm->cow;
 }
 
 void restore_mm_free(struct ckpt_ctx *ctx)

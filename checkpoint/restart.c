@@ -73,8 +73,9 @@ static int ckpt_read_padding(struct ckpt_ctx *ctx, u32 len)
 	return memchr_inv(pad, 0, n) ? -EBADMSG : 0;
 }
 
-static int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
-			 u32 min, u32 max)
+/* The header of a record of @type, or of @alt where that is not 0. */
+static int ckpt_read_hdr_of(struct ckpt_ctx *ctx, struct ckpt_hdr *h,
+			    u32 type, u32 alt, u32 min, u32 max)
 {
 	int ret;
 
@@ -84,9 +85,38 @@ static int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 	/* the image of a checkpoint that failed ends with why */
 	if (h->type == CKPT_HDR_ERROR && type != CKPT_HDR_ERROR)
 		return -ENODATA;
-	if (h->type != type || h->len < min || h->len > max)
+	if ((h->type != type && (!alt || h->type != alt)) || h->len < min ||
+	    h->len > max)
 		return -EBADMSG;
 	return 0;
+}
+
+static int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+			 u32 min, u32 max)
+{
+	return ckpt_read_hdr_of(ctx, h, type, 0, min, max);
+}
+
+/*
+ * Reads a record of @type or @alt, whose length, header included, must
+ * lie in [@min, @max], into @h, which has room for @max bytes.  The
+ * caller checks the length against the type read.
+ */
+int ckpt_read_obj_of(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		     u32 alt, u32 min, u32 max)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(min < sizeof(*h) || min > max || max > CKPT_REC_MAX))
+		return -EINVAL;
+
+	ret = ckpt_read_hdr_of(ctx, h, type, alt, min, max);
+	if (ret)
+		return ret;
+	ret = ckpt_read(ctx, h + 1, h->len - sizeof(*h));
+	if (ret)
+		return ret;
+	return ckpt_read_padding(ctx, h->len);
 }
 
 /*
@@ -96,18 +126,7 @@ static int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  u32 min, u32 max)
 {
-	int ret;
-
-	if (WARN_ON_ONCE(min < sizeof(*h) || min > max || max > CKPT_REC_MAX))
-		return -EINVAL;
-
-	ret = ckpt_read_hdr(ctx, h, type, min, max);
-	if (ret)
-		return ret;
-	ret = ckpt_read(ctx, h + 1, h->len - sizeof(*h));
-	if (ret)
-		return ret;
-	return ckpt_read_padding(ctx, h->len);
+	return ckpt_read_obj_of(ctx, h, type, 0, min, max);
 }
 
 /*

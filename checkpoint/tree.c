@@ -20,7 +20,10 @@
  * state is restored, makes its children in image order with
  * kernel_clone() and their pids (set_tid), and each child restores its
  * own state in its own context, reading its part of the image, then
- * makes its own.  Only one process reads the image at a time: a parent
+ * makes its own.  A child that shares private memory copy-on-write
+ * with its parent (CKPT_VMA_COW) is made by fork() from the parent's
+ * restored memory and keeps what it shares of it; the others share the
+ * parent's mm until they replace it.  Only one process reads the image at a time: a parent
  * waits for each child's subtree before it makes the next.  None returns
  * to user space before the whole tree is restored; a failure anywhere
  * kills every process made.
@@ -1281,8 +1284,15 @@ int restore_children_apply(struct ckpt_ctx *ctx)
 	for (i = self + 1; !ret && i < ctx->nr_procs; i++) {
 		struct ckpt_proc *p = &ctx->procs[i];
 		pid_t pid = p->h.pid;
+		/*
+		 * A process that shares private memory with this one since
+		 * a fork() is made by fork(), from the memory restored:
+		 * restore_mm_apply() keeps what it shares of it.  The others
+		 * share this mm until they replace it.
+		 */
 		struct kernel_clone_args args = {
-			.flags = CLONE_VM | CLONE_UNTRACED,
+			.flags = CLONE_UNTRACED |
+				 (restore_mm_forked(&p->st) ? 0 : CLONE_VM),
 			.exit_signal = p->h.exit_signal,
 			.fn = restore_child_fn,
 			.fn_arg = c,

@@ -205,6 +205,8 @@ struct file *ckpt_open_file_grown(struct ckpt_ctx *ctx,
 				  bool grown);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
 		  u32 min, u32 max);
+int ckpt_read_obj_of(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		     u32 alt, u32 min, u32 max);
 void *ckpt_read_obj_alloc(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 struct ckpt_hdr_file *ckpt_read_file(struct ckpt_ctx *ctx, u32 type);
 int ckpt_lookup_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
@@ -306,6 +308,7 @@ void checkpoint_mm_free(struct ckpt_ctx *ctx);
 int restore_mm(struct ckpt_ctx *ctx);
 int restore_mm_apply(struct ckpt_ctx *ctx);
 int restore_mm_pages(struct ckpt_ctx *ctx);
+bool restore_mm_forked(const struct ckpt_proc_state *st);
 void restore_mm_free(struct ckpt_ctx *ctx);
 
 /* the records of event objects behind fds */

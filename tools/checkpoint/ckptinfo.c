@@ -248,6 +248,18 @@ static void print_pages(const struct ckpt_hdr_pages *p)
 		       (unsigned long long)p->addr[p->nr_pages - 1]);
 }
 
+/* The parent's pages a process keeps: its runs, and how many pages. */
+static void print_keep(const struct ckpt_hdr_pages_keep *k)
+{
+	unsigned long long pages = 0;
+
+	for (uint32_t i = 0; i < k->nr_runs; i++)
+		pages += k->run[i].nr_pages;
+	printf(" runs=%u pages=%llu", k->nr_runs, pages);
+	if (k->nr_runs)
+		printf(" first=%#llx", (unsigned long long)k->run[0].addr);
+}
+
 static void print_cred(const struct ckpt_hdr_cred *c)
 {
 	uint32_t n = (c->h.len - sizeof(*c)) / 4;
@@ -504,6 +516,9 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_file) + PATH_MAX },
 	{ CKPT_HDR_PAGES, "pages", sizeof(struct ckpt_hdr_pages),
 	  sizeof(struct ckpt_hdr_pages) + CKPT_PAGES_MAX * 8 },
+	{ CKPT_HDR_PAGES_KEEP, "pageskeep", sizeof(struct ckpt_hdr_pages_keep),
+	  sizeof(struct ckpt_hdr_pages_keep) +
+	  CKPT_RUNS_MAX * sizeof(struct ckpt_page_run) },
 	{ CKPT_HDR_TAIL, "tail", sizeof(struct ckpt_hdr_tail),
 	  sizeof(struct ckpt_hdr_tail) },
 };
@@ -725,6 +740,15 @@ static int inspect(const struct image *img)
 				return 1;
 			}
 			print_pages((const void *)rec);
+			break;
+		case CKPT_HDR_PAGES_KEEP:
+			if (h.len < sizeof(struct ckpt_hdr_pages_keep) +
+				    sizeof(struct ckpt_page_run) *
+				    (uint64_t)((const struct ckpt_hdr_pages_keep *)rec)->nr_runs) {
+				printf("\nerror: more runs than the record holds\n");
+				return 1;
+			}
+			print_keep((const void *)rec);
 			break;
 		case CKPT_HDR_TAIL: {
 			const struct ckpt_hdr_tail *t = (const void *)rec;

@@ -77,6 +77,7 @@ enum {
 	CKPT_HDR_PAGES = 304,
 	CKPT_HDR_VMA_MADE = 305,
 	CKPT_HDR_VMA_SHMEM = 306,
+	CKPT_HDR_PAGES_KEEP = 307,
 
 	CKPT_HDR_SIGNALS = 401,
 	CKPT_HDR_SIGINFO = 402,
@@ -398,7 +399,15 @@ enum ckpt_vma_kind {
 						 * CKPT_HDR_VMA_SHMEM record
 						 * follows, and no pages
 						 */
-#define CKPT_VMA_FLAGS_ALL	((1ULL << 15) - 1)
+#define CKPT_VMA_COW		(1ULL << 15)	/* version 7: private memory
+						 * shared copy-on-write with
+						 * the parent since a fork():
+						 * the parent has this VMA,
+						 * alike, and the pages of
+						 * CKPT_HDR_PAGES_KEEP records
+						 * are its
+						 */
+#define CKPT_VMA_FLAGS_ALL	((1ULL << 16) - 1)
 
 struct ckpt_hdr_vma {
 	struct ckpt_hdr h;
@@ -448,6 +457,29 @@ struct ckpt_hdr_pages {
 	__u32 nr_pages;
 	__u32 pad;
 	__u64 addr[];
+};
+
+/*
+ * Pages of CKPT_VMA_COW mappings that are the parent's (version 7): the
+ * same pages, shared copy-on-write since a fork(), which no process
+ * wrote since.  No data follows; restart makes the process from its
+ * restored parent and keeps them.  Every other page of those mappings
+ * is the process's own, in CKPT_HDR_PAGES records, or none.  Among the
+ * memory section's records, the runs and the addresses of both kinds
+ * ascend together; each run lies in one CKPT_VMA_COW mapping.
+ */
+#define CKPT_RUNS_MAX		512
+
+struct ckpt_page_run {
+	__u64 addr;
+	__u64 nr_pages;
+};
+
+struct ckpt_hdr_pages_keep {
+	struct ckpt_hdr h;
+	__u32 nr_runs;
+	__u32 pad;
+	struct ckpt_page_run run[];
 };
 
 /*

@@ -190,13 +190,19 @@ static void *pauser(void *arg)
 /*
  * A tree (CHECKPOINT_TREE): a child that exited with a status and one
  * that waits, reading a pipe with data from its parent, in a group of
- * its own; both die with their parent (PR_SET_PDEATHSIG).
+ * its own; both die with their parent (PR_SET_PDEATHSIG).  The waiting
+ * child shares some of its parent's memory copy-on-write and wrote the
+ * rest (CKPT_VMA_COW, CKPT_HDR_PAGES_KEEP).
  */
+static char tree_cow[16][4096];
+
 static void tree_state(void)
 {
-	int p[2];
+	int p[2], i;
 	pid_t c, z;
 
+	for (i = 0; i < 16; i++)
+		tree_cow[i][0] = i + 1;
 	if (pipe(p))
 		_exit(1);
 	z = fork();
@@ -208,6 +214,8 @@ static void tree_state(void)
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setpgid(0, 0);
+		for (i = 0; i < 16; i += 3)
+			tree_cow[i][1] = 1;
 		close(p[1]);
 		while (read(p[0], &b, 1) > 0)
 			;
@@ -453,6 +461,12 @@ static void mut_count(struct fuzz *f)
 		{ CKPT_HDR_MM, offsetof(struct ckpt_hdr_mm, nr_vmas), 4 },
 		{ CKPT_HDR_MM, offsetof(struct ckpt_hdr_mm, nr_auxv), 4 },
 		{ CKPT_HDR_PAGES, offsetof(struct ckpt_hdr_pages, nr_pages), 4 },
+		{ CKPT_HDR_PAGES_KEEP,
+		  offsetof(struct ckpt_hdr_pages_keep, nr_runs), 4 },
+		{ CKPT_HDR_PAGES_KEEP,
+		  offsetof(struct ckpt_hdr_pages_keep, run[0].nr_pages), 8 },
+		{ CKPT_HDR_PAGES_KEEP,
+		  offsetof(struct ckpt_hdr_pages_keep, run[0].addr), 8 },
 		{ CKPT_HDR_FILES, offsetof(struct ckpt_hdr_files, nr_fds), 4 },
 		{ CKPT_HDR_SIGNALS,
 		  offsetof(struct ckpt_hdr_signals, nr_siginfo), 4 },

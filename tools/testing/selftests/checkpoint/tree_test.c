@@ -893,6 +893,212 @@ TEST(vfork_parent_is_refused_by_name)
 }
 
 /*
+ * A forked server's workers: 8 MiB written by the parent before it forks
+ * 50 workers, each of which writes one page of its own, one lets four
+ * pages go (MADV_DONTNEED) and one forks a worker of its own.  The image
+ * holds the memory once, and after the restart it is shared again: the
+ * tree's Pss (smaps_rollup) is what it was, and a write by a worker
+ * copies the page as before, leaving the parent's as it was.
+ */
+#define COW_WORKERS	50
+#define COW_PAGES	2048
+
+static char *cow_mem;
+static long cow_ps;
+
+static char cow_byte(unsigned int page, int worker)
+{
+	return worker >= 0 && page == (unsigned int)worker ?
+	       'A' + worker % 26 : (char)(page % 251 + 1);
+}
+
+/* Says @name until "go", again when the runner took it away. */
+static bool cow_wait(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 12000; i++) {
+		if (said("go"))
+			return true;
+		if (!said(name))
+			say(name);
+		usleep(10000);
+	}
+	return false;
+}
+
+/* The memory is the parent's but for @worker's page and a hole at 100. */
+static bool cow_check(int worker, bool hole)
+{
+	unsigned int i, off[] = { 0, 1234, cow_ps - 1 }, j;
+
+	for (i = 0; i < COW_PAGES; i++) {
+		char want = hole && i >= 100 && i < 104 ? 0 :
+			    cow_byte(i, worker);
+
+		for (j = 0; j < 3; j++)
+			if (cow_mem[i * cow_ps + off[j]] != want)
+				return false;
+	}
+	return true;
+}
+
+static int cow_worker(int w)
+{
+	char name[16];
+	pid_t g = 0;
+
+	memset(cow_mem + w * cow_ps, cow_byte(w, w), cow_ps);
+	if (w == 0 && madvise(cow_mem + 100 * cow_ps, 4 * cow_ps,
+			      MADV_DONTNEED))
+		return 1;
+	if (w == 1) {
+		g = fork();
+		if (!g) {
+			if (!cow_wait("grand") || !cow_check(1, false))
+				_exit(2);
+			_exit(0);
+		}
+	}
+	snprintf(name, sizeof(name), "w%d", w);
+	if (!cow_wait(name) || !cow_check(w, w == 0))
+		return 2;
+	/* a write copies the page, for this worker alone */
+	cow_mem[(w + 1) * cow_ps] = 'x';
+	if (cow_mem[(w + 1) * cow_ps] != 'x')
+		return 3;
+	return g ? child_ok(g, 4) : 0;
+}
+
+static int cow_root(void)
+{
+	pid_t w[COW_WORKERS];
+	int i, ret = 0;
+
+	tree_stdio();
+	for (i = 0; i < COW_PAGES; i++)
+		memset(cow_mem + i * cow_ps, cow_byte(i, -1), cow_ps);
+	for (i = 0; i < COW_WORKERS; i++) {
+		w[i] = fork();
+		if (w[i] < 0)
+			return 1;
+		if (!w[i])
+			_exit(cow_worker(i));
+	}
+	if (!cow_wait("root"))
+		return 1;
+	for (i = 0; i < COW_WORKERS; i++)
+		ret = ret ?: child_ok(w[i], 10 + i);
+	/* what the workers wrote, before and after, is theirs */
+	return ret ?: cow_check(-1, false) ? 0 : 5;
+}
+
+/* The Pss of @pid and its descendants, in KiB. */
+static long tree_pss(pid_t pid)
+{
+	char path[64], line[256];
+	long pss = 0, kb;
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pss: %ld", &kb) == 1)
+			pss = kb;
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%d", &c) == 1) {
+		kb = tree_pss(c);
+		if (kb < 0) {
+			pss = -1;
+			break;
+		}
+		pss += kb;
+	}
+	fclose(f);
+	return pss;
+}
+
+/* Every process of the COW tree says it is there. */
+static bool cow_all_said(bool take)
+{
+	char name[16], path[128];
+	int i;
+
+	for (i = -2; i < COW_WORKERS; i++) {
+		if (i == -2)
+			snprintf(name, sizeof(name), "root");
+		else if (i == -1)
+			snprintf(name, sizeof(name), "grand");
+		else
+			snprintf(name, sizeof(name), "w%d", i);
+		if (take) {
+			path_of(path, sizeof(path), name);
+			unlink(path);
+		} else if (!wait_for(name)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+TEST(fifty_forked_workers_share_their_memory_again)
+{
+	long before, after, size = -1;
+	int fd, ret = -1;
+	pid_t root, r = -1;
+
+	cow_ps = sysconf(_SC_PAGESIZE);
+	cow_mem = mmap(NULL, COW_PAGES * cow_ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, cow_mem);
+	make_dir();
+	root = fork();
+	ASSERT_LE(0, root);
+	if (!root)
+		_exit(cow_root());
+	ASSERT_TRUE(cow_all_said(false));
+	before = tree_pss(root);
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	if (sys_checkpoint(root, fd, CHECKPOINT_TREE | CHECKPOINT_KILL) > 0) {
+		size = lseek(fd, 0, SEEK_END);
+		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+			;
+		cow_all_said(true);
+		r = fork_with_pid(root);
+		if (!r) {
+			lseek(fd, 0, SEEK_SET);
+			sys_restart_log(0, fd, RESTART_LOG, 2);
+			_exit(200 + errno % 50);
+		}
+	} else {
+		reap(root);
+	}
+	close(fd);
+	after = r > 0 && cow_all_said(false) ? tree_pss(r) : -1;
+	say("go");
+	if (r > 0)
+		ret = wait_exit(r);
+	remove_dir();
+	munmap(cow_mem, COW_PAGES * cow_ps);
+	TH_LOG("memory %ld KiB in %d processes: image %ld KiB, Pss %ld KiB before, %ld KiB after",
+	       COW_PAGES * cow_ps / 1024, COW_WORKERS + 2, size / 1024,
+	       before, after);
+	ASSERT_EQ(0, ret);
+	ASSERT_LT(0, before);
+	/* once, and a little of each process's own */
+	EXPECT_GT(COW_PAGES * cow_ps + (COW_WORKERS + 2) * 256L * 1024, size);
+	EXPECT_GE(before + before / 8 + 1024, after);
+}
+
+/*
  * The tools, as an unprivileged user: checkpoint --tree --kill takes a
  * parent and the child it feeds through a pipe, restart --ns brings
  * both back under their pids in new namespaces, and exits with the
