@@ -462,15 +462,45 @@ struct ckpt_pagewalk {
 	struct ckpt_hdr_pages *h;	/* addr[] collects the batch */
 	bool anon_only;			/* a private file mapping */
 	unsigned long next;		/* where a full batch stopped */
+	unsigned long *own;		/* the anonymous page at each */
+	struct page **got;		/* CKPT_VMA_COW: each, referenced */
 	unsigned long *pfn;		/* the parent's page at each */
 	struct ckpt_hdr_pages_keep *keep;	/* runs of them, to write */
 	const struct ckpt_vma *keep_vma;	/* of the last run */
 };
 
+/*
+ * A page at @addr exists: one more of the batch, or the batch is full.
+ * @pfn is its page's when it is present and anonymous, else ULONG_MAX.
+ * For a CKPT_VMA_COW VMA that page is held, with the page table lock
+ * the caller holds, so that no other page has its pfn while it is
+ * compared with the parent's.
+ */
+static int ckpt_walk_add(struct ckpt_pagewalk *pw, unsigned long addr,
+			 unsigned long pfn)
+{
+	unsigned int n = pw->h->nr_pages;
+
+	if (n == CKPT_PAGES_MAX) {
+		pw->next = addr;
+		return 1;
+	}
+	if (pw->got) {
+		pw->got[n] = pfn == ULONG_MAX ? NULL : pfn_to_page(pfn);
+		if (pw->got[n])
+			get_page(pw->got[n]);
+	}
+	pw->own[n] = pfn;
+	pw->h->addr[n] = addr;
+	pw->h->nr_pages++;
+	return 0;
+}
+
 static int ckpt_pte_entry(pte_t *pte, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	struct ckpt_pagewalk *pw = walk->private;
+	unsigned long pfn = ULONG_MAX;
 	pte_t ptent = ptep_get(pte);
 
 	if (pte_none(ptent))
@@ -481,14 +511,11 @@ static int ckpt_pte_entry(pte_t *pte, unsigned long addr, unsigned long end,
 		/* the zero page, or a file page never written privately */
 		if (!page || (pw->anon_only && !PageAnon(page)))
 			return 0;
+		if (PageAnon(page))
+			pfn = page_to_pfn(page);
 	}
 	/* present, or swapped or migrating: it exists */
-	if (pw->h->nr_pages == CKPT_PAGES_MAX) {
-		pw->next = addr;
-		return 1;
-	}
-	pw->h->addr[pw->h->nr_pages++] = addr;
-	return 0;
+	return ckpt_walk_add(pw, addr, pfn);
 }
 
 /*
@@ -499,28 +526,29 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	struct ckpt_pagewalk *pw = walk->private;
+	unsigned long pfn = ULONG_MAX;
 	struct page *page = NULL;
-	bool skip = false;
 	spinlock_t *ptl;		/* the huge pmd's, while it is read */
+	int ret = 0;
 
 	ptl = pmd_trans_huge_lock(pmd, walk->vma);
 	if (!ptl)
 		return 0;		/* a table: ckpt_pte_entry() */
+	walk->action = ACTION_CONTINUE;
 	if (pmd_present(*pmd)) {
 		/* the huge zero page, or a file page never written */
 		page = vm_normal_page_pmd(walk->vma, addr, *pmd);
-		skip = !page || (pw->anon_only && !PageAnon(page));
+		if (!page || (pw->anon_only && !PageAnon(page)))
+			goto out;
+		if (PageAnon(page))
+			pfn = pmd_pfn(*pmd);
 	}
+	for (; !ret && addr < end; addr += PAGE_SIZE)
+		ret = ckpt_walk_add(pw, addr, pfn == ULONG_MAX ? pfn : pfn +
+				    ((addr & ~HPAGE_PMD_MASK) >> PAGE_SHIFT));
+out:
 	spin_unlock(ptl);
-	walk->action = ACTION_CONTINUE;
-	for (; !skip && addr < end; addr += PAGE_SIZE) {
-		if (pw->h->nr_pages == CKPT_PAGES_MAX) {
-			pw->next = addr;
-			return 1;
-		}
-		pw->h->addr[pw->h->nr_pages++] = addr;
-	}
-	return 0;
+	return ret;
 }
 
 static const struct mm_walk_ops ckpt_walk_ops = {
@@ -564,9 +592,21 @@ static void ckpt_pages_put(struct page **pages, unsigned int nr)
 		put_page(pages[nr]);
 }
 
+/* Drops the pages of a CKPT_VMA_COW batch held from @i, @nr of them. */
+static void ckpt_got_put(struct ckpt_pagewalk *pw, unsigned int i,
+			 unsigned int nr)
+{
+	for (; nr--; i++) {
+		if (pw->got[i])
+			put_page(pw->got[i]);
+		pw->got[i] = NULL;
+	}
+}
+
 /*
  * The next batch of pages of a private VMA, from @*addr on, found in the
- * page tables, with a reference on each.  Moves @*addr past the batch.
+ * page tables, with a reference on each (but for a CKPT_VMA_COW VMA,
+ * whose pages ckpt_cow_batch() takes).  Moves @*addr past the batch.
  */
 static int ckpt_private_batch(struct mm_struct *mm, struct ckpt_vma *v,
 			      unsigned long *addr, struct ckpt_pagewalk *pw,
@@ -577,15 +617,18 @@ static int ckpt_private_batch(struct mm_struct *mm, struct ckpt_vma *v,
 	pw->anon_only = v->kind == CKPT_VMA_FILE;
 	pw->h->nr_pages = 0;
 	pw->next = v->end;
+	pw->got = v->cow ? pages : NULL;
 
 	mmap_read_lock(mm);
 	ret = walk_page_range(mm, *addr, v->end, &ckpt_walk_ops, pw);
-	if (ret >= 0)
+	if (ret >= 0 && !v->cow)
 		ret = ckpt_pages_get(mm, pw->h->addr, pw->h->nr_pages,
 				     FOLL_FORCE, pages);
 	mmap_read_unlock(mm);
+	if (ret < 0 && v->cow)
+		ckpt_got_put(pw, 0, pw->h->nr_pages);
 	*addr = pw->next;
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -809,30 +852,49 @@ static int ckpt_pages_write(struct ckpt_ctx *ctx, struct ckpt_pagewalk *pw,
 	return ret;
 }
 
+/* The page at batch index @i is the parent's: the same in both. */
+static bool ckpt_page_is_parents(const struct ckpt_pagewalk *pw,
+				 unsigned int i)
+{
+	return pw->own[i] != ULONG_MAX && pw->own[i] == pw->pfn[i];
+}
+
 /*
  * A batch of a CKPT_VMA_COW VMA: the pages that are the parent's go as
- * runs, the others as they are, in address order.
+ * runs, without being taken; the others are taken and go as they are,
+ * in address order.
  */
-static int ckpt_cow_batch(struct ckpt_ctx *ctx, const struct ckpt_vma *v,
-			  struct ckpt_pagewalk *pw, struct page **pages)
+static int ckpt_cow_batch(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			  const struct ckpt_vma *v, struct ckpt_pagewalk *pw,
+			  struct page **pages)
 {
 	unsigned int nr = pw->h->nr_pages, i = 0, j;
 	int ret;
 
 	ret = ckpt_parent_pfns(ctx, pw);
 	while (!ret && i < nr) {
-		if (pw->pfn[i] == page_to_pfn(pages[i])) {
-			ret = ckpt_keep_add(ctx, pw, v, pw->h->addr[i]);
-			put_page(pages[i++]);
+		if (ckpt_page_is_parents(pw, i)) {
+			ckpt_got_put(pw, i, 1);
+			ret = ckpt_keep_add(ctx, pw, v, pw->h->addr[i++]);
 			continue;
 		}
 		for (j = i + 1; j < nr; j++)
-			if (pw->pfn[j] == page_to_pfn(pages[j]))
+			if (ckpt_page_is_parents(pw, j))
 				break;
-		ret = ckpt_pages_write(ctx, pw, i, j - i, pages);
+		/* taken as any page is: a swapped one comes back */
+		ckpt_got_put(pw, i, j - i);
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			break;
+		ret = ckpt_pages_get(mm, pw->h->addr + i, j - i, FOLL_FORCE,
+				     pages + i);
+		mmap_read_unlock(mm);
+		if (!ret)
+			ret = ckpt_pages_write(ctx, pw, i, j - i, pages);
 		i = j;
 	}
-	ckpt_pages_put(pages + i, nr - i);
+	if (ret && i < nr)
+		ckpt_got_put(pw, i, nr - i);
 	return ret;
 }
 
@@ -855,7 +917,7 @@ static int checkpoint_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		if (!pw->h->nr_pages)
 			continue;
 		if (v->cow)
-			ret = ckpt_cow_batch(ctx, v, pw, pages);
+			ret = ckpt_cow_batch(ctx, mm, v, pw, pages);
 		else
 			ret = ckpt_pages_write(ctx, pw, 0, pw->h->nr_pages,
 					       pages);
@@ -876,8 +938,9 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	pw.h = kzalloc(struct_size(pw.h, addr, CKPT_PAGES_MAX), GFP_KERNEL);
 	pw.keep = kzalloc(struct_size(pw.keep, run, CKPT_RUNS_MAX), GFP_KERNEL);
 	pw.pfn = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pw.pfn), GFP_KERNEL);
+	pw.own = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pw.own), GFP_KERNEL);
 	pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*pages), GFP_KERNEL);
-	if (!pw.h || !pw.keep || !pw.pfn || !pages)
+	if (!pw.h || !pw.keep || !pw.pfn || !pw.own || !pages)
 		goto out;
 
 	for (i = 0; i < vmas->nr; i++) {
@@ -899,6 +962,7 @@ static int checkpoint_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 				     sizeof(*pw.h));
 out:
 	kfree(pages);
+	kfree(pw.own);
 	kfree(pw.pfn);
 	kfree(pw.keep);
 	kfree(pw.h);

@@ -12,7 +12,11 @@
  * best of REPS runs, as an emulated machine's timing is noisy.  Then the
  * same for 64 MiB and 1, 16 and 256 threads: the process checkpoints
  * itself from its main thread, the others parked, and comes back with
- * them under its pid.  Prints tables; not a test.
+ * them under its pid.  Then trees of 1, 10 and 100 processes: a parent
+ * fills 64 MiB and forks the others, which share it copy-on-write; the
+ * tree is checkpointed (CHECKPOINT_TREE | CHECKPOINT_KILL) and restarted
+ * under its pids, and its Pss, summed, is given before and after.
+ * Prints tables; not a test.
  * Usage: ckpt_bench [MiB ...]  (default 64 256 1024)
  */
 #define _GNU_SOURCE
@@ -22,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,11 +54,16 @@ static struct result *res;
 
 #define T0 "/tmp/ckpt-bench.t0"
 
+/* Whole or not at all: another process waits for the file to be there. */
 static void put_time(const char *path, double t)
 {
-	FILE *f = fopen(path, "w");
+	char tmp[64];
+	FILE *f;
 
-	if (!f || fprintf(f, "%.9f\n", t) < 0 || fclose(f))
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%.9f\n", t) < 0 || fclose(f) ||
+	    rename(tmp, path))
 		exit(5);
 }
 
@@ -271,6 +282,158 @@ static int restart_as(pid_t pid, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * A tree: the root, in a process group of its own, fills @len bytes and
+ * forks tree_procs - 1 workers that share them and wait; it says so
+ * (READY) and waits for GO, then tells the time since T0, which is the
+ * restart's when it comes back.
+ */
+#define READY "/tmp/ckpt-bench.ready"
+#define GO "/tmp/ckpt-bench.go"
+#define TREE_T "/tmp/ckpt-bench.tree"
+
+static int tree_procs;
+
+static void tree_root(size_t len)
+{
+	uint8_t *p;
+
+	setpgid(0, 0);
+	p = touched(len);
+	for (int i = 1; i < tree_procs; i++) {
+		pid_t w = fork();
+
+		if (w < 0)
+			die("fork");
+		if (!w)
+			for (;;)
+				pause();
+	}
+	put_time(READY, 0);
+	while (access(GO, F_OK))
+		usleep(1000);
+	put_time(TREE_T, now() - get_time(T0));
+	if (p[len - 1] != (uint8_t)((len - 1) >> 12))
+		_exit(3);
+	for (;;)
+		pause();
+}
+
+/* The Pss of @pid and its children, in bytes. */
+static double tree_pss(pid_t pid)
+{
+	char path[64], line[256];
+	double pss = 0;
+	long kb, c;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pss: %ld", &kb) == 1)
+			pss = kb * 1024.0;
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%ld", &c) == 1)
+		pss += tree_pss(c);
+	fclose(f);
+	return pss;
+}
+
+/* Waits for @path, while @pid lives. */
+static void wait_file(const char *path, pid_t pid)
+{
+	int status;
+
+	for (int i = 0; access(path, F_OK); i++) {
+		if (i == 600000)
+			die(path);
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "%s: process %d ended (%#x)\n", path,
+				pid, status);
+			exit(1);
+		}
+		usleep(1000);
+	}
+}
+
+/*
+ * The tree gone, its orphans reaped here (a subreaper): its pids free.
+ * Its group (a process alone keeps the restarter's), and its root.
+ */
+static void tree_kill(pid_t root)
+{
+	kill(-root, SIGKILL);
+	kill(root, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
+struct tree_result {
+	double ckpt, restart, pss_before, pss_after;
+	off_t image;
+};
+
+static void measure_tree(size_t len, struct tree_result *r)
+{
+	pid_t root = fork(), back;
+	struct stat st;
+	double t;
+	int fd;
+
+	if (!root)
+		tree_root(len);
+	if (root < 0)
+		die("fork");
+	wait_file(READY, root);
+	/* the workers forked and waiting: pause() */
+	for (int i = 0; i < 100; i++)
+		usleep(10000);
+	r->pss_before = tree_pss(root);
+	fd = open(IMAGE, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(IMAGE);
+	t = now();
+	if (sys_checkpoint(root, fd, CHECKPOINT_TREE | CHECKPOINT_KILL) <= 0)
+		die("checkpoint of a tree");
+	r->ckpt = now() - t;
+	close(fd);
+	if (stat(IMAGE, &st))
+		die(IMAGE);
+	r->image = st.st_size;
+	tree_kill(root);
+	unlink(READY);
+
+	put_time(GO, 0);
+	back = fork_with_pid(root);
+	if (!back) {
+		put_time(T0, now());
+		fd = open(IMAGE, O_RDONLY);
+		sys_restart_log(0, fd, RESTART_LOG, 2);
+		die("restart of a tree");
+	}
+	if (back < 0)
+		die("fork");
+	wait_file(TREE_T, back);
+	r->restart = get_time(TREE_T);
+	r->pss_after = tree_pss(back);
+	tree_kill(back);
+	unlink(GO);
+	unlink(TREE_T);
+	unlink(T0);
+	unlink(IMAGE);
+	if (r->restart <= 0 || r->pss_after <= 0) {
+		fprintf(stderr, "restart of a tree of %d: %.3fs, Pss %.0f\n",
+			tree_procs, r->restart, r->pss_after);
+		exit(1);
+	}
+}
+
 static double least(double t, double best, bool first)
 {
 	return first || t < best ? t : best;
@@ -388,6 +551,30 @@ int main(int argc, char **argv)
 		       best.restart,
 		       i ? 1e6 * (best.restart - base_restart) /
 			   (nr_threads - 1) : 0.0);
+		fflush(stdout);
+	}
+
+	printf("# trees: 64 MiB written by the parent, shared copy-on-write by all, to a tmpfs file\n");
+	printf("# %5s %9s | %8s %8s | %10s %10s\n", "procs", "image",
+	       "ckpt", "restart", "Pss before", "Pss after");
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	for (int i = 0; i < 3; i++) {
+		static const int counts[] = { 1, 10, 100 };
+		struct tree_result best = {}, r;
+
+		tree_procs = counts[i];
+		for (int k = 0; k < REPS; k++) {
+			measure_tree(64UL << 20, &r);
+			best.ckpt = least(r.ckpt, best.ckpt, !k);
+			best.restart = least(r.restart, best.restart, !k);
+			best.pss_before = r.pss_before;
+			best.pss_after = r.pss_after;
+			best.image = r.image;
+		}
+		printf("  %5d %8.1fM | %7.3fs %7.3fs | %9.1fM %9.1fM\n",
+		       tree_procs, best.image / 1048576.0, best.ckpt,
+		       best.restart, best.pss_before / 1048576.0,
+		       best.pss_after / 1048576.0);
 		fflush(stdout);
 	}
 	return 0;
