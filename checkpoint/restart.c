@@ -623,6 +623,7 @@ static int restart_image(struct ckpt_ctx *ctx)
 	restore_signals_ponr();
 	if (!fatal_signal_pending(current))
 		flush_signals(current);
+	restore_tree_ns_apply(ctx);
 	ret = restore_tree_ponr(ctx);
 	if (!ret)
 		ret = restart_proc_apply(ctx);

@@ -45,6 +45,7 @@
 #include <linux/fs_struct.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
 #include <linux/security.h>
 #include <linux/mman.h>
@@ -55,12 +56,15 @@
 #include <linux/ptrace.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/sem.h>
+#include <linux/shm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/tty.h>
+#include <linux/utsname.h>
 #include <uapi/linux/magic.h>
 
 /* how often the tree is taken again when it changed while parked */
@@ -768,17 +772,104 @@ int ckpt_tree_records(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/* The tree record and one record for each process. */
+/*
+ * A pid namespace whose init is the first process: the tree is the
+ * container, and must hold every task of the namespace (one that
+ * setns()ed in, or its children, would be left behind).
+ */
+static int ckpt_tree_pid_ns(struct ckpt_ctx *ctx, struct task_struct *root)
+{
+	struct pid_namespace *ns = task_active_pid_ns(root);
+	unsigned int i, tasks = 0, used;
+
+	if (ns == task_active_pid_ns(current) || task_pid_nr_ns(root, ns) != 1)
+		return 0;
+	for (i = 0; i < ctx->nr_procs; i++)
+		tasks += 1 + ctx->procs[i].h.nr_threads;
+	used = READ_ONCE(ns->pid_allocated) & ~PIDNS_ADDING;
+	if (used > tasks)
+		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+				   "the pid namespace of the tree's init has %u tasks, the tree %u: tasks outside the tree (setns()) are not supported",
+				   used, tasks);
+	ctx->tree_flags |= CKPT_TREE_PID_NS;
+	return 0;
+}
+
+/*
+ * The UTS and IPC namespaces of the tree (all its processes share the
+ * first's nsproxy), when they are not the checkpointer's: the names of
+ * the one, which restart gives a new one; the other must be empty of
+ * SysV objects for now, and restart makes a new, empty one.  The other
+ * namespaces are the restarter's: the mounts its paths are looked up
+ * in, the network.  What a checkpointer reads of them is what uname(2)
+ * tells the tree.
+ */
+static int ckpt_tree_uts_ipc(struct ckpt_ctx *ctx, struct task_struct *root)
+{
+	struct uts_namespace *uts = NULL;
+	struct ipc_namespace *ipc = NULL;
+	unsigned int i, in_use = 0;
+	int ret = 0;
+
+	task_lock(root);
+	if (root->nsproxy) {
+		uts = root->nsproxy->uts_ns;
+		get_uts_ns(uts);
+		ipc = get_ipc_ns(root->nsproxy->ipc_ns);
+	}
+	task_unlock(root);
+	if (!uts)
+		return -ESRCH;
+	if (uts != current->nsproxy->uts_ns) {
+		ctx->uts = kzalloc(sizeof(*ctx->uts), GFP_KERNEL);
+		if (ctx->uts) {
+			down_read(&uts_sem);
+			strscpy_pad(ctx->uts->nodename, uts->name.nodename);
+			strscpy_pad(ctx->uts->domainname, uts->name.domainname);
+			up_read(&uts_sem);
+			ctx->tree_flags |= CKPT_TREE_UTS_NS;
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret && ipc && ipc != current->nsproxy->ipc_ns) {
+		for (i = 0; i < ARRAY_SIZE(ipc->ids); i++)
+			in_use += READ_ONCE(ipc->ids[i].in_use);
+		if (in_use)
+			ret = ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					  "the tree's IPC namespace holds %u SysV objects (shared memory, semaphores, message queues): not supported yet",
+					  in_use);
+		else
+			ctx->tree_flags |= CKPT_TREE_IPC_NS;
+	}
+	put_uts_ns(uts);
+	if (ipc)
+		put_ipc_ns(ipc);
+	return ret;
+}
+
+/* The tree record, one record for each process, and its namespaces. */
 int checkpoint_tree(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_tree h = { .nr = ctx->nr_procs };
+	struct task_struct *root = ctx->cur ? ctx->procs[0].st.task :
+				   ctx->p.task;
 	unsigned int i;
 	int ret;
 
+	ret = ckpt_tree_pid_ns(ctx, root);
+	if (!ret)
+		ret = ckpt_tree_uts_ipc(ctx, root);
+	if (ret)
+		return ret;
+	h.flags = ctx->tree_flags;
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TREE, sizeof(h));
 	for (i = 0; !ret && i < ctx->nr_procs; i++)
 		ret = ckpt_write_obj(ctx, &ctx->procs[i].h.h, CKPT_HDR_PROC,
 				     sizeof(ctx->procs[i].h));
+	if (!ret && ctx->uts)
+		ret = ckpt_write_obj(ctx, &ctx->uts->h, CKPT_HDR_UTS_NS,
+				     sizeof(*ctx->uts));
 	return ret;
 }
 
@@ -912,6 +1003,25 @@ out:
  * back up from the one before it (the path from the first process to the
  * one before is kept as a stack), zombies without children or threads.
  */
+/* The tree's UTS names: each a string uname(2) could have given. */
+static int restore_tree_uts(struct ckpt_ctx *ctx)
+{
+	BUILD_BUG_ON(CKPT_UTS_LEN < __NEW_UTS_LEN + 1);
+	ctx->uts = kmalloc(sizeof(*ctx->uts), GFP_KERNEL_ACCOUNT);
+	if (!ctx->uts)
+		return -ENOMEM;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &ctx->uts->h, CKPT_HDR_UTS_NS,
+			    sizeof(*ctx->uts), sizeof(*ctx->uts));
+	if (ret)
+		return ret;
+	if (!memchr(ctx->uts->nodename, '\0', __NEW_UTS_LEN + 1) ||
+	    !memchr(ctx->uts->domainname, '\0', __NEW_UTS_LEN + 1))
+		return -EBADMSG;
+	return 0;
+}
+
 int restore_tree(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_tree h;
@@ -927,9 +1037,10 @@ int restore_tree(struct ckpt_ctx *ctx)
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_TREE, sizeof(h), sizeof(h));
 	if (ret)
 		return ret;
-	if (!h.nr || h.nr > CKPT_PROCS_MAX || h.pad ||
+	if (!h.nr || h.nr > CKPT_PROCS_MAX || h.flags & ~CKPT_TREE_FLAGS_ALL ||
 	    (h.nr > 1 && !(ctx->rst_hdr_flags & CHECKPOINT_TREE)))
 		return -EBADMSG;
+	ctx->tree_flags = h.flags;
 	ret = ckpt_procs_alloc(ctx, h.nr);
 	if (ret)
 		return ret;
@@ -996,6 +1107,10 @@ int restore_tree(struct ckpt_ctx *ctx)
 		if (ctx->rst_pids[i].pid == ctx->rst_pids[i - 1].pid)
 			goto out;
 	ret = ckpt_tree_ids_valid(ctx);
+	if (!ret && ctx->tree_flags & CKPT_TREE_PID_NS && ctx->procs[0].h.pid != 1)
+		ret = -EBADMSG;
+	if (!ret && ctx->tree_flags & CKPT_TREE_UTS_NS)
+		ret = restore_tree_uts(ctx);
 out:
 	kvfree(path);
 	return ret;
@@ -1080,6 +1195,64 @@ int restore_tree_ids_check(struct ckpt_ctx *ctx)
  * groups and sessions whose leaders exited.  As clone3()'s set_tid has
  * it: CAP_CHECKPOINT_RESTORE over the pid namespace, and free ids.
  */
+/*
+ * The tree's own UTS and IPC namespaces, made before the point of no
+ * return as unshare(CLONE_NEWUTS | CLONE_NEWIPC) makes them, with its
+ * right (CAP_SYS_ADMIN over the caller's user namespace, which owns
+ * them), and named as sethostname(2) and setdomainname(2) would, which
+ * that right allows.  Nothing sees them until the tree is made in them.
+ */
+static int restore_tree_ns_check(struct ckpt_ctx *ctx)
+{
+	unsigned long flags = 0;
+	struct nsproxy *nsp;
+	int ret;
+
+	if (ctx->tree_flags & CKPT_TREE_UTS_NS)
+		flags |= CLONE_NEWUTS;
+	if (ctx->tree_flags & CKPT_TREE_IPC_NS)
+		flags |= CLONE_NEWIPC;
+	if (!flags)
+		return 0;
+	ret = unshare_nsproxy_namespaces(flags, &nsp, NULL, NULL);
+	if (ret == -EPERM)
+		return ckpt_refuse(ctx, ret, -1,
+				   "the tree's own %s namespace needs CAP_SYS_ADMIN over the restarter's user namespace, as unshare() does",
+				   flags & CLONE_NEWUTS ? "UTS" : "IPC");
+	if (ret)
+		return ret;
+	if (ctx->uts) {
+		down_write(&uts_sem);
+		strscpy_pad(nsp->uts_ns->name.nodename, ctx->uts->nodename);
+		strscpy_pad(nsp->uts_ns->name.domainname, ctx->uts->domainname);
+		up_write(&uts_sem);
+	}
+	if (ctx->flags & RESTART_VERIFY)
+		put_nsproxy(nsp);
+	else
+		ctx->rst_nsproxy = nsp;
+	return 0;
+}
+
+/*
+ * At the point of no return, before any process of the tree is made:
+ * the caller goes into the tree's namespaces, and its children after
+ * it.  As unshare(CLONE_NEWIPC) does, it leaves its semaphore undo
+ * list and its shared memory segments of the old IPC namespace.
+ */
+void restore_tree_ns_apply(struct ckpt_ctx *ctx)
+{
+	if (!ctx->rst_nsproxy)
+		return;
+	switch_task_namespaces(current, ctx->rst_nsproxy);
+	ctx->rst_nsproxy = NULL;
+	if (ctx->tree_flags & CKPT_TREE_IPC_NS) {
+		exit_sem(current);
+		exit_shm(current);
+		shm_init_task(current);
+	}
+}
+
 int restore_tree_check(struct ckpt_ctx *ctx)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
@@ -1088,6 +1261,9 @@ int restore_tree_check(struct ckpt_ctx *ctx)
 	char list[64] = "";
 	int ret;
 
+	ret = restore_tree_ns_check(ctx);
+	if (ret)
+		return ret;
 	/* one process keeps the restarter's group and session */
 	if (ctx->nr_procs == 1 || (ctx->flags & RESTART_VERIFY))
 		return 0;
@@ -1597,6 +1773,11 @@ void ckpt_tree_free(struct ckpt_ctx *ctx)
 	ctx->rst_pids = NULL;
 	kfree(ctx->rst_rlim);
 	ctx->rst_rlim = NULL;
+	kfree(ctx->uts);
+	ctx->uts = NULL;
+	if (ctx->rst_nsproxy)
+		put_nsproxy(ctx->rst_nsproxy);
+	ctx->rst_nsproxy = NULL;
 	if (ctx->rst_tree)
 		ckpt_rst_tree_put(ctx->rst_tree);
 	ctx->rst_tree = NULL;

@@ -143,6 +143,9 @@ struct ckpt_ctx {
 	unsigned int nr_shmem_defs, cap_shmem_defs;
 	struct ckpt_rst_descs *rst_descs;	/* and on restart */
 	struct ckpt_rst_tree *rst_tree;	/* tree.c */
+	u32 tree_flags;			/* CKPT_TREE_* */
+	struct ckpt_hdr_uts_ns *uts;	/* for CKPT_TREE_UTS_NS */
+	struct nsproxy *rst_nsproxy;	/* restart: the tree's, made */
 	struct ckpt_pid_index *rst_pids;	/* the processes, by pid */
 	struct rlimit *rst_rlim;	/* the restarter's, for the tree */
 	unsigned long rst_charged;	/* pages the processes will charge
@@ -231,6 +234,7 @@ int ckpt_tree_kill(struct ckpt_ctx *ctx);
 int restore_tree(struct ckpt_ctx *ctx);
 int restore_tree_check(struct ckpt_ctx *ctx);
 int restore_tree_ponr(struct ckpt_ctx *ctx);
+void restore_tree_ns_apply(struct ckpt_ctx *ctx);
 int restore_tree_charges_check(struct ckpt_ctx *ctx);
 int restore_tree_sigpending_check(struct ckpt_ctx *ctx);
 void restore_nnp_apply(struct ckpt_ctx *ctx);

@@ -118,6 +118,7 @@ static int print_tree(const struct image *img)
 	size_t off = 0, data, page_size = sysconf(_SC_PAGESIZE);
 	struct ckpt_hdr_proc *procs = NULL;
 	unsigned int nr = 0, i, j, *depth;
+	char ns_line[160] = "";
 	char state[64];
 	int *parent;
 
@@ -128,6 +129,20 @@ static int print_tree(const struct image *img)
 			break;
 		if (h->type == CKPT_HDR_TASK)
 			break;
+		if (h->type == CKPT_HDR_TREE &&
+		    h->len == sizeof(struct ckpt_hdr_tree) &&
+		    ((const struct ckpt_hdr_tree *)h)->flags & CKPT_TREE_PID_NS)
+			snprintf(ns_line, sizeof(ns_line),
+				 "a pid namespace: the first process is its init");
+		if (h->type == CKPT_HDR_UTS_NS &&
+		    h->len == sizeof(struct ckpt_hdr_uts_ns)) {
+			const struct ckpt_hdr_uts_ns *u = (const void *)h;
+			size_t at = strlen(ns_line);
+
+			snprintf(ns_line + at, sizeof(ns_line) - at,
+				 "%shostname %.*s", at ? "; " : "",
+				 (int)sizeof(u->nodename), u->nodename);
+		}
 		if (h->type == CKPT_HDR_PROC && h->len == sizeof(*procs)) {
 			procs = realloc(procs, (nr + 1) * sizeof(*procs));
 			if (!procs)
@@ -149,6 +164,8 @@ static int print_tree(const struct image *img)
 		free(procs);
 		return 1;
 	}
+	if (ns_line[0])
+		printf("%s\n", ns_line);
 	printf("%-24s %7s %7s %7s %7s  %s\n", "PID", "PPID", "PGID", "SID",
 	       "THREADS", "STATE");
 	for (i = 0; i < nr; i++) {
@@ -429,6 +446,8 @@ static const struct kind kinds[] = {
 	  sizeof(struct ckpt_hdr_header) },
 	{ CKPT_HDR_TREE, "tree", sizeof(struct ckpt_hdr_tree),
 	  sizeof(struct ckpt_hdr_tree) },
+	{ CKPT_HDR_UTS_NS, "uts_ns", sizeof(struct ckpt_hdr_uts_ns),
+	  sizeof(struct ckpt_hdr_uts_ns) },
 	{ CKPT_HDR_PROC, "proc", sizeof(struct ckpt_hdr_proc),
 	  sizeof(struct ckpt_hdr_proc) },
 	{ CKPT_HDR_TASK, "task", sizeof(struct ckpt_hdr_task),
@@ -579,10 +598,23 @@ static int inspect(const struct image *img)
 			printf(" proc=%u vma=%u", vs->proc, vs->vma);
 			break;
 		}
-		case CKPT_HDR_TREE:
-			printf(" nr=%u",
-			       ((const struct ckpt_hdr_tree *)rec)->nr);
+		case CKPT_HDR_TREE: {
+			const struct ckpt_hdr_tree *t = (const void *)rec;
+
+			printf(" nr=%u flags=%#x%s%s%s", t->nr, t->flags,
+			       t->flags & CKPT_TREE_PID_NS ? " pid-ns" : "",
+			       t->flags & CKPT_TREE_UTS_NS ? " uts-ns" : "",
+			       t->flags & CKPT_TREE_IPC_NS ? " ipc-ns" : "");
 			break;
+		}
+		case CKPT_HDR_UTS_NS: {
+			const struct ckpt_hdr_uts_ns *u = (const void *)rec;
+
+			printf(" nodename=%.*s domainname=%.*s",
+			       (int)sizeof(u->nodename), u->nodename,
+			       (int)sizeof(u->domainname), u->domainname);
+			break;
+		}
 		case CKPT_HDR_PROC:
 			print_proc((const void *)rec);
 			break;

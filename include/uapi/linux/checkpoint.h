@@ -107,6 +107,7 @@ enum {
 
 	CKPT_HDR_TREE = 601,
 	CKPT_HDR_PROC = 602,
+	CKPT_HDR_UTS_NS = 603,
 };
 
 struct ckpt_hdr {
@@ -139,10 +140,42 @@ struct ckpt_hdr_header {
  */
 #define CKPT_PROCS_MAX		(1U << 15)
 
+/* flags of struct ckpt_hdr_tree */
+#define CKPT_TREE_PID_NS	(1U << 0)	/* the first process is the
+						 * init (pid 1) of a pid
+						 * namespace of the tree's
+						 * own, all of whose
+						 * processes are the tree's
+						 */
+#define CKPT_TREE_UTS_NS	(1U << 1)	/* the tree has a UTS
+						 * namespace of its own: a
+						 * CKPT_HDR_UTS_NS record
+						 * follows the processes'
+						 */
+#define CKPT_TREE_IPC_NS	(1U << 2)	/* the tree has an IPC
+						 * namespace of its own, with
+						 * no SysV objects
+						 */
+#define CKPT_TREE_FLAGS_ALL	(CKPT_TREE_PID_NS | CKPT_TREE_UTS_NS | \
+				 CKPT_TREE_IPC_NS)
+
 struct ckpt_hdr_tree {
 	struct ckpt_hdr h;
 	__u32 nr;		/* processes */
-	__u32 pad;
+	__u32 flags;		/* CKPT_TREE_* */
+};
+
+/*
+ * The tree's UTS namespace, one not the checkpointer's: its names, each
+ * NUL-terminated and NUL-padded.  Restart gives the tree a new one with
+ * them, as unshare(CLONE_NEWUTS) and sethostname(2) would.
+ */
+#define CKPT_UTS_LEN		72	/* holds __NEW_UTS_LEN + 1 (65) */
+
+struct ckpt_hdr_uts_ns {
+	struct ckpt_hdr h;
+	char nodename[CKPT_UTS_LEN];
+	char domainname[CKPT_UTS_LEN];
 };
 
 /* flags of struct ckpt_hdr_proc */

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1096,6 +1097,120 @@ TEST(fifty_forked_workers_share_their_memory_again)
 	/* once, and a little of each process's own */
 	EXPECT_GT(COW_PAGES * cow_ps + (COW_WORKERS + 2) * 256L * 1024, size);
 	EXPECT_GE(before + before / 8 + 1024, after);
+}
+
+/*
+ * A container: the init of a pid namespace with a UTS and an IPC
+ * namespace of its own, and ten processes under it, two levels deep.
+ * Checkpointed from outside, killed, and restarted as pid 1 of a new pid
+ * namespace: every process has its pid and parent again, and the
+ * hostname; the restarter's own hostname is untouched.
+ */
+#define BOX_NAME	"ckpt-box"
+
+static int box_proc(int kids)
+{
+	pid_t me = getpid(), parent = getppid(), c[4];
+	struct utsname u;
+	char name[16];
+	int i, ret = 0;
+
+	for (i = 0; i < kids; i++) {
+		c[i] = fork();
+		if (c[i] < 0)
+			return 1;
+		if (!c[i])
+			_exit(box_proc(me == 1 && i < 3 ? 2 : 0));
+	}
+	snprintf(name, sizeof(name), "p%d", me);
+	say(name);
+	if (!wait_for("go"))
+		return 2;
+	if (getpid() != me || getppid() != parent)
+		return 3;
+	if (uname(&u) || strcmp(u.nodename, BOX_NAME))
+		return 4;
+	/* the first failure, as the process that failed said it */
+	for (i = 0; i < kids; i++)
+		ret = ret ?: wait_exit(c[i]);
+	return ret;
+}
+
+static int box_init(void)
+{
+	tree_stdio();
+	if (getpid() != 1 || sethostname(BOX_NAME, strlen(BOX_NAME)))
+		return 1;
+	/* three with two each, and a fourth: ten */
+	return box_proc(4);
+}
+
+TEST(container_comes_back_with_its_pids_and_hostname)
+{
+	static const char *const ready[] = { "p1", "p2", "p3", "p4", "p5",
+		"p6", "p7", "p8", "p9", "p10", "p11" };
+	struct utsname before, after;
+	struct image img = {};
+	int fd, i, p[2];
+	pid_t outer, init = 0, r;
+
+	make_dir();
+	ASSERT_EQ(0, uname(&before));
+	ASSERT_EQ(0, pipe(p));
+	outer = fork();
+	ASSERT_LE(0, outer);
+	if (!outer) {
+		pid_t c;
+
+		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC))
+			_exit(1);
+		c = fork();
+		if (!c) {
+			close(p[0]);
+			close(p[1]);
+			_exit(box_init());
+		}
+		if (write(p[1], &c, sizeof(c)) != sizeof(c))
+			_exit(1);
+		_exit(wait_exit(c));
+	}
+	close(p[1]);
+	ASSERT_EQ(sizeof(init), read(p[0], &init, sizeof(init)));
+	close(p[0]);
+	for (i = 0; i < 11; i++)
+		ASSERT_TRUE(wait_for(ready[i]));
+	fd = image_fd();
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, sys_checkpoint(init, fd, CHECKPOINT_TREE |
+				    CHECKPOINT_KILL)) {
+		lseek(fd, 0, SEEK_SET);
+		if (!read_all(fd, &img) && image_error(&img))
+			TH_LOG("%s", image_error(&img)->msg);
+		reap(outer);
+	}
+	/* the init killed: its parent goes */
+	EXPECT_NE(0, wait_exit(outer));
+	r = fork();
+	ASSERT_LE(0, r);
+	if (!r) {
+		pid_t rr;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		rr = fork();
+		if (!rr) {
+			lseek(fd, 0, SEEK_SET);
+			sys_restart_log(0, fd, RESTART_LOG, 2);
+			_exit(200 + errno % 50);
+		}
+		_exit(wait_exit(rr));
+	}
+	close(fd);
+	say("go");
+	EXPECT_EQ(0, wait_exit(r));
+	ASSERT_EQ(0, uname(&after));
+	EXPECT_STREQ(before.nodename, after.nodename);
+	remove_dir();
 }
 
 /*
