@@ -1006,7 +1006,7 @@ out:
 /* The tree's UTS names: each a string uname(2) could have given. */
 static int restore_tree_uts(struct ckpt_ctx *ctx)
 {
-	BUILD_BUG_ON(CKPT_UTS_LEN < __NEW_UTS_LEN + 1);
+	BUILD_BUG_ON(__NEW_UTS_LEN + 1 > CKPT_UTS_LEN);
 	ctx->uts = kmalloc(sizeof(*ctx->uts), GFP_KERNEL_ACCOUNT);
 	if (!ctx->uts)
 		return -ENOMEM;
