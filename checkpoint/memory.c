@@ -272,14 +272,15 @@ static int ckpt_vma_shmem_def(struct ckpt_ctx *ctx, struct ckpt_vma *v,
  * Its pages that are the parent's, the same page in both, go into the
  * image once, with the parent's.  The parent's VMAs were taken before.
  */
-static bool ckpt_vma_cow(struct ckpt_ctx *ctx, const struct ckpt_vma *v)
+static bool ckpt_vma_cow(struct ckpt_ctx *ctx, const struct ckpt_vma *v,
+			 bool same_exe)
 {
 	const vm_flags_t prot = VM_READ | VM_WRITE | VM_EXEC;
 	const struct ckpt_vmas *pv;
 	const struct ckpt_vma *p;
 	unsigned int lo = 0, hi, mid;
 
-	if (!ctx->cur || !v->anon || v->made ||
+	if (!same_exe || !v->anon || v->made ||
 	    (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE) ||
 	    v->vm_flags & (VM_MAYSHARE | VM_LOCKED_MASK | VM_DONTCOPY |
 			   VM_WIPEONFORK))
@@ -310,10 +311,33 @@ static bool ckpt_vma_cow(struct ckpt_ctx *ctx, const struct ckpt_vma *v)
 	return true;
 }
 
+/*
+ * Whether a process of a tree runs its parent's program (it did not
+ * execve() since the fork, or ran the same again): restart makes a
+ * process with CKPT_VMA_COW VMAs by fork() and keeps the parent's.
+ */
+static bool ckpt_same_exe(struct ckpt_ctx *ctx, struct mm_struct *mm)
+{
+	struct file *exe, *pexe;
+	bool same;
+
+	if (!ctx->cur)
+		return false;
+	exe = get_mm_exe_file(mm);
+	pexe = get_mm_exe_file(ctx->procs[ctx->procs[ctx->cur].parent].st.mm);
+	same = exe && pexe && file_inode(exe) == file_inode(pexe);
+	if (exe)
+		fput(exe);
+	if (pexe)
+		fput(pexe);
+	return same;
+}
+
 /* Takes the VMAs of @mm, whose mmap lock the caller holds. */
 static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			 struct ckpt_vmas *vmas)
 {
+	bool same_exe = ckpt_same_exe(ctx, mm);
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
 	int ret;
@@ -347,7 +371,7 @@ static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->file = v->kind == CKPT_VMA_FILE ? get_file(vma->vm_file) : NULL;
 		v->made = v->file && ckpt_file_is_made(v->file);
 		v->anon = vma->anon_vma;
-		v->cow = ckpt_vma_cow(ctx, v);
+		v->cow = ckpt_vma_cow(ctx, v, same_exe);
 		v->shmem = v->kind == CKPT_VMA_SHMEM ? get_file(vma->vm_file) :
 			   NULL;
 		vmas->nr++;
@@ -1042,6 +1066,7 @@ struct ckpt_rst_mm {
 	unsigned int nr, cap;		/* of vma[] read so far, room */
 	struct mm_struct *mm;		/* the new one, until it is current's */
 	bool cow;			/* a CKPT_VMA_COW VMA: made by fork() */
+	unsigned long charged;		/* to the commit limit, in pages */
 };
 
 static bool ckpt_addr_ok(u64 addr)
@@ -1361,6 +1386,7 @@ static int restore_mm_commit_check(struct ckpt_ctx *ctx,
 	vm_unacct_memory(charged);
 	/* a tree's, summed, are checked once for them all */
 	ctx->rst_charged += charged;
+	rm->charged = charged;
 	return ret ? -ENOMEM : 0;
 }
 
@@ -1452,6 +1478,16 @@ int restore_mm(struct ckpt_ctx *ctx)
 		ret = restore_mm_commit_check(ctx, rm);
 	if (ret)
 		return ret;
+	if (rm->cow) {
+		const struct ckpt_proc_state *ps =
+			&ctx->procs[ctx->procs[ctx->cur].parent].st;
+
+		/* its parent's program: it keeps the parent's exe_file */
+		if (file_inode(ps->rst_exe) != file_inode(ctx->p.rst_exe))
+			return -EBADMSG;
+		/* fork() charges the parent's memory again, for a while */
+		ctx->rst_charged += ps->rst_mm->charged;
+	}
 
 	/* a process made by fork() edits the mm it is made with */
 	if (ctx->flags & RESTART_VERIFY || rm->cow)
@@ -1476,12 +1512,46 @@ static int restore_vma_thp(struct ckpt_rvma *v)
 	return 0;
 }
 
+/*
+ * The flags mmap() cannot give, as madvise() sets them: on exactly the
+ * record's range, where mmap() merged the new VMA with a neighbour (a
+ * VMA a process made by fork() keeps, which has no anon_vma), that
+ * neighbour split off rather than given them too.
+ */
+static int restore_vma_advise(struct ckpt_rvma *v)
+{
+#ifdef CONFIG_ADVISE_SYSCALLS
+	static const struct {
+		u64 flag;
+		int advice;
+	} late[] = {
+		{ CKPT_VMA_DONTCOPY, MADV_DONTFORK },
+		{ CKPT_VMA_DONTDUMP, MADV_DONTDUMP },
+		{ CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK },
+		{ CKPT_VMA_SEQ_READ, MADV_SEQUENTIAL },
+		{ CKPT_VMA_RAND_READ, MADV_RANDOM },
+	};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ARRAY_SIZE(late); i++)
+		if (v->flags & late[i].flag)
+			ret = do_madvise(current->mm, v->start, v->end - v->start,
+					 late[i].advice);
+	return ret;
+#else
+	return -EOPNOTSUPP;	/* no madvise(), no such flags to give */
+#endif
+}
+
 static int restore_vma_map(struct ckpt_rvma *v)
 {
 	unsigned long flags = MAP_FIXED_NOREPLACE, addr, off = 0;
 	struct file *file = NULL;
 	struct vm_area_struct *vma;
+	bool merged = false;
 	vm_flags_t set;
+	int ret;
 
 	switch (v->kind) {
 	case CKPT_VMA_ANON:
@@ -1526,8 +1596,11 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	set = ckpt_vm_flags(v->flags & CKPT_VMA_SET_LATE);
 	mmap_write_lock(current->mm);
 	vma = vma_lookup(current->mm, v->start);
-	if (vma && set)
-		vm_flags_set(vma, set);
+	if (vma && set) {
+		merged = vma->vm_start != v->start || vma->vm_end != v->end;
+		if (!merged)
+			vm_flags_set(vma, set);
+	}
 	if (vma && v->kind == CKPT_VMA_SHMEM) {
 		/* a new object: its pages start at the mapping's start */
 		v->shmem = get_file(vma->vm_file);
@@ -1536,6 +1609,11 @@ static int restore_vma_map(struct ckpt_rvma *v)
 	mmap_write_unlock(current->mm);
 	if (!vma)
 		return -EFAULT;
+	if (merged) {
+		ret = restore_vma_advise(v);
+		if (ret)
+			return ret;
+	}
 	return restore_vma_thp(v);
 }
 
@@ -1543,13 +1621,12 @@ static int restore_vma_map(struct ckpt_rvma *v)
  * A process made by fork() from its restored parent, whose mm it has a
  * copy of: of it, only the CKPT_VMA_COW VMAs stay, with their pages;
  * the rest of the address space goes, the vDSO too (mapped again where
- * the image has it).  The executable is the image's.
+ * the image has it).  The executable is the parent's, the same file
+ * (restore_mm() checked), held against writes since the fork.
  */
 static int restore_mm_cow_apply(struct ckpt_ctx *ctx, struct ckpt_rst_mm *rm)
 {
-	struct mm_struct *mm = current->mm;
 	unsigned long from = 0, to;
-	struct file *exe;
 	unsigned int i;
 	int ret = 0;
 
@@ -1564,13 +1641,11 @@ static int restore_mm_cow_apply(struct ckpt_ctx *ctx, struct ckpt_rst_mm *rm)
 	}
 	if (ret)
 		return ret;
-	/* the parent's, unless it is another file */
-	exe = get_mm_exe_file(mm);
-	if (!exe || file_inode(exe) != file_inode(ctx->p.rst_exe))
-		ret = replace_mm_exe_file(mm, ctx->p.rst_exe);
-	if (exe)
-		fput(exe);
-	return ret;
+	for (i = 0; i < rm->nr; i++)
+		if (rm->vma[i].kind == CKPT_VMA_VVAR)
+			return 0;
+	ckpt_arch_forget_special();
+	return 0;
 }
 
 /*

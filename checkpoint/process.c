@@ -1073,8 +1073,8 @@ static int restore_attr_apply(struct ckpt_ctx *ctx)
 	restore_settings(h);
 	/* it cannot be taken back: a caller that has it keeps it */
 
-	set_dumpable(tsk->mm, ckpt_dumpable(h->dumpable,
-					    get_dumpable(tsk->mm)));
+	/* the restarter's: a child made by fork() has its parent's mm */
+	set_dumpable(tsk->mm, ckpt_dumpable(h->dumpable, ctx->rst_dumpable));
 
 	/* an earlier process's, which it shares (CLONE_FS), restored */
 	if (restore_proc_fs_of(ctx))

@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/namei.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -498,6 +499,7 @@ static int restart_prepare(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
+	ctx->rst_dumpable = get_dumpable(current->mm);
 	ret = restore_header(ctx);
 	if (!ret)
 		ret = restore_tree(ctx);

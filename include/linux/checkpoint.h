@@ -161,6 +161,7 @@ struct ckpt_ctx {
 	u32 rst_version;		/* the image's format version */
 	u64 rst_hdr_flags;		/* its checkpoint(2) flags */
 	bool rst_ponr;			/* past the point of no return */
+	int rst_dumpable;		/* the restarter's, at the start */
 };
 
 /* A process of the operation, while another is current. */
@@ -398,5 +399,6 @@ int ckpt_arch_restore_cpu_apply(const void *cpu, long *ax);
 void ckpt_arch_restore_cpu_free(void *cpu);
 int ckpt_arch_check_special(u32 kind, unsigned long start, unsigned long end);
 int ckpt_arch_map_special(u32 kind, unsigned long start);
+void ckpt_arch_forget_special(void);
 
 #endif /* _LINUX_CHECKPOINT_H */

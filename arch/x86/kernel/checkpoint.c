@@ -417,9 +417,35 @@ int ckpt_arch_check_special(u32 kind, unsigned long start, unsigned long end)
 	return -ENOEXEC;	/* the vDSO of another kernel */
 }
 
+/*
+ * The vvar area at @start and the vDSO after it.  map_vdso() takes the
+ * address as a hint only (a stack's guard gap may push it away): where
+ * it lands is checked, as the process's code calls into it there.
+ */
 int ckpt_arch_map_special(u32 kind, unsigned long start)
 {
+	unsigned long text = start - vdso_image_64.sym_vvar_start;
+	int ret;
+
 	if (kind != CKPT_VMA_VVAR)
 		return -EINVAL;
-	return map_vdso_once(&vdso_image_64, start);
+	ret = map_vdso_once(&vdso_image_64, start);
+	if (!ret && (unsigned long)current->mm->context.vdso != text)
+		ret = -EFAULT;
+	return ret;
+}
+
+/*
+ * A process made by fork() that unmapped its parent's vDSO, and has none
+ * in its image: the mm forgets where the parent's was, as a new one has
+ * none (signal return and exception fixups look there).
+ */
+void ckpt_arch_forget_special(void)
+{
+	struct mm_struct *mm = current->mm;
+
+	mmap_write_lock(mm);
+	mm->context.vdso = NULL;
+	mm->context.vdso_image = NULL;
+	mmap_write_unlock(mm);
 }

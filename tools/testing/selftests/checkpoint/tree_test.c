@@ -1145,20 +1145,21 @@ static int box_init(void)
 	return box_proc(4);
 }
 
-TEST(container_comes_back_with_its_pids_and_hostname)
+/*
+ * Starts a container of box_init() under a process of its own, which
+ * waits for it; returns that process, and the init's pid in @init.
+ */
+static pid_t box_start(pid_t *init)
 {
 	static const char *const ready[] = { "p1", "p2", "p3", "p4", "p5",
 		"p6", "p7", "p8", "p9", "p10", "p11" };
-	struct utsname before, after;
-	struct image img = {};
-	int fd, i, p[2];
-	pid_t outer, init = 0, r;
+	pid_t outer;
+	int i, p[2];
 
-	make_dir();
-	ASSERT_EQ(0, uname(&before));
-	ASSERT_EQ(0, pipe(p));
+	*init = 0;
+	if (pipe(p))
+		return -1;
 	outer = fork();
-	ASSERT_LE(0, outer);
 	if (!outer) {
 		pid_t c;
 
@@ -1175,10 +1176,27 @@ TEST(container_comes_back_with_its_pids_and_hostname)
 		_exit(wait_exit(c));
 	}
 	close(p[1]);
-	ASSERT_EQ(sizeof(init), read(p[0], &init, sizeof(init)));
+	if (outer < 0 || read(p[0], init, sizeof(*init)) != sizeof(*init))
+		*init = 0;
 	close(p[0]);
-	for (i = 0; i < 11; i++)
-		ASSERT_TRUE(wait_for(ready[i]));
+	for (i = 0; *init && i < 11; i++)
+		if (!wait_for(ready[i]))
+			*init = 0;
+	return outer;
+}
+
+TEST(container_comes_back_with_its_pids_and_hostname)
+{
+	struct utsname before, after;
+	struct image img = {};
+	pid_t outer, init, r;
+	int fd;
+
+	make_dir();
+	ASSERT_EQ(0, uname(&before));
+	outer = box_start(&init);
+	ASSERT_LT(0, outer);
+	ASSERT_LT(0, init);
 	fd = image_fd();
 	ASSERT_LE(0, fd);
 	ASSERT_LT(0, sys_checkpoint(init, fd, CHECKPOINT_TREE |
@@ -1210,6 +1228,54 @@ TEST(container_comes_back_with_its_pids_and_hostname)
 	EXPECT_EQ(0, wait_exit(r));
 	ASSERT_EQ(0, uname(&after));
 	EXPECT_STREQ(before.nodename, after.nodename);
+	remove_dir();
+}
+
+/*
+ * A task that entered the container's pid namespace with setns() is not
+ * the init's descendant: the container is refused, with the counts.
+ */
+TEST(container_with_a_task_from_outside_is_refused)
+{
+	char why[256] = "", path[64];
+	pid_t outer, init, in;
+	int at;
+
+	make_dir();
+	outer = box_start(&init);
+	ASSERT_LT(0, outer);
+	ASSERT_LT(0, init);
+	in = fork();
+	ASSERT_LE(0, in);
+	if (!in) {
+		int ns;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", init);
+		ns = open(path, O_RDONLY);
+		if (ns < 0 || setns(ns, CLONE_NEWPID))
+			_exit(1);
+		/* its parent stays, outside: it is no orphan of the init */
+		if (!fork()) {
+			say("visitor");
+			pause();
+		}
+		pause();
+		_exit(0);
+	}
+	ASSERT_TRUE(wait_for("visitor"));
+	EXPECT_EQ(EOPNOTSUPP, checkpoint_refusal_flags(init, CHECKPOINT_TREE,
+						       why, sizeof(why), &at));
+	TH_LOG("%s", why);
+	EXPECT_NE(NULL, strstr(why, "setns()"));
+	/*
+	 * The visitor's parent first: the init's exit waits until every
+	 * task of its namespace is reaped, the visitor too, which then is
+	 * ours.
+	 */
+	reap(in);
+	kill(init, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
 	remove_dir();
 }
 
