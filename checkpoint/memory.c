@@ -337,10 +337,12 @@ static bool ckpt_same_exe(struct ckpt_ctx *ctx, struct mm_struct *mm)
 static int ckpt_vmas_get(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			 struct ckpt_vmas *vmas)
 {
-	bool same_exe = ckpt_same_exe(ctx, mm);
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
+	bool same_exe;
 	int ret;
+
+	same_exe = ckpt_same_exe(ctx, mm);
 
 	vmas->nr = 0;
 	vmas->vma = kvmalloc_array(mm->map_count, sizeof(*vmas->vma),
