@@ -1487,8 +1487,12 @@ int restore_mm(struct ckpt_ctx *ctx)
 		/* its parent's program: it keeps the parent's exe_file */
 		if (file_inode(ps->rst_exe) != file_inode(ctx->p.rst_exe))
 			return -EBADMSG;
-		/* fork() charges the parent's memory again, for a while */
-		ctx->rst_charged += ps->rst_mm->charged;
+		/*
+		 * fork() charges the parent's memory again until the child
+		 * lets it go, before the next fork(): one at a time
+		 */
+		ctx->rst_fork_charged = max(ctx->rst_fork_charged,
+					    ps->rst_mm->charged);
 	}
 
 	/* a process made by fork() edits the mm it is made with */

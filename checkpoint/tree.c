@@ -47,6 +47,7 @@
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/perf_event.h>
 #include <linux/security.h>
 #include <linux/mman.h>
 #include <linux/posix-timers.h>
@@ -777,19 +778,58 @@ int ckpt_tree_records(struct ckpt_ctx *ctx)
  * container, and must hold every task of the namespace (one that
  * setns()ed in, or its children, would be left behind).
  */
+/*
+ * The ids of the tree's groups and sessions whose leaders were reaped:
+ * no process has them, yet they stay allocated in the pid namespace.
+ */
+static int ckpt_tree_phantoms(struct ckpt_ctx *ctx, unsigned int *nr)
+{
+	unsigned int n = ctx->nr_procs, i, k = 0;
+	int *pids, *ids, ret = -ENOMEM;
+
+	*nr = 0;
+	pids = kvmalloc_array(n, sizeof(*pids), GFP_KERNEL);
+	ids = kvmalloc_array(2 * n, sizeof(*ids), GFP_KERNEL);
+	if (!pids || !ids)
+		goto out;
+	for (i = 0; i < n; i++) {
+		pids[i] = ctx->procs[i].h.pid;
+		if (ctx->procs[i].h.pgid)
+			ids[k++] = ctx->procs[i].h.pgid;
+		if (ctx->procs[i].h.sid)
+			ids[k++] = ctx->procs[i].h.sid;
+	}
+	sort(pids, n, sizeof(*pids), ckpt_cmp_int, NULL);
+	sort(ids, k, sizeof(*ids), ckpt_cmp_int, NULL);
+	for (i = 0; i < k; i++)
+		if ((!i || ids[i] != ids[i - 1]) &&
+		    !bsearch(&ids[i], pids, n, sizeof(*pids), ckpt_cmp_int))
+			(*nr)++;
+	ret = 0;
+out:
+	kvfree(ids);
+	kvfree(pids);
+	return ret;
+}
+
 static int ckpt_tree_pid_ns(struct ckpt_ctx *ctx, struct task_struct *root)
 {
 	struct pid_namespace *ns = task_active_pid_ns(root);
-	unsigned int i, tasks = 0, used;
+	unsigned int i, tasks = 0, used, phantoms;
+	int ret;
 
 	if (ns == task_active_pid_ns(current) || task_pid_nr_ns(root, ns) != 1)
 		return 0;
+	ret = ckpt_tree_phantoms(ctx, &phantoms);
+	if (ret)
+		return ret;
+	tasks = phantoms;
 	for (i = 0; i < ctx->nr_procs; i++)
 		tasks += 1 + ctx->procs[i].h.nr_threads;
 	used = READ_ONCE(ns->pid_allocated) & ~PIDNS_ADDING;
 	if (used > tasks)
 		return ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-				   "the pid namespace of the tree's init has %u tasks, the tree %u: tasks outside the tree (setns()) are not supported",
+				   "the pid namespace of the tree's init has %u pids in use, the tree %u: tasks outside the tree (setns()) are not supported",
 				   used, tasks);
 	ctx->tree_flags |= CKPT_TREE_PID_NS;
 	return 0;
@@ -835,9 +875,12 @@ static int ckpt_tree_uts_ipc(struct ckpt_ctx *ctx, struct task_struct *root)
 	if (!ret && ipc && ipc != current->nsproxy->ipc_ns) {
 		for (i = 0; i < ARRAY_SIZE(ipc->ids); i++)
 			in_use += READ_ONCE(ipc->ids[i].in_use);
+#ifdef CONFIG_POSIX_MQUEUE
+		in_use += READ_ONCE(ipc->mq_queues_count);
+#endif
 		if (in_use)
 			ret = ckpt_refuse(ctx, -EOPNOTSUPP, -1,
-					  "the tree's IPC namespace holds %u SysV objects (shared memory, semaphores, message queues): not supported yet",
+					  "the tree's IPC namespace holds %u objects (SysV shared memory, semaphores, message queues, POSIX message queues): not supported yet",
 					  in_use);
 		else
 			ctx->tree_flags |= CKPT_TREE_IPC_NS;
@@ -845,6 +888,53 @@ static int ckpt_tree_uts_ipc(struct ckpt_ctx *ctx, struct task_struct *root)
 	put_uts_ns(uts);
 	if (ipc)
 		put_ipc_ns(ipc);
+	return ret;
+}
+
+static bool ckpt_task_in_ns(struct task_struct *t, struct nsproxy *ns)
+{
+	bool in;
+
+	task_lock(t);
+	in = t->nsproxy == ns;
+	task_unlock(t);
+	return in;
+}
+
+/*
+ * Every task of the tree, threads too, in the first process's namespaces,
+ * once all hold still: none left them (unshare(), setns()) since it was
+ * taken.  A process or thread in others is refused, named.
+ */
+static int ckpt_tree_nsproxy(struct ckpt_ctx *ctx, struct task_struct *root)
+{
+	unsigned int i, j, cur = ctx->cur;
+	struct nsproxy *ns;
+	int ret = 0;
+
+	task_lock(root);
+	ns = root->nsproxy;
+	if (ns)
+		get_nsproxy(ns);
+	task_unlock(root);
+	if (!ns)
+		return -ESRCH;
+	for (i = 0; !ret && i < ctx->nr_procs; i++) {
+		if (ckpt_proc_is_zombie(ctx, i))
+			continue;
+		ckpt_proc_switch(ctx, i);
+		if (!ckpt_task_in_ns(ctx->p.task, ns))
+			ret = ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+					  "process %d of the tree has namespaces of its own (unshare(), setns()): not supported yet",
+					  ctx->procs[i].h.pid);
+		for (j = 0; !ret && j < ctx->p.nr_threads; j++)
+			if (!ckpt_task_in_ns(ctx->p.threads[j].task, ns))
+				ret = ckpt_refuse(ctx, -EOPNOTSUPP, -1,
+						  "a thread of process %d has namespaces of its own (unshare(), setns()): not supported yet",
+						  ctx->procs[i].h.pid);
+	}
+	ckpt_proc_switch(ctx, cur);
+	put_nsproxy(ns);
 	return ret;
 }
 
@@ -857,7 +947,9 @@ int checkpoint_tree(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret;
 
-	ret = ckpt_tree_pid_ns(ctx, root);
+	ret = ckpt_tree_nsproxy(ctx, root);
+	if (!ret)
+		ret = ckpt_tree_pid_ns(ctx, root);
 	if (!ret)
 		ret = ckpt_tree_uts_ipc(ctx, root);
 	if (ret)
@@ -997,21 +1089,15 @@ out:
 	return ret;
 }
 
-/*
- * Reads the tree records (version 7; an older image is one process) and
- * checks them: distinct pids, each parent an earlier process on the way
- * back up from the one before it (the path from the first process to the
- * one before is kept as a stack), zombies without children or threads.
- */
 /* The tree's UTS names: each a string uname(2) could have given. */
 static int restore_tree_uts(struct ckpt_ctx *ctx)
 {
+	int ret;
+
 	BUILD_BUG_ON(__NEW_UTS_LEN + 1 > CKPT_UTS_LEN);
 	ctx->uts = kmalloc(sizeof(*ctx->uts), GFP_KERNEL_ACCOUNT);
 	if (!ctx->uts)
 		return -ENOMEM;
-	int ret;
-
 	ret = ckpt_read_obj(ctx, &ctx->uts->h, CKPT_HDR_UTS_NS,
 			    sizeof(*ctx->uts), sizeof(*ctx->uts));
 	if (ret)
@@ -1022,6 +1108,12 @@ static int restore_tree_uts(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Reads the tree records (version 7; an older image is one process) and
+ * checks them: distinct pids, each parent an earlier process on the way
+ * back up from the one before it (the path from the first process to the
+ * one before is kept as a stack), zombies without children or threads.
+ */
 int restore_tree(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_tree h;
@@ -1190,12 +1282,6 @@ int restore_tree_ids_check(struct ckpt_ctx *ctx)
 }
 
 /*
- * Before the point of no return, for a tree to restore: whether the
- * caller may make its processes with their pids, and the ids of the
- * groups and sessions whose leaders exited.  As clone3()'s set_tid has
- * it: CAP_CHECKPOINT_RESTORE over the pid namespace, and free ids.
- */
-/*
  * The tree's own UTS and IPC namespaces, made before the point of no
  * return as unshare(CLONE_NEWUTS | CLONE_NEWIPC) makes them, with its
  * right (CAP_SYS_ADMIN over the caller's user namespace, which owns
@@ -1214,12 +1300,16 @@ static int restore_tree_ns_check(struct ckpt_ctx *ctx)
 		flags |= CLONE_NEWIPC;
 	if (!flags)
 		return 0;
-	ret = unshare_nsproxy_namespaces(flags, &nsp, NULL, NULL);
+	/* a verify makes nothing: the right alone */
+	if (ctx->flags & RESTART_VERIFY)
+		ret = ns_capable(current_user_ns(), CAP_SYS_ADMIN) ? 0 : -EPERM;
+	else
+		ret = unshare_nsproxy_namespaces(flags, &nsp, NULL, NULL);
 	if (ret == -EPERM)
 		return ckpt_refuse(ctx, ret, -1,
 				   "the tree's own %s namespace needs CAP_SYS_ADMIN over the restarter's user namespace, as unshare() does",
 				   flags & CLONE_NEWUTS ? "UTS" : "IPC");
-	if (ret)
+	if (ret || ctx->flags & RESTART_VERIFY)
 		return ret;
 	if (ctx->uts) {
 		down_write(&uts_sem);
@@ -1227,10 +1317,7 @@ static int restore_tree_ns_check(struct ckpt_ctx *ctx)
 		strscpy_pad(nsp->uts_ns->name.domainname, ctx->uts->domainname);
 		up_write(&uts_sem);
 	}
-	if (ctx->flags & RESTART_VERIFY)
-		put_nsproxy(nsp);
-	else
-		ctx->rst_nsproxy = nsp;
+	ctx->rst_nsproxy = nsp;
 	return 0;
 }
 
@@ -1244,15 +1331,23 @@ void restore_tree_ns_apply(struct ckpt_ctx *ctx)
 {
 	if (!ctx->rst_nsproxy)
 		return;
-	switch_task_namespaces(current, ctx->rst_nsproxy);
-	ctx->rst_nsproxy = NULL;
+	/* in the old namespace, whose objects they are: before the switch */
 	if (ctx->tree_flags & CKPT_TREE_IPC_NS) {
 		exit_sem(current);
 		exit_shm(current);
 		shm_init_task(current);
 	}
+	switch_task_namespaces(current, ctx->rst_nsproxy);
+	ctx->rst_nsproxy = NULL;
+	perf_event_namespaces(current);
 }
 
+/*
+ * Before the point of no return, for a tree to restore: whether the
+ * caller may make its processes with their pids, and the ids of the
+ * groups and sessions whose leaders exited.  As clone3()'s set_tid has
+ * it: CAP_CHECKPOINT_RESTORE over the pid namespace, and free ids.
+ */
 int restore_tree_check(struct ckpt_ctx *ctx)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
@@ -1349,17 +1444,17 @@ int restore_tree_check(struct ckpt_ctx *ctx)
  */
 int restore_tree_charges_check(struct ckpt_ctx *ctx)
 {
+	unsigned long pages = ctx->rst_charged + ctx->rst_fork_charged;
 	int ret;
 
 	if (ctx->nr_procs <= 1 || (ctx->flags & RESTART_VERIFY))
 		return 0;
-	if (ctx->rst_charged &&
-	    READ_ONCE(sysctl_overcommit_memory) == OVERCOMMIT_NEVER) {
-		if (security_vm_enough_memory_mm(current->mm, ctx->rst_charged))
+	if (pages && READ_ONCE(sysctl_overcommit_memory) == OVERCOMMIT_NEVER) {
+		if (security_vm_enough_memory_mm(current->mm, pages))
 			return ckpt_refuse(ctx, -ENOMEM, -1,
 					   "the tree's memory, %lu pages, is more than the commit limit allows",
-					   ctx->rst_charged);
-		vm_unacct_memory(ctx->rst_charged);
+					   pages);
+		vm_unacct_memory(pages);
 	}
 	ret = restore_tree_sigpending_check(ctx);
 	return ret;

@@ -151,6 +151,9 @@ struct ckpt_ctx {
 	unsigned long rst_charged;	/* pages the processes will charge
 					 * to the commit limit
 					 */
+	unsigned long rst_fork_charged;	/* the most a fork() of a parent
+					 * charges, for a while
+					 */
 	struct file *rst_stdio[3];	/* RESTART_KEEP_STDIO: the
 					 * restarter's fds 0-2, for the tree
 					 */

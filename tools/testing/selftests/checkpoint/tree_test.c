@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1136,13 +1137,67 @@ static int box_proc(int kids)
 	return ret;
 }
 
+/*
+ * A daemon, as a shell's '&' with setsid makes one: its session's leader
+ * exits, and the init adopts it.  Its session id is a pid of no process.
+ */
+static void box_daemon(void)
+{
+	pid_t sid;
+
+	if (setsid() < 0 || fork())
+		_exit(0);
+	sid = getsid(0);
+	while (getppid() != 1)
+		usleep(1000);
+	say("daemon");
+	if (!wait_for("go"))
+		_exit(2);
+	_exit(getsid(0) == sid && getppid() == 1 ? 0 : 3);
+}
+
 static int box_init(void)
 {
+	int ret, status;
+	pid_t d;
+
 	tree_stdio();
 	if (getpid() != 1 || sethostname(BOX_NAME, strlen(BOX_NAME)))
 		return 1;
+	d = fork();
+	if (!d)
+		box_daemon();
+	/* the leader reaped: its id held by the session alone */
+	if (d < 0 || waitpid(d, NULL, 0) != d || !wait_for("daemon"))
+		return 1;
 	/* three with two each, and a fourth: ten */
-	return box_proc(4);
+	ret = box_proc(4);
+	/* and what it adopted */
+	while ((d = wait(&status)) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			ret = ret ?: 9;
+	return ret;
+}
+
+/* Waits until @nr processes of the box said they are there. */
+static bool box_ready(int nr)
+{
+	struct dirent *e;
+	int i, n;
+	DIR *d;
+
+	for (i = 0; i < 6000; i++) {
+		d = opendir(dir);
+		if (!d)
+			return false;
+		for (n = 0; (e = readdir(d));)
+			n += e->d_name[0] == 'p';
+		closedir(d);
+		if (n >= nr)
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 /*
@@ -1151,10 +1206,8 @@ static int box_init(void)
  */
 static pid_t box_start(pid_t *init)
 {
-	static const char *const ready[] = { "p1", "p2", "p3", "p4", "p5",
-		"p6", "p7", "p8", "p9", "p10", "p11" };
 	pid_t outer;
-	int i, p[2];
+	int p[2];
 
 	*init = 0;
 	if (pipe(p))
@@ -1179,9 +1232,8 @@ static pid_t box_start(pid_t *init)
 	if (outer < 0 || read(p[0], init, sizeof(*init)) != sizeof(*init))
 		*init = 0;
 	close(p[0]);
-	for (i = 0; *init && i < 11; i++)
-		if (!wait_for(ready[i]))
-			*init = 0;
+	if (*init && !box_ready(11))
+		*init = 0;
 	return outer;
 }
 
